@@ -1,0 +1,1 @@
+//! agentdesk-client: see README.md; filled by its issue.

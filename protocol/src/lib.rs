@@ -1,0 +1,13 @@
+//! Typed wire formats, option grammars and policy decisions for the protocols that Genesys
+//! agent desktops speak to the applications around them.
+//!
+//! This crate performs no I/O and has no async runtime: it turns bytes and JSON values into
+//! typed messages and back, and (in later modules) takes the current time as an argument
+//! wherever a decision depends on it.
+//!
+//! - [`scapi`]: the Service Client API (`window.postMessage` between Agent Workspace and
+//!   third-party pages): envelopes, the request table, typed results and events.
+//! - [`schema`]: the JSON Schema catalogue that `cargo xtask codegen` writes into `schema/`.
+
+pub mod schema;
+pub mod scapi;

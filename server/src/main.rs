@@ -1,0 +1,2 @@
+//! agentdesk-server binary.
+fn main() {}

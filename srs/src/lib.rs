@@ -1,0 +1,1 @@
+//! agentdesk-srs: see README.md; filled by its issue.

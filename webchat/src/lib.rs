@@ -1,0 +1,1 @@
+//! agentdesk-webchat: see README.md; filled by its issue.
