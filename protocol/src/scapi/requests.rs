@@ -1,0 +1,679 @@
+//! Every Service Client API request: one declaration per request generates the static
+//! [`REQUESTS`] table, a typed struct implementing [`ScapiRequest`], and a variant of
+//! [`Request`]. The table is the single source for decoding, policy filters
+//! (`namespace.*`), `system.getAllowedServices`, client methods, docs and schemas.
+
+use std::collections::BTreeMap;
+
+use schemars::{JsonSchema, SchemaGenerator};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::args::{Arg, JsonShape};
+use super::error::DecodeError;
+use super::types::{
+    Agent, ConfigSection, DialogOptions, Extensions, Interaction, JwtToken, Media, MediaState,
+    MenuBarView, NoData, OptionSelectors, RecordFields, TargetQuery, ToastParameters, UserData,
+};
+
+/// A Service Client API namespace (the part of a request name before the dot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Namespace {
+    /// `auth`
+    Auth,
+    /// `agent`
+    Agent,
+    /// `media`
+    Media,
+    /// `interaction`
+    Interaction,
+    /// `voice`
+    Voice,
+    /// `sipEndpoint`
+    SipEndpoint,
+    /// `email`
+    Email,
+    /// `outbound`
+    Outbound,
+    /// `system`
+    System,
+    /// `messenger`
+    Messenger,
+    /// `configuration`
+    Configuration,
+}
+
+impl Namespace {
+    /// Every namespace.
+    pub const ALL: [Namespace; 11] = [
+        Self::Auth,
+        Self::Agent,
+        Self::Media,
+        Self::Interaction,
+        Self::Voice,
+        Self::SipEndpoint,
+        Self::Email,
+        Self::Outbound,
+        Self::System,
+        Self::Messenger,
+        Self::Configuration,
+    ];
+
+    /// The wire spelling (`sipEndpoint`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auth => "auth",
+            Self::Agent => "agent",
+            Self::Media => "media",
+            Self::Interaction => "interaction",
+            Self::Voice => "voice",
+            Self::SipEndpoint => "sipEndpoint",
+            Self::Email => "email",
+            Self::Outbound => "outbound",
+            Self::System => "system",
+            Self::Messenger => "messenger",
+            Self::Configuration => "configuration",
+        }
+    }
+
+    /// The namespace with this wire spelling (case-sensitive, as request names are).
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|ns| ns.as_str() == name)
+    }
+}
+
+/// Where the knowledge of a request comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Source {
+    /// Sent by Genesys's official client library.
+    Library,
+    /// Only in the official sample page.
+    Sample,
+    /// Only in Genesys documentation (keyword lists, namespace pages).
+    Documentation,
+    /// A legacy name from an 8.5.2 draft; behaves as the named current request.
+    LegacyAliasOf(&'static str),
+}
+
+/// One positional parameter of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParamSpec {
+    /// Wire name in the documentation (`interactionId`, `keyValues`, ...).
+    pub name: &'static str,
+    /// The Rust type the SDK decodes it into.
+    pub rust_type: &'static str,
+    /// JSON shape of the slot.
+    pub shape: JsonShape,
+    /// Whether a non-null value is required (optional slots are sent as `null`).
+    pub required: bool,
+}
+
+/// One row of the request table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestSpec {
+    /// Full request name, e.g. `interaction.setUserData`.
+    pub name: &'static str,
+    /// Its namespace.
+    pub namespace: Namespace,
+    /// The name of the typed struct / [`Request`] variant.
+    pub type_name: &'static str,
+    /// Positional parameters in wire order.
+    pub params: &'static [ParamSpec],
+    /// The Rust type of the success `data`.
+    pub result: &'static str,
+    /// Earliest evidence of the request.
+    pub since: &'static str,
+    /// Where the request is known from.
+    pub source: Source,
+    /// One-line description.
+    pub summary: &'static str,
+}
+
+impl RequestSpec {
+    /// The method part of the name (`setUserData`).
+    pub fn method(&self) -> &'static str {
+        self.name
+            .split_once('.')
+            .map_or(self.name, |(_, method)| method)
+    }
+
+    /// Number of leading parameters that must be present.
+    pub fn required_params(&self) -> usize {
+        self.params.iter().take_while(|p| p.required).count()
+    }
+
+    /// The signature as documentation shows it: `voice.dial(destination, userData?)`.
+    pub fn signature(&self) -> String {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .map(|p| format!("{}{}", p.name, if p.required { "" } else { "?" }))
+            .collect();
+        format!("{}({})", self.name, params.join(", "))
+    }
+}
+
+/// The table entry for a request name.
+pub fn lookup(name: &str) -> Option<&'static RequestSpec> {
+    REQUESTS.iter().find(|spec| spec.name == name)
+}
+
+/// The requests of one namespace, in table order.
+pub fn in_namespace(namespace: Namespace) -> impl Iterator<Item = &'static RequestSpec> {
+    REQUESTS
+        .iter()
+        .filter(move |spec| spec.namespace == namespace)
+}
+
+/// A typed request: its name, parameters and result type.
+pub trait ScapiRequest: Sized + Clone + PartialEq + std::fmt::Debug {
+    /// The wire name.
+    const NAME: &'static str;
+    /// The type of `data` in the success response.
+    type Result: Serialize + DeserializeOwned + JsonSchema;
+
+    /// Its row in [`REQUESTS`].
+    fn spec() -> &'static RequestSpec;
+
+    /// Decodes the positional parameters (`$.parameters`); surplus slots are ignored here
+    /// (the envelope keeps them).
+    fn from_parameters(parameters: &[Value]) -> Result<Self, DecodeError>;
+
+    /// The positional parameters, one slot per declared parameter (`null` for `None`).
+    fn to_parameters(&self) -> Vec<Value>;
+
+    /// This request as a [`Request`].
+    fn into_request(self) -> Request;
+}
+
+/// A request whose name is not in the table, kept verbatim.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UnknownRequest {
+    /// The request name as received.
+    pub name: String,
+    /// The parameters as received.
+    pub parameters: Vec<Value>,
+}
+
+fn decode_slot<T: Arg>(
+    parameters: &[Value],
+    index: usize,
+    spec: &RequestSpec,
+) -> Result<T, DecodeError> {
+    T::from_slot(parameters.get(index), &format!("$.parameters[{index}]")).map_err(|err| {
+        let param = &spec.params[index];
+        err.with_hint(format!(
+            "argument {index} `{}` of {} must be {}{}",
+            param.name,
+            spec.signature(),
+            param.shape.describe(),
+            if param.required { "" } else { " or null" }
+        ))
+    })
+}
+
+/// Schema of a request's `parameters` array: a tuple in wire order, optional trailing slots
+/// may be omitted, surplus slots are allowed (the official library ignores nothing either).
+fn parameters_schema(spec: &RequestSpec, items: Vec<schemars::Schema>) -> Value {
+    let prefix: Vec<Value> = items.into_iter().map(schemars::Schema::to_value).collect();
+    let mut schema = json!({
+        "description": format!("Positional parameters of {}", spec.signature()),
+        "type": "array",
+        "minItems": spec.required_params(),
+    });
+    if !prefix.is_empty() {
+        schema["prefixItems"] = Value::Array(prefix);
+    }
+    schema
+}
+
+fn slot_schema<T: JsonSchema>(generator: &mut SchemaGenerator, required: bool) -> schemars::Schema {
+    let inner = generator.subschema_for::<T>();
+    if required {
+        inner
+    } else {
+        schemars::json_schema!({ "anyOf": [inner, { "type": "null" }] })
+    }
+}
+
+macro_rules! requests {
+    ($(
+        $(#[doc = $doc:literal])+
+        $variant:ident = $wire:literal in $ns:ident, since $since:literal, $source:expr,
+            -> $result:ty { $( $field:ident : $fty:ty = $pname:literal ),* $(,)? }
+    )+) => {
+        $(
+            $(#[doc = $doc])+
+            #[doc = ""]
+            #[doc = concat!("Wire name: `", $wire, "`.")]
+            #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
+            pub struct $variant {
+                $(
+                    #[doc = concat!("Parameter `", $pname, "`.")]
+                    pub $field: $fty,
+                )*
+            }
+
+            impl $variant {
+                /// The request with these parameters.
+                #[allow(clippy::new_without_default)]
+                pub fn new($($field: $fty),*) -> Self {
+                    Self { $($field),* }
+                }
+            }
+
+            impl ScapiRequest for $variant {
+                const NAME: &'static str = $wire;
+                type Result = $result;
+
+                fn spec() -> &'static RequestSpec {
+                    lookup($wire).unwrap_or(&REQUESTS[0])
+                }
+
+                #[allow(unused_variables, unused_mut, unused_assignments)]
+                fn from_parameters(parameters: &[Value]) -> Result<Self, DecodeError> {
+                    let spec = Self::spec();
+                    let mut index = 0;
+                    $(
+                        let $field = decode_slot::<$fty>(parameters, index, spec)?;
+                        index += 1;
+                    )*
+                    Ok(Self { $($field),* })
+                }
+
+                fn to_parameters(&self) -> Vec<Value> {
+                    vec![$(Arg::to_slot(&self.$field)),*]
+                }
+
+                fn into_request(self) -> Request {
+                    Request::$variant(self)
+                }
+            }
+
+            impl From<$variant> for Request {
+                fn from(request: $variant) -> Self {
+                    Request::$variant(request)
+                }
+            }
+        )+
+
+        /// Every request the SDK knows, in namespace order.
+        pub static REQUESTS: &[RequestSpec] = &[$(
+            RequestSpec {
+                name: $wire,
+                namespace: Namespace::$ns,
+                type_name: stringify!($variant),
+                params: &[$(ParamSpec {
+                    name: $pname,
+                    rust_type: stringify!($fty),
+                    shape: <$fty as Arg>::SHAPE,
+                    required: <$fty as Arg>::REQUIRED,
+                }),*],
+                result: stringify!($result),
+                since: $since,
+                source: $source,
+                summary: concat!($($doc),+),
+            },
+        )+];
+
+        /// A decoded request: a typed variant per known name, or [`Request::Unknown`].
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum Request {
+            $(
+                $(#[doc = $doc])+
+                $variant($variant),
+            )+
+            /// A name this version does not know, kept verbatim.
+            Unknown(UnknownRequest),
+        }
+
+        impl Request {
+            /// Decodes `parameters` for the request called `name`. Unknown names decode to
+            /// [`Request::Unknown`]; known names with bad parameters are errors.
+            pub fn decode(name: &str, parameters: &[Value]) -> Result<Self, DecodeError> {
+                match name {
+                    $( $wire => $variant::from_parameters(parameters).map(Self::$variant), )+
+                    _ => Ok(Self::Unknown(UnknownRequest {
+                        name: name.to_owned(),
+                        parameters: parameters.to_vec(),
+                    })),
+                }
+            }
+
+            /// The request name.
+            pub fn name(&self) -> &str {
+                match self {
+                    $( Self::$variant(_) => $wire, )+
+                    Self::Unknown(unknown) => &unknown.name,
+                }
+            }
+
+            /// The table entry, or `None` for an unknown request.
+            pub fn spec(&self) -> Option<&'static RequestSpec> {
+                match self {
+                    $( Self::$variant(_) => Some($variant::spec()), )+
+                    Self::Unknown(_) => None,
+                }
+            }
+
+            /// The positional parameters: one slot per declared parameter, or the received
+            /// array for an unknown request.
+            pub fn to_parameters(&self) -> Vec<Value> {
+                match self {
+                    $( Self::$variant(request) => request.to_parameters(), )+
+                    Self::Unknown(unknown) => unknown.parameters.clone(),
+                }
+            }
+        }
+
+        /// JSON Schemas of every request's parameters and result, keyed by request name.
+        pub(crate) fn request_schemas(
+            generator: &mut SchemaGenerator,
+        ) -> BTreeMap<&'static str, (Value, schemars::Schema)> {
+            let mut out = BTreeMap::new();
+            $(
+                let spec = $variant::spec();
+                let items: Vec<schemars::Schema> =
+                    vec![$(slot_schema::<$fty>(generator, <$fty as Arg>::REQUIRED)),*];
+                let params = parameters_schema(spec, items);
+                let result = generator.subschema_for::<$result>();
+                out.insert($wire, (params, result));
+            )+
+            out
+        }
+    };
+}
+
+requests! {
+    /// Returns the session's JWT access token (must be named explicitly in an origin filter).
+    AuthGetJwtToken = "auth.getJwtToken" in Auth, since "2020", Source::Library, -> JwtToken {}
+    /// Returns a Genesys Cloud token; result shape undocumented.
+    AuthGetPureCloudToken = "auth.getPureCloudToken" in Auth, since "2020", Source::Sample,
+        -> Value { force_new_token: Option<bool> = "forceNewToken" }
+
+    /// The current agent's attributes.
+    AgentGet = "agent.get" in Agent, since "2014", Source::Library, -> Agent {}
+    /// The agent's global state.
+    AgentGetState = "agent.getState" in Agent, since "2014", Source::Library, -> MediaState {}
+    /// The states the agent can switch to.
+    AgentGetStateList = "agent.getStateList" in Agent, since "2014", Source::Library,
+        -> Vec<MediaState> {}
+    /// Changes the agent's global state to an `operationName` of `agent.getStateList`.
+    AgentSetState = "agent.setState" in Agent, since "2014", Source::Library,
+        -> NoData { state_operation_name: String = "stateOperationName" }
+
+    /// One entry per media the agent is logged on to.
+    MediaGetMediaList = "media.getMediaList" in Media, since "2014", Source::Library,
+        -> Vec<Media> {}
+    /// One media by name, e.g. `voice`.
+    MediaGetMediaByName = "media.getMediaByName" in Media, since "2020", Source::Library,
+        -> Media { name: String = "name" }
+    /// Changes the agent's state on one media.
+    MediaSetState = "media.setState" in Media, since "2014", Source::Library,
+        -> NoData { media_name: String = "mediaName", state_operation_name: String = "stateOperationName" }
+
+    /// Every interaction of this Workspace session.
+    InteractionGetInteractions = "interaction.getInteractions" in Interaction, since "2014",
+        Source::Library, -> Vec<Interaction> {}
+    /// One interaction, or `null` when there is none with this id.
+    InteractionGetByInteractionId = "interaction.getByInteractionId" in Interaction,
+        since "2014", Source::Library, -> Option<Interaction> { interaction_id: String = "interactionId" }
+    /// The interactions of a bundle (documentation keyword only).
+    InteractionGetByBundleId = "interaction.getByBundleId" in Interaction, since "8.5.2",
+        Source::Documentation, -> Vec<Interaction> { bundle_id: String = "bundleId" }
+    /// The interactions of a case (documentation keyword only).
+    InteractionGetByCaseId = "interaction.getByCaseId" in Interaction, since "8.5.2",
+        Source::Documentation, -> Vec<Interaction> { case_id: String = "caseId" }
+    /// Writes keys onto a live interaction's attached data (write allow-list applies).
+    InteractionSetUserData = "interaction.setUserData" in Interaction, since "2014",
+        Source::Library,
+        -> NoData { interaction_id: String = "interactionId", key_values: UserData = "keyValues" }
+    /// Deletes one key of an interaction's attached data (write allow-list applies).
+    InteractionDeleteUserData = "interaction.deleteUserData" in Interaction, since "2014",
+        Source::Library,
+        -> NoData { interaction_id: String = "interactionId", key: String = "key" }
+    /// Selects a case in the Workspace UI.
+    InteractionSelectCaseByCaseId = "interaction.selectCaseByCaseId" in Interaction,
+        since "2020", Source::Library, -> NoData { case_id: String = "caseId" }
+    /// Marks an interaction done.
+    InteractionMarkdone = "interaction.markdone" in Interaction, since "2020", Source::Library,
+        -> NoData { interaction_id: String = "interactionId" }
+    /// Prevents "mark done"; Workspace shows the warning to the agent.
+    InteractionBlockMarkdone = "interaction.blockMarkdone" in Interaction, since "2020",
+        Source::Library,
+        -> NoData { interaction_id: String = "interactionId", warning_message: Option<String> = "warningMessage" }
+    /// Lifts a mark-done block.
+    InteractionUnblockMarkdone = "interaction.unblockMarkdone" in Interaction, since "2020",
+        Source::Library, -> NoData { interaction_id: String = "interactionId" }
+    /// Accepts an offered interaction.
+    InteractionAccept = "interaction.accept" in Interaction, since "2020", Source::Library,
+        -> NoData { interaction_id: String = "interactionId" }
+    /// Rejects an offered interaction.
+    InteractionReject = "interaction.reject" in Interaction, since "2020", Source::Library,
+        -> NoData { interaction_id: String = "interactionId" }
+    /// Blind transfer.
+    InteractionSingleStepTransfer = "interaction.singleStepTransfer" in Interaction,
+        since "2023", Source::Library,
+        -> NoData {
+            interaction_id: String = "interactionId",
+            target_query: TargetQuery = "targetQuery",
+            user_data: Option<UserData> = "userData",
+            extensions: Option<Extensions> = "extensions",
+        }
+    /// Blind conference.
+    InteractionSingleStepConference = "interaction.singleStepConference" in Interaction,
+        since "2023", Source::Library,
+        -> NoData {
+            interaction_id: String = "interactionId",
+            target_query: TargetQuery = "targetQuery",
+            user_data: Option<UserData> = "userData",
+            extensions: Option<Extensions> = "extensions",
+        }
+    /// Starts a consultation; agentdesk answers with the consultation interaction.
+    InteractionConsult = "interaction.consult" in Interaction, since "2023", Source::Library,
+        -> Value {
+            interaction_id: String = "interactionId",
+            target_query: TargetQuery = "targetQuery",
+            user_data: Option<UserData> = "userData",
+            extensions: Option<Extensions> = "extensions",
+        }
+    /// Completes a two-step transfer, given the consultation interaction.
+    InteractionCompleteTransfer = "interaction.completeTransfer" in Interaction, since "2023",
+        Source::Library, -> NoData { consult_interaction_id: String = "consultInteractionId" }
+    /// Completes a two-step conference, given the consultation interaction.
+    InteractionCompleteConference = "interaction.completeConference" in Interaction,
+        since "2023", Source::Library,
+        -> NoData { consult_interaction_id: String = "consultInteractionId" }
+    /// Legacy name of `interaction.setUserData` (8.5.2 draft).
+    InteractionAttachUserData = "interaction.attachUserData" in Interaction, since "8.5.2",
+        Source::LegacyAliasOf("interaction.setUserData"),
+        -> NoData { interaction_id: String = "interactionId", key_values: UserData = "keyValues" }
+    /// Legacy name of `interaction.setUserData` (8.5.2 draft).
+    InteractionUpdateUserData = "interaction.updateUserData" in Interaction, since "8.5.2",
+        Source::LegacyAliasOf("interaction.setUserData"),
+        -> NoData { interaction_id: String = "interactionId", key_values: UserData = "keyValues" }
+
+    /// Click-to-dial.
+    VoiceDial = "voice.dial" in Voice, since "2014", Source::Library,
+        -> NoData { destination: String = "destination", user_data: Option<UserData> = "userData" }
+    /// Dial with telephony extensions.
+    VoiceDialEx = "voice.dialEx" in Voice, since "2023", Source::Library,
+        -> NoData {
+            destination: String = "destination",
+            user_data: Option<UserData> = "userData",
+            extensions: Option<Extensions> = "extensions",
+        }
+    /// Answers a ringing call.
+    VoiceAnswer = "voice.answer" in Voice, since "2020", Source::Library,
+        -> NoData { interaction_id: String = "interactionId" }
+    /// Holds a call.
+    VoiceHold = "voice.hold" in Voice, since "2020", Source::Library,
+        -> NoData { interaction_id: String = "interactionId" }
+    /// Retrieves a held call.
+    VoiceResume = "voice.resume" in Voice, since "2020", Source::Library,
+        -> NoData { interaction_id: String = "interactionId" }
+    /// Releases a call.
+    VoiceHangUp = "voice.hangUp" in Voice, since "2020", Source::Library,
+        -> NoData { interaction_id: String = "interactionId" }
+    /// Starts recording a call.
+    VoiceStartCallRecording = "voice.startCallRecording" in Voice, since "2014",
+        Source::Library, -> NoData { interaction_id: String = "interactionId" }
+    /// Stops recording a call.
+    VoiceStopCallRecording = "voice.stopCallRecording" in Voice, since "2014",
+        Source::Library, -> NoData { interaction_id: String = "interactionId" }
+    /// Pauses a call recording.
+    VoicePauseCallRecording = "voice.pauseCallRecording" in Voice, since "2014",
+        Source::Library, -> NoData { interaction_id: String = "interactionId" }
+    /// Resumes a paused call recording.
+    VoiceResumeCallRecording = "voice.resumeCallRecording" in Voice, since "2014",
+        Source::Library, -> NoData { interaction_id: String = "interactionId" }
+
+    /// Mutes the softphone microphone.
+    SipEndpointMuteMicrophone = "sipEndpoint.muteMicrophone" in SipEndpoint, since "2020",
+        Source::Library, -> NoData {}
+    /// Unmutes the softphone microphone.
+    SipEndpointUnmuteMicrophone = "sipEndpoint.unmuteMicrophone" in SipEndpoint, since "2020",
+        Source::Library, -> NoData {}
+    /// Mutes the softphone speaker.
+    SipEndpointMuteSpeaker = "sipEndpoint.muteSpeaker" in SipEndpoint, since "2020",
+        Source::Library, -> NoData {}
+    /// Unmutes the softphone speaker.
+    SipEndpointUnmuteSpeaker = "sipEndpoint.unmuteSpeaker" in SipEndpoint, since "2020",
+        Source::Library, -> NoData {}
+    /// Whether the softphone microphone is muted.
+    SipEndpointIsMicrophoneMute = "sipEndpoint.isMicrophoneMute" in SipEndpoint, since "2020",
+        Source::Library, -> bool {}
+    /// Whether the softphone speaker is muted.
+    SipEndpointIsSpeakerMute = "sipEndpoint.isSpeakerMute" in SipEndpoint, since "2020",
+        Source::Library, -> bool {}
+
+    /// Opens a new outbound email to an address.
+    EmailCreate = "email.create" in Email, since "2014", Source::Library,
+        -> NoData { destination: String = "destination", user_data: Option<UserData> = "userData" }
+
+    /// Loaded or running campaigns of the agent; shape undocumented.
+    OutboundGetCampaigns = "outbound.getCampaigns" in Outbound, since "2021", Source::Library,
+        -> Value {}
+    /// Pull Preview: asks for a record of a campaign.
+    OutboundGetPreviewRecord = "outbound.getPreviewRecord" in Outbound, since "2021",
+        Source::Library, -> Value { campaign_name: String = "campaignName" }
+    /// Dials a previewed record (`recordHandle` picks the record of the chain).
+    OutboundCallPreviewRecord = "outbound.callPreviewRecord" in Outbound, since "2021",
+        Source::Library,
+        -> NoData { interaction_id: String = "interactionId", record_handle: Option<i64> = "recordHandle" }
+    /// Rejects a previewed record (documentation omits the id, the library sends it).
+    OutboundRejectPreviewRecord = "outbound.rejectPreviewRecord" in Outbound, since "2021",
+        Source::Library, -> NoData { interaction_id: Option<String> = "interactionId" }
+    /// Cancels a previewed record (documentation omits the id, the library sends it).
+    OutboundCancelPreviewRecord = "outbound.cancelPreviewRecord" in Outbound, since "2021",
+        Source::Library, -> NoData { interaction_id: Option<String> = "interactionId" }
+    /// Starts receiving Direct Push Preview records.
+    OutboundStartDirectPushPreview = "outbound.startDirectPushPreview" in Outbound,
+        since "2021", Source::Library, -> NoData {}
+    /// Stops receiving Direct Push Preview records.
+    OutboundStopDirectPushPreview = "outbound.stopDirectPushPreview" in Outbound,
+        since "2021", Source::Library, -> NoData {}
+    /// Reschedules a record (`M/D/YYYY H:m` local time in the official sample).
+    OutboundRescheduleRecord = "outbound.rescheduleRecord" in Outbound, since "2021",
+        Source::Library,
+        -> NoData {
+            interaction_id: String = "interactionId",
+            record_handle: i64 = "recordHandle",
+            reschedule_date: String = "rescheduleDate",
+            callback_type: String = "callbackType",
+        }
+    /// Cancels a reschedule.
+    OutboundCancelReschedule = "outbound.cancelReschedule" in Outbound, since "2021",
+        Source::Library, -> NoData { interaction_id: String = "interactionId" }
+    /// The call results the agent may set; shape undocumented.
+    OutboundGetListOfCallResults = "outbound.getListOfCallResults" in Outbound, since "2021",
+        Source::Library, -> Value {}
+    /// Sets the call result (numeric code) of a record.
+    OutboundSetCallResult = "outbound.setCallResult" in Outbound, since "2021",
+        Source::Library,
+        -> NoData { interaction_id: String = "interactionId", call_result: i64 = "callResult" }
+    /// The call result of a record; shape undocumented.
+    OutboundGetCallResult = "outbound.getCallResult" in Outbound, since "2021",
+        Source::Library, -> Value { interaction_id: String = "interactionId" }
+    /// Marks the record's contact as do-not-call.
+    OutboundSetDoNotCall = "outbound.setDoNotCall" in Outbound, since "2021",
+        Source::Library, -> NoData { interaction_id: String = "interactionId" }
+    /// Removes the do-not-call mark.
+    OutboundRemoveDoNotCall = "outbound.removeDoNotCall" in Outbound, since "2021",
+        Source::Library, -> NoData { interaction_id: String = "interactionId" }
+    /// The records of the chain; shape undocumented (agentdesk answers an array of records).
+    OutboundGetChainedRecords = "outbound.getChainedRecords" in Outbound, since "2021",
+        Source::Library, -> Value { interaction_id: String = "interactionId" }
+    /// Calling-list fields of the current record.
+    OutboundGetRecordFields = "outbound.getRecordFields" in Outbound, since "2021",
+        Source::Library, -> RecordFields { interaction_id: String = "interactionId" }
+    /// Updates calling-list fields of the current record.
+    OutboundUpdateRecordFields = "outbound.updateRecordFields" in Outbound, since "2021",
+        Source::Library,
+        -> NoData { interaction_id: String = "interactionId", record_data: RecordFields = "recordData" }
+
+    /// The request names this origin may call.
+    SystemGetAllowedServices = "system.getAllowedServices" in System, since "2014",
+        Source::Library, -> Vec<String> {}
+    /// Counts as agent activity for Workspace inactivity timers.
+    SystemTriggerActivity = "system.triggerActivity" in System, since "2020", Source::Library,
+        -> NoData {}
+    /// Shows a toast; returns its id.
+    SystemPopupToast = "system.popupToast" in System, since "2020", Source::Library,
+        -> String { parameters: ToastParameters = "parameters" }
+    /// Updates a toast.
+    SystemUpdateToast = "system.updateToast" in System, since "2020", Source::Library,
+        -> NoData { id: String = "id", parameters: ToastParameters = "parameters" }
+    /// Closes a toast.
+    SystemCloseToast = "system.closeToast" in System, since "2020", Source::Library,
+        -> NoData { id: String = "id" }
+    /// Opens a dialog on a URL; returns its id.
+    SystemOpenDialog = "system.openDialog" in System, since "2022", Source::Library,
+        -> String { url: String = "url", options: Option<DialogOptions> = "options" }
+    /// Closes a dialog.
+    SystemCloseDialog = "system.closeDialog" in System, since "2022", Source::Library,
+        -> NoData { dialog_id: String = "dialogId" }
+    /// Creates or updates a custom view in the application menu bar.
+    SystemUpdateViewInApplicationMenuBar = "system.updateViewInApplicationMenuBar" in System,
+        since "2023", Source::Library, -> NoData { parameters: MenuBarView = "parameters" }
+    /// Closes a custom menu-bar view.
+    SystemCloseViewInApplicationMenuBar = "system.closeViewInApplicationMenuBar" in System,
+        since "2023", Source::Library, -> NoData { name: String = "name" }
+    /// Whether the calling frame is visible.
+    SystemAmIVisible = "system.amIVisible" in System, since "2022", Source::Library, -> bool {}
+    /// Whether this Workspace tab is the elected leader.
+    SystemIsFrameLeading = "system.isFrameLeading" in System, since "2021", Source::Library,
+        -> bool {}
+    /// Whether this Workspace tab is a follower.
+    SystemIsFrameFollowing = "system.isFrameFollowing" in System, since "2021",
+        Source::Library, -> bool {}
+    /// Whether this Workspace tab is running the leader election.
+    SystemIsFrameNegotiating = "system.isFrameNegotiating" in System, since "2021",
+        Source::Library, -> bool {}
+    /// Whether this Workspace tab leads or is negotiating.
+    SystemIsFrameLeadingOrNegotiating = "system.isFrameLeadingOrNegotiating" in System,
+        since "2021", Source::Library, -> bool {}
+    /// Whether this Workspace tab was the most recently active one.
+    SystemIsLastActiveFrame = "system.isLastActiveFrame" in System, since "2021",
+        Source::Library, -> bool {}
+
+    /// Delivers `message` as event `messenger:<channel>` to the other subscribed frames.
+    MessengerBroadcastMessage = "messenger.broadcastMessage" in Messenger, since "2022",
+        Source::Library, -> NoData { channel: String = "channel", message: Value = "message" }
+
+    /// Option values by selector (`voice.*`, `Section/option`).
+    ConfigurationGetOption = "configuration.getOption" in Configuration, since "2020",
+        Source::Library, -> Vec<ConfigSection> { options: OptionSelectors = "options" }
+    /// Option values as overridden for one interaction by routing.
+    ConfigurationGetContextualOption = "configuration.getContextualOption" in Configuration,
+        since "2022", Source::Documentation,
+        -> Vec<ConfigSection> { options: OptionSelectors = "options", interaction_id: String = "interactionId" }
+}

@@ -1,0 +1,639 @@
+//! Typed results and parameters of the Service Client API (spec section 3).
+//!
+//! Every struct keeps the fields it does not know in `extra`, so a value from a newer
+//! Workspace survives decode and re-encode unchanged. Fields the documentation shows as
+//! nullable (`parentInteractionId`, `startDate`, `endDate`) are `Option<Option<T>>`: the outer
+//! `Option` says whether the key was present, the inner one whether it was `null`.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+use super::open_enum::open_enum;
+
+/// Fields a type does not model, kept verbatim.
+pub type Extra = BTreeMap<String, Value>;
+
+/// Attached data of an interaction: key to value (strings and numbers in practice; nested
+/// objects such as `IWAttachedDataInformation` occur too).
+pub type UserData = BTreeMap<String, Value>;
+
+/// Telephony (TServer) extensions passed through to the switch: key to value.
+pub type Extensions = BTreeMap<String, Value>;
+
+/// Calling-list fields of an outbound record (`GSW_*` and custom fields) to their values.
+pub type RecordFields = BTreeMap<String, Value>;
+
+/// Deserializes a present key into `Some`, so `Option<Option<T>>` tells absent from `null`.
+pub(crate) fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
+open_enum! {
+    /// A role of the agent (`agent.Agent.roles`).
+    pub enum Role {
+        /// An agent.
+        Agent => "ROLE_AGENT",
+        /// A supervisor.
+        Supervisor => "ROLE_SUPERVISOR",
+        /// An administrator.
+        Admin => "ROLE_ADMIN",
+    }
+}
+
+/// The current agent (`agent.get`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Agent {
+    /// Login username; globally unique.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// First name (the wire spells it with a lower-case n).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firstname: Option<String>,
+    /// Last name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lastname: Option<String>,
+    /// Agent id used for routing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_id: Option<String>,
+    /// Roles (8.5/8.6 editions; absent from current cloud documentation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<Role>>,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A state the agent or one of its media can be in (`media.State`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MediaState {
+    /// The name passed to `agent.setState` / `media.setState` (e.g. `Ready`, `NotReady`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_name: Option<String>,
+    /// Label shown in Workspace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Fields not modelled here (deployments are seen to send `type`, `reason`, ...).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One media (channel) the agent is logged on to (`media.Media`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Media {
+    /// Media name, e.g. `voice`, `chat`, `email`, `workitem`.
+    pub media: String,
+    /// Current state on that media.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<MediaState>,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+open_enum! {
+    /// State of an interaction (`interaction.Interaction.state` / `previousState`).
+    pub enum InteractionState {
+        /// Unknown.
+        Unknown => "UNKNOWN",
+        /// Idle (released, not yet done).
+        Idle => "IDLE",
+        /// Ringing.
+        Ringing => "RINGING",
+        /// Dialing.
+        Dialing => "DIALING",
+        /// Talking.
+        Talking => "TALKING",
+        /// Held.
+        Held => "HELD",
+        /// Preview (legacy spelling).
+        Preview => "PREVIEW",
+        /// Previewing an outbound record.
+        Previewing => "PREVIEWING",
+        /// Invited.
+        Invited => "INVITED",
+        /// Accepted.
+        Accepted => "ACCEPTED",
+        /// Created.
+        Created => "CREATED",
+        /// Pulled from a workbin.
+        Pulled => "PULLED",
+        /// Revoked.
+        Revoked => "REVOKED",
+        /// Completed.
+        Completed => "COMPLETED",
+        /// Error.
+        Error => "ERROR",
+        /// Saved.
+        Saved => "SAVED",
+        /// Transferring.
+        Transferring => "TRANSFERRING",
+        /// Transfer completed.
+        TransferCompleted => "TRANSFER_COMPLETED",
+        /// Invited to a conference.
+        InvitedConference => "INVITED_CONFERENCE",
+        /// Outbound record rejected.
+        Rejected => "REJECTED",
+        /// Outbound record canceled.
+        Canceled => "CANCELED",
+        /// Chat ended.
+        Ended => "ENDED",
+    }
+}
+
+open_enum! {
+    /// Direction of a voice interaction.
+    pub enum Direction {
+        /// Inbound.
+        In => "IN",
+        /// Outbound.
+        Out => "OUT",
+        /// Unknown.
+        Unknown => "UNKNOWN",
+    }
+}
+
+open_enum! {
+    /// Call type of an interaction; seen in several spellings (`Internal` in a seed example).
+    pub enum CallType {
+        /// Internal call.
+        Internal => "INTERNAL",
+        /// Inbound call.
+        Inbound => "INBOUND",
+        /// Outbound call.
+        Outbound => "OUTBOUND",
+        /// Consultation call.
+        Consult => "CONSULT",
+        /// Unknown.
+        Unknown => "UNKNOWN",
+        /// Pull or direct-push outbound preview record.
+        OutboundPreview => "OUTBOUND_PREVIEW",
+        /// Regular push outbound preview record.
+        OutboundPushPreview => "OUTBOUND_PUSH_PREVIEW",
+    }
+}
+
+open_enum! {
+    /// Call recording state of a voice interaction.
+    pub enum RecordingState {
+        /// Not recording.
+        Stopped => "STOPPED",
+        /// Recording.
+        Recording => "RECORDING",
+        /// Recording paused.
+        Paused => "PAUSED",
+    }
+}
+
+open_enum! {
+    /// An action the agent can currently take on an interaction.
+    pub enum Capability {
+        /// Dial the previewed record.
+        Call => "CALL",
+        /// Reject the previewed record.
+        RejectRecord => "REJECT_RECORD",
+        /// Cancel the previewed record.
+        CancelRecord => "CANCEL_RECORD",
+        /// Accept an invitation.
+        Accept => "ACCEPT",
+        /// Reject an invitation.
+        Reject => "REJECT",
+        /// Hang up.
+        Hangup => "HANGUP",
+        /// Hold.
+        Hold => "HOLD",
+        /// Mark done.
+        MarkDone => "MARK_DONE",
+    }
+}
+
+/// A participant of an interaction (`interaction.Party`): an open map, since no
+/// documentation lists its fields; `name` is the one field seen in examples.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct Party(pub BTreeMap<String, Value>);
+
+impl Party {
+    /// A party with only a `name`.
+    pub fn named(name: impl Into<String>) -> Self {
+        Self(BTreeMap::from([(
+            "name".to_owned(),
+            Value::String(name.into()),
+        )]))
+    }
+
+    /// The `name` field, when it is a string.
+    pub fn name(&self) -> Option<&str> {
+        self.0.get("name").and_then(Value::as_str)
+    }
+}
+
+/// An interaction (`interaction.Interaction`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Interaction {
+    /// Workspace-session-local id (not stable across a Workspace refresh).
+    pub interaction_id: String,
+    /// Parent interaction (consultations, replies); may be `null`.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub parent_interaction_id: Option<Option<String>>,
+    /// Case the interaction belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
+    /// Bundle the interaction belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle_id: Option<String>,
+    /// Media name (`voice`, `chat`, `email`, custom such as `instagram`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<String>,
+    /// Attached data, filtered by `service-client-api.user-data.read-allowed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<UserData>,
+    /// Outbound: the records of the chain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chained_records: Option<Vec<RecordFields>>,
+    /// Current state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<InteractionState>,
+    /// Previous state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_state: Option<InteractionState>,
+    /// Actions currently possible (outbound preview interactions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Vec<Capability>>,
+    /// Participants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parties: Option<Vec<Party>>,
+    /// Whether this is a consultation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_consultation: Option<bool>,
+    /// Whether this is the main interaction of its case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_main_case_interaction: Option<bool>,
+    /// Whether its case is selected in the Workspace UI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_case_selected: Option<bool>,
+    /// Whether its case is expanded in the Workspace UI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_case_expanded: Option<bool>,
+    /// Start, epoch milliseconds; may be `null`.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start_date: Option<Option<i64>>,
+    /// End, epoch milliseconds; may be `null`.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub end_date: Option<Option<i64>>,
+    /// Voice: call UUID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_uuid: Option<String>,
+    /// Voice: direction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
+    /// Voice and outbound: call type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_type: Option<CallType>,
+    /// Voice: calling number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ani: Option<String>,
+    /// Voice: called number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dnis: Option<String>,
+    /// Voice: call recording state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording_state: Option<RecordingState>,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl Interaction {
+    /// An interaction with only its id set.
+    pub fn new(interaction_id: impl Into<String>) -> Self {
+        Self {
+            interaction_id: interaction_id.into(),
+            ..Self::default()
+        }
+    }
+}
+
+open_enum! {
+    /// What a transfer/consult target is (`interaction.TargetQuery` `type`/`target`).
+    pub enum TargetType {
+        /// An agent (destination: employee id).
+        Agent => "AGENT",
+        /// An agent group.
+        AgentGroup => "AGENT_GROUP",
+        /// A skill.
+        Skill => "SKILL",
+        /// An interaction queue.
+        InteractionQueue => "INTERACTION_QUEUE",
+        /// A routing point.
+        RoutingPoint => "ROUTING_POINT",
+        /// A number or address.
+        CustomContact => "CUSTOM_CONTACT",
+    }
+}
+
+/// Target of `interaction.consult`, `singleStepTransfer` and `singleStepConference`.
+///
+/// The documentation names the kind `target`, the official sample sends `type`; both keys
+/// are decoded and kept as received, and [`TargetQuery::new`] writes both so either reading
+/// works.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(untagged)]
+#[non_exhaustive]
+pub enum TargetQuery {
+    /// A plain string: a custom contact such as a phone number.
+    Contact(String),
+    /// A structured target.
+    Target(TargetObject),
+}
+
+/// The object form of a [`TargetQuery`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
+pub struct TargetObject {
+    /// Kind, as the official sample spells it.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<TargetType>,
+    /// Kind, as the documentation spells it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetType>,
+    /// Employee id, group, skill or queue name, routing point or number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    /// Media, e.g. `voice`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<String>,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl TargetQuery {
+    /// A structured target carrying the kind under both `type` and `target`.
+    pub fn new(kind: TargetType, destination: impl Into<String>) -> Self {
+        Self::Target(TargetObject {
+            type_: Some(kind.clone()),
+            target: Some(kind),
+            destination: Some(destination.into()),
+            ..TargetObject::default()
+        })
+    }
+
+    /// The kind of target: `type`, else `target`, else a custom contact for the string form.
+    pub fn kind(&self) -> Option<TargetType> {
+        match self {
+            Self::Contact(_) => Some(TargetType::CustomContact),
+            Self::Target(t) => t.type_.clone().or_else(|| t.target.clone()),
+        }
+    }
+
+    /// The destination: the string itself, or the object's `destination`.
+    pub fn destination(&self) -> Option<&str> {
+        match self {
+            Self::Contact(s) => Some(s),
+            Self::Target(t) => t.destination.as_deref(),
+        }
+    }
+}
+
+impl Serialize for TargetQuery {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Contact(c) => s.serialize_str(c),
+            Self::Target(t) => t.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TargetQuery {
+    /// Dispatches on the JSON type (string or object), never by trial and error.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match Value::deserialize(d)? {
+            Value::String(s) => Ok(Self::Contact(s)),
+            v @ Value::Object(_) => TargetObject::deserialize(v)
+                .map(Self::Target)
+                .map_err(D::Error::custom),
+            other => Err(D::Error::custom(format!(
+                "a target query must be a string or an object, found {}",
+                super::error::JsonKind(&other)
+            ))),
+        }
+    }
+}
+
+/// Appearance and content of a toast (`system.popupToast` / `updateToast`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ToastParameters {
+    /// Title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Icon URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon_url: Option<String>,
+    /// Subject line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Body; may contain line breaks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Key/value rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_values: Option<BTreeMap<String, Value>>,
+    /// Custom button labels; clicks arrive as `CUSTOM_TOAST_BUTTON_CLICK` system events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buttons: Option<Vec<String>>,
+    /// Use the built-in Show/Dismiss buttons instead of `buttons`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub button_show_dismiss: Option<bool>,
+    /// Close automatically after this many milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_close_timeout: Option<u64>,
+    /// Also copy the toast into the agent's "My Messages".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_to_my_message: Option<bool>,
+    /// Width in pixels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Options of `system.openDialog`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
+pub struct DialogOptions {
+    /// Label; `$Agent.FullName$` is substituted by Workspace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// CSS width, e.g. `430px`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<String>,
+    /// CSS height, e.g. `40%`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<String>,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A custom view in the application menu bar (`system.updateViewInApplicationMenuBar`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MenuBarView {
+    /// Key; reused by `closeViewInApplicationMenuBar`.
+    pub name: String,
+    /// Icon URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon_url: Option<String>,
+    /// Long label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Compact label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_label: Option<String>,
+    /// Tooltip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tooltip: Option<String>,
+    /// CSS background colour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background_color: Option<String>,
+    /// CSS label colour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_color: Option<String>,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// Result of `auth.getJwtToken`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct JwtToken {
+    /// Expiry instant, ISO 8601.
+    pub expiration: String,
+    /// The token.
+    pub jwt_token: String,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One element of the `configuration.getOption` result: an open map, since the field names
+/// are undocumented.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct ConfigSection(pub BTreeMap<String, Value>);
+
+/// Option selectors of `configuration.getOption`: one selector or a list.
+///
+/// Grammar: `option`, `Section/option`, trailing wildcard (`voice.*`, `MySection/*`); a
+/// leading `*` is not allowed.
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
+#[schemars(untagged)]
+#[non_exhaustive]
+pub enum OptionSelectors {
+    /// A single selector.
+    One(String),
+    /// Several selectors (union).
+    Many(Vec<String>),
+}
+
+impl OptionSelectors {
+    /// The selectors as a slice-like list.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        let (one, many) = match self {
+            Self::One(s) => (Some(s.as_str()), &[][..]),
+            Self::Many(v) => (None, v.as_slice()),
+        };
+        one.into_iter().chain(many.iter().map(String::as_str))
+    }
+}
+
+impl Serialize for OptionSelectors {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::One(one) => s.serialize_str(one),
+            Self::Many(many) => many.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OptionSelectors {
+    /// Dispatches on the JSON type (string or array).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match Value::deserialize(d)? {
+            Value::String(s) => Ok(Self::One(s)),
+            v @ Value::Array(_) => Vec::<String>::deserialize(v)
+                .map(Self::Many)
+                .map_err(D::Error::custom),
+            other => Err(D::Error::custom(format!(
+                "option selectors must be a string or an array of strings, found {}",
+                super::error::JsonKind(&other)
+            ))),
+        }
+    }
+}
+
+/// The result of a request that documents no return value.
+///
+/// Decision (spec open question 2): our service omits `data` for such requests; when
+/// decoding, any `data` a Workspace sends (`null`, `true`, an echo) is accepted and ignored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NoData;
+
+impl Serialize for NoData {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_unit()
+    }
+}
+
+impl<'de> Deserialize<'de> for NoData {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| NoData)
+    }
+}
+
+impl JsonSchema for NoData {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NoData".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "No documented result: `data` is omitted by agentdesk and ignored when present."
+        })
+    }
+}
