@@ -1,15 +1,28 @@
 //! The Service Client API wire format.
+//!
+//! - [`envelope`]: the seven message shapes and the two decode entry points
+//!   ([`ClientMessage::decode`], [`ServiceMessage::decode`]).
+//! - [`requests`]: the request table ([`REQUESTS`]), one typed struct per request and the
+//!   [`Request`] enum.
+//! - [`types`]: results and parameters (agent, states, interactions, target queries, ...).
+//! - [`events`]: every event family, decoded tag-first with lossless catch-alls.
 
 mod args;
+pub mod envelope;
 mod error;
+pub mod events;
 mod open_enum;
 pub mod requests;
+mod schemas;
 pub mod types;
 
 pub use args::{Arg, JsonShape};
+pub use envelope::{
+    ClientMessage, Envelope, EventMessage, FailureResponse, FrameIdMessage, RequestMessage,
+    ServiceMessage, SubscribeMessage, SubscriptionNames, SuccessResponse, UnsubscribeMessage,
+};
 pub use error::DecodeError;
+pub use events::{Event, EventName};
 pub use requests::{REQUESTS, Request, RequestSpec, ScapiRequest};
 
-use crate::schema::SchemaEntry;
-
-pub(crate) fn schemas(_out: &mut Vec<SchemaEntry>) {}
+pub(crate) use schemas::schemas;

@@ -3,8 +3,6 @@
 //! [`Request`]. The table is the single source for decoding, policy filters
 //! (`namespace.*`), `system.getAllowedServices`, client methods, docs and schemas.
 
-use std::collections::BTreeMap;
-
 use schemars::{JsonSchema, SchemaGenerator};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -233,15 +231,6 @@ fn parameters_schema(spec: &RequestSpec, items: Vec<schemars::Schema>) -> Value 
     schema
 }
 
-fn slot_schema<T: JsonSchema>(generator: &mut SchemaGenerator, required: bool) -> schemars::Schema {
-    let inner = generator.subschema_for::<T>();
-    if required {
-        inner
-    } else {
-        schemars::json_schema!({ "anyOf": [inner, { "type": "null" }] })
-    }
-}
-
 macro_rules! requests {
     ($(
         $(#[doc = $doc:literal])+
@@ -374,20 +363,22 @@ macro_rules! requests {
             }
         }
 
-        /// JSON Schemas of every request's parameters and result, keyed by request name.
-        pub(crate) fn request_schemas(
+        /// JSON Schemas of one request's parameters and result; `None` for an unknown name.
+        pub(crate) fn request_schema(
+            name: &str,
             generator: &mut SchemaGenerator,
-        ) -> BTreeMap<&'static str, (Value, schemars::Schema)> {
-            let mut out = BTreeMap::new();
-            $(
-                let spec = $variant::spec();
-                let items: Vec<schemars::Schema> =
-                    vec![$(slot_schema::<$fty>(generator, <$fty as Arg>::REQUIRED)),*];
-                let params = parameters_schema(spec, items);
-                let result = generator.subschema_for::<$result>();
-                out.insert($wire, (params, result));
-            )+
-            out
+        ) -> Option<(Value, schemars::Schema)> {
+            match name {
+                $(
+                    $wire => {
+                        let items: Vec<schemars::Schema> =
+                            vec![$(generator.subschema_for::<$fty>()),*];
+                        let params = parameters_schema($variant::spec(), items);
+                        Some((params, generator.subschema_for::<$result>()))
+                    }
+                )+
+                _ => None,
+            }
         }
     };
 }

@@ -1,0 +1,787 @@
+//! The seven message shapes and the two decode entry points, one per direction.
+//!
+//! Client to service: [`ClientMessage`] (request, subscribe, unsubscribe), decoded by
+//! [`ClientMessage::decode`]. Service to client: [`ServiceMessage`] (success, failure, event,
+//! frame-id handshake), decoded by [`ServiceMessage::decode`] in the order Genesys's client
+//! library uses: a truthy `event` makes an event; else a truthy `referenceId` makes a
+//! response, a failure exactly when the key `errorMessage` is present; else a present
+//! `frameId` makes a handshake.
+//!
+//! Every message keeps the keys it does not model in `extra`, and remembers how its
+//! `parameters` were sent (omitted, shorter than the declared list, with surplus slots), so
+//! decoding then encoding gives back an equal JSON value.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::error::DecodeError;
+use super::events::{Event, EventName};
+use super::requests::{Request, ScapiRequest};
+use super::types::Extra;
+
+/// `userAgent` of every client message.
+pub const CLIENT_USER_AGENT: &str = "WWE Client";
+/// `userAgent` of every service message.
+pub const SERVICE_USER_AGENT: &str = "WWE Server";
+/// `protocolVersion` of every message (the only version any library has used).
+pub const PROTOCOL_VERSION: i64 = 2;
+
+/// The `event` value of a subscribe message.
+pub const SUBSCRIBE: &str = "subscribe";
+/// The `event` value of an unsubscribe message.
+pub const UNSUBSCRIBE: &str = "unsubscribe";
+
+/// Keys every message may carry besides its own.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Envelope {
+    /// `userAgent`, as received (`None` when absent).
+    pub user_agent: Option<String>,
+    /// `protocolVersion`, as received (`None` when absent).
+    pub protocol_version: Option<i64>,
+    /// Keys this version does not model, verbatim.
+    pub extra: Extra,
+}
+
+impl Envelope {
+    /// The envelope a client library sends.
+    pub fn client() -> Self {
+        Self {
+            user_agent: Some(CLIENT_USER_AGENT.into()),
+            protocol_version: Some(PROTOCOL_VERSION),
+            extra: Extra::new(),
+        }
+    }
+
+    /// The envelope a service sends.
+    pub fn service() -> Self {
+        Self {
+            user_agent: Some(SERVICE_USER_AGENT.into()),
+            protocol_version: Some(PROTOCOL_VERSION),
+            extra: Extra::new(),
+        }
+    }
+
+    fn write(&self, out: &mut Map<String, Value>) {
+        for (key, value) in &self.extra {
+            out.insert(key.clone(), value.clone());
+        }
+        if let Some(agent) = &self.user_agent {
+            out.insert("userAgent".into(), Value::String(agent.clone()));
+        }
+        if let Some(version) = self.protocol_version {
+            out.insert("protocolVersion".into(), Value::from(version));
+        }
+    }
+}
+
+/// The keys of a message object, consumed one by one so the rest becomes `extra`.
+struct Fields {
+    map: Map<String, Value>,
+}
+
+impl Fields {
+    fn new(value: &Value) -> Result<Self, DecodeError> {
+        match value {
+            Value::Object(map) => Ok(Self { map: map.clone() }),
+            other => Err(
+                DecodeError::wrong_type("$", "a message object", other).with_hint(
+                    "Service Client API messages are objects posted with window.postMessage",
+                ),
+            ),
+        }
+    }
+
+    fn take(&mut self, key: &str) -> Option<Value> {
+        self.map.remove(key)
+    }
+
+    /// Takes `key` only when its value is truthy; a falsy value stays (and ends in `extra`).
+    fn take_truthy(&mut self, key: &str) -> Option<Value> {
+        if self.map.get(key).is_some_and(truthy) {
+            self.map.remove(key)
+        } else {
+            None
+        }
+    }
+
+    fn take_string(&mut self, key: &str) -> Result<Option<String>, DecodeError> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(DecodeError::wrong_type(
+                format!("$.{key}"),
+                "a string",
+                &other,
+            )),
+        }
+    }
+
+    fn reference_id(&mut self, hint: &str) -> Result<String, DecodeError> {
+        match self.take_string("referenceId")? {
+            Some(id) if !id.is_empty() => Ok(id),
+            Some(_) => Err(DecodeError::new("$.referenceId", "empty referenceId").with_hint(hint)),
+            None => Err(DecodeError::missing("$", "referenceId", hint)),
+        }
+    }
+
+    fn envelope(mut self) -> Result<Envelope, DecodeError> {
+        let user_agent = self.take_string("userAgent")?;
+        let protocol_version = match self.take("protocolVersion") {
+            None => None,
+            Some(value) => Some(value.as_i64().ok_or_else(|| {
+                DecodeError::wrong_type("$.protocolVersion", "an integer", &value)
+                    .with_hint(format!("send \"protocolVersion\": {PROTOCOL_VERSION}"))
+            })?),
+        };
+        Ok(Envelope {
+            user_agent,
+            protocol_version,
+            extra: self.map.into_iter().collect(),
+        })
+    }
+}
+
+/// JavaScript truthiness, which the official client library's routing relies on.
+fn truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
+
+/// A request (`request` + `parameters`).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RequestMessage {
+    /// The typed request.
+    pub request: Request,
+    /// Correlates the response; the official library counts `"0"`, `"1"`, ...
+    pub reference_id: String,
+    /// Echo of the frame id from the service's handshake, if any.
+    pub frame_id: Option<Value>,
+    /// How many slots `parameters` had when received (`None`: key omitted). Encoding drops
+    /// trailing `null` slots beyond this length, so received messages round-trip exactly.
+    pub parameters_sent: Option<usize>,
+    /// Slots beyond the declared parameters, kept verbatim.
+    pub surplus_parameters: Vec<Value>,
+    /// `userAgent`, `protocolVersion` and unknown keys.
+    pub envelope: Envelope,
+}
+
+impl RequestMessage {
+    /// A request as the official client library sends it: the key `parameters` omitted for
+    /// zero-argument requests, every declared slot present otherwise (`null` when omitted).
+    pub fn new(reference_id: impl Into<String>, request: impl Into<Request>) -> Self {
+        let request = request.into();
+        let declared = request.to_parameters().len();
+        Self {
+            request,
+            reference_id: reference_id.into(),
+            frame_id: None,
+            parameters_sent: (declared > 0).then_some(declared),
+            surplus_parameters: Vec::new(),
+            envelope: Envelope::client(),
+        }
+    }
+
+    fn decode(mut fields: Fields, name: Value) -> Result<Self, DecodeError> {
+        let Value::String(name) = name else {
+            return Err(DecodeError::wrong_type("$.request", "a string", &name)
+                .with_hint("`request` names the call, e.g. \"agent.get\""));
+        };
+        let parameters = match fields.take("parameters") {
+            None => None,
+            Some(Value::Array(items)) => Some(items),
+            Some(other) => {
+                return Err(DecodeError::wrong_type("$.parameters", "an array", &other)
+                    .with_hint("send positional arguments as an array, or omit the key for none"));
+            }
+        };
+        let slots = parameters.as_deref().unwrap_or_default();
+        let request = Request::decode(&name, slots)?;
+        let declared = match &request {
+            Request::Unknown(_) => slots.len(),
+            known => known.to_parameters().len(),
+        };
+        let reference_id =
+            fields.reference_id("every request carries a non-empty string referenceId")?;
+        let frame_id = fields.take("frameId");
+        Ok(Self {
+            surplus_parameters: slots.get(declared..).unwrap_or_default().to_vec(),
+            parameters_sent: parameters.as_ref().map(Vec::len),
+            request,
+            reference_id,
+            frame_id,
+            envelope: fields.envelope()?,
+        })
+    }
+
+    /// The `parameters` array as it will be encoded (`None`: key omitted).
+    pub fn parameters(&self) -> Option<Vec<Value>> {
+        let mut slots = self.request.to_parameters();
+        let sent = self.parameters_sent.unwrap_or(0);
+        if sent < slots.len() && slots[sent..].iter().all(Value::is_null) {
+            slots.truncate(sent);
+        }
+        slots.extend(self.surplus_parameters.iter().cloned());
+        if self.parameters_sent.is_none() && slots.is_empty() {
+            None
+        } else {
+            Some(slots)
+        }
+    }
+
+    /// Encodes the message.
+    pub fn to_value(&self) -> Value {
+        let mut out = Map::new();
+        self.envelope.write(&mut out);
+        out.insert(
+            "request".into(),
+            Value::String(self.request.name().to_owned()),
+        );
+        if let Some(parameters) = self.parameters() {
+            out.insert("parameters".into(), Value::Array(parameters));
+        }
+        out.insert(
+            "referenceId".into(),
+            Value::String(self.reference_id.clone()),
+        );
+        if let Some(frame_id) = &self.frame_id {
+            out.insert("frameId".into(), frame_id.clone());
+        }
+        Value::Object(out)
+    }
+}
+
+/// The `data` of a subscribe message: one name or a list, kept in the form received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SubscriptionNames {
+    /// A single name.
+    One(String),
+    /// A list of names.
+    Many(Vec<String>),
+}
+
+impl SubscriptionNames {
+    /// The names as sent.
+    pub fn raw(&self) -> Vec<&str> {
+        match self {
+            Self::One(one) => vec![one.as_str()],
+            Self::Many(many) => many.iter().map(String::as_str).collect(),
+        }
+    }
+
+    /// The names, parsed.
+    pub fn names(&self) -> Vec<EventName> {
+        self.raw().into_iter().map(EventName::parse).collect()
+    }
+
+    fn to_value(&self) -> Value {
+        match self {
+            Self::One(one) => Value::String(one.clone()),
+            Self::Many(many) => Value::Array(many.iter().cloned().map(Value::String).collect()),
+        }
+    }
+}
+
+/// A subscription (`event: "subscribe"`).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SubscribeMessage {
+    /// What to subscribe to.
+    pub names: SubscriptionNames,
+    /// Correlates the acknowledgement.
+    pub reference_id: String,
+    /// Echoed frame id, if any.
+    pub frame_id: Option<Value>,
+    /// `userAgent`, `protocolVersion` and unknown keys.
+    pub envelope: Envelope,
+}
+
+impl SubscribeMessage {
+    /// A subscription to `names`, sent as a list (as the library does for arrays).
+    pub fn new(reference_id: impl Into<String>, names: &[EventName]) -> Self {
+        Self {
+            names: SubscriptionNames::Many(names.iter().map(EventName::as_string).collect()),
+            reference_id: reference_id.into(),
+            frame_id: None,
+            envelope: Envelope::client(),
+        }
+    }
+
+    fn decode(mut fields: Fields) -> Result<Self, DecodeError> {
+        let names = match fields.take("data") {
+            Some(Value::String(one)) => SubscriptionNames::One(one),
+            Some(Value::Array(items)) => SubscriptionNames::Many(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, item)| match item {
+                        Value::String(name) => Ok(name),
+                        other => Err(DecodeError::wrong_type(
+                            format!("$.data[{i}]"),
+                            "an event name string",
+                            &other,
+                        )),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            Some(other) => {
+                return Err(DecodeError::wrong_type(
+                    "$.data",
+                    "an event name or an array of names",
+                    &other,
+                ));
+            }
+            None => {
+                return Err(DecodeError::missing(
+                    "$",
+                    "data",
+                    "name the events, e.g. \"data\": [\"agent\", \"interaction\"]",
+                ));
+            }
+        };
+        let reference_id =
+            fields.reference_id("a subscribe message carries a non-empty string referenceId")?;
+        let frame_id = fields.take("frameId");
+        Ok(Self {
+            names,
+            reference_id,
+            frame_id,
+            envelope: fields.envelope()?,
+        })
+    }
+
+    /// Encodes the message.
+    pub fn to_value(&self) -> Value {
+        let mut out = Map::new();
+        self.envelope.write(&mut out);
+        out.insert("event".into(), Value::String(SUBSCRIBE.into()));
+        out.insert("data".into(), self.names.to_value());
+        out.insert(
+            "referenceId".into(),
+            Value::String(self.reference_id.clone()),
+        );
+        if let Some(frame_id) = &self.frame_id {
+            out.insert("frameId".into(), frame_id.clone());
+        }
+        Value::Object(out)
+    }
+}
+
+/// An unsubscription (`event: "unsubscribe"`), fire-and-forget.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UnsubscribeMessage {
+    /// The `subscriptionId` of the acknowledgement.
+    pub subscription_id: String,
+    /// A fresh reference id (the library sends one though it expects no answer).
+    pub reference_id: Option<String>,
+    /// Echoed frame id, if any.
+    pub frame_id: Option<Value>,
+    /// `userAgent`, `protocolVersion` and unknown keys.
+    pub envelope: Envelope,
+}
+
+impl UnsubscribeMessage {
+    /// An unsubscription as the library sends it.
+    pub fn new(reference_id: impl Into<String>, subscription_id: impl Into<String>) -> Self {
+        Self {
+            subscription_id: subscription_id.into(),
+            reference_id: Some(reference_id.into()),
+            frame_id: None,
+            envelope: Envelope::client(),
+        }
+    }
+
+    fn decode(mut fields: Fields) -> Result<Self, DecodeError> {
+        let subscription_id = match fields.take("data") {
+            Some(Value::String(id)) => id,
+            Some(other) => {
+                return Err(DecodeError::wrong_type(
+                    "$.data",
+                    "a subscriptionId string",
+                    &other,
+                ));
+            }
+            None => {
+                return Err(DecodeError::missing(
+                    "$",
+                    "data",
+                    "send the subscriptionId of the subscribe acknowledgement",
+                ));
+            }
+        };
+        let reference_id = fields.take_string("referenceId")?;
+        let frame_id = fields.take("frameId");
+        Ok(Self {
+            subscription_id,
+            reference_id,
+            frame_id,
+            envelope: fields.envelope()?,
+        })
+    }
+
+    /// Encodes the message.
+    pub fn to_value(&self) -> Value {
+        let mut out = Map::new();
+        self.envelope.write(&mut out);
+        out.insert("event".into(), Value::String(UNSUBSCRIBE.into()));
+        out.insert("data".into(), Value::String(self.subscription_id.clone()));
+        if let Some(reference_id) = &self.reference_id {
+            out.insert("referenceId".into(), Value::String(reference_id.clone()));
+        }
+        if let Some(frame_id) = &self.frame_id {
+            out.insert("frameId".into(), frame_id.clone());
+        }
+        Value::Object(out)
+    }
+}
+
+/// A message from a client to the service.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+// Messages are decoded, handled once and dropped: boxing the large variant would add an
+// allocation to every message for no saving.
+#[allow(clippy::large_enum_variant)]
+pub enum ClientMessage {
+    /// A request.
+    Request(RequestMessage),
+    /// A subscription.
+    Subscribe(SubscribeMessage),
+    /// An unsubscription.
+    Unsubscribe(UnsubscribeMessage),
+}
+
+impl ClientMessage {
+    /// Decodes a client message: `event` (`subscribe`/`unsubscribe`) first, then `request`.
+    pub fn decode(value: &Value) -> Result<Self, DecodeError> {
+        let mut fields = Fields::new(value)?;
+        if let Some(event) = fields.take("event") {
+            return match event.as_str() {
+                Some(SUBSCRIBE) => SubscribeMessage::decode(fields).map(Self::Subscribe),
+                Some(UNSUBSCRIBE) => UnsubscribeMessage::decode(fields).map(Self::Unsubscribe),
+                _ => Err(
+                    DecodeError::new("$.event", format!("unknown client event {event}"))
+                        .with_hint("clients send `event` only as \"subscribe\" or \"unsubscribe\""),
+                ),
+            };
+        }
+        match fields.take("request") {
+            Some(name) => RequestMessage::decode(fields, name).map(Self::Request),
+            None => Err(
+                DecodeError::new("$", "neither `request` nor `event` is present")
+                    .with_hint("a request needs \"request\": \"<namespace>.<method>\""),
+            ),
+        }
+    }
+
+    /// Decodes JSON text.
+    pub fn from_json(text: &str) -> Result<Self, DecodeError> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|err| DecodeError::new("$", format!("not JSON: {err}")))?;
+        Self::decode(&value)
+    }
+
+    /// Encodes the message.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Self::Request(m) => m.to_value(),
+            Self::Subscribe(m) => m.to_value(),
+            Self::Unsubscribe(m) => m.to_value(),
+        }
+    }
+
+    /// The reference id, when the message has one.
+    pub fn reference_id(&self) -> Option<&str> {
+        match self {
+            Self::Request(m) => Some(&m.reference_id),
+            Self::Subscribe(m) => Some(&m.reference_id),
+            Self::Unsubscribe(m) => m.reference_id.as_deref(),
+        }
+    }
+}
+
+/// A success response; a subscribe acknowledgement is one with `subscriptionId`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SuccessResponse {
+    /// Echo of the request's reference id.
+    pub reference_id: String,
+    /// The result (`None`: key absent, as for requests that return nothing).
+    pub data: Option<Value>,
+    /// Subscribe acknowledgements: the id to unsubscribe with.
+    pub subscription_id: Option<String>,
+    /// `userAgent`, `protocolVersion` and unknown keys.
+    pub envelope: Envelope,
+}
+
+impl SuccessResponse {
+    /// A success carrying `data` (`None` omits the key).
+    pub fn new(reference_id: impl Into<String>, data: Option<Value>) -> Self {
+        Self {
+            reference_id: reference_id.into(),
+            data,
+            subscription_id: None,
+            envelope: Envelope::service(),
+        }
+    }
+
+    /// The typed result of request `R`.
+    pub fn result<R: ScapiRequest>(&self) -> Result<R::Result, DecodeError> {
+        let data = self.data.clone().unwrap_or(Value::Null);
+        R::Result::deserialize(data).map_err(|err| {
+            DecodeError::from_serde("$.data", &err).with_hint(format!(
+                "{} answers {}",
+                R::NAME,
+                R::spec().result
+            ))
+        })
+    }
+}
+
+/// A failure response: `errorMessage` is present.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FailureResponse {
+    /// Echo of the request's reference id.
+    pub reference_id: String,
+    /// What went wrong, in the service's words.
+    pub error_message: String,
+    /// The request name (rate-limit failures carry it).
+    pub request: Option<String>,
+    /// `userAgent`, `protocolVersion` and unknown keys.
+    pub envelope: Envelope,
+}
+
+impl FailureResponse {
+    /// A failure with a message.
+    pub fn new(reference_id: impl Into<String>, error_message: impl Into<String>) -> Self {
+        Self {
+            reference_id: reference_id.into(),
+            error_message: error_message.into(),
+            request: None,
+            envelope: Envelope::service(),
+        }
+    }
+}
+
+/// An event message.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct EventMessage {
+    /// The event.
+    pub event: Event,
+    /// `userAgent`, `protocolVersion` and unknown keys.
+    pub envelope: Envelope,
+}
+
+impl EventMessage {
+    /// An event as a service sends it.
+    pub fn new(event: Event) -> Self {
+        Self {
+            event,
+            envelope: Envelope::service(),
+        }
+    }
+}
+
+/// The frame-id handshake: the client echoes `frameId` on every later request.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FrameIdMessage {
+    /// Opaque id (agentdesk sends a string).
+    pub frame_id: Value,
+    /// `userAgent`, `protocolVersion` and unknown keys.
+    pub envelope: Envelope,
+}
+
+impl FrameIdMessage {
+    /// A handshake as a service sends it.
+    pub fn new(frame_id: impl Into<Value>) -> Self {
+        Self {
+            frame_id: frame_id.into(),
+            envelope: Envelope::service(),
+        }
+    }
+}
+
+/// A message from the service to a client.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+// Messages are decoded, handled once and dropped: boxing the large variant would add an
+// allocation to every message for no saving.
+#[allow(clippy::large_enum_variant)]
+pub enum ServiceMessage {
+    /// A success response.
+    Success(SuccessResponse),
+    /// A failure response.
+    Failure(FailureResponse),
+    /// An event.
+    Event(EventMessage),
+    /// The frame-id handshake.
+    FrameId(FrameIdMessage),
+}
+
+impl ServiceMessage {
+    /// Whether the official client library accepts `value` at all: an object whose
+    /// `userAgent` is a string containing `WWE`. It silently drops anything else, so a
+    /// client should apply this filter before [`ServiceMessage::decode`].
+    pub fn library_accepts(value: &Value) -> bool {
+        value
+            .get("userAgent")
+            .and_then(Value::as_str)
+            .is_some_and(|agent| agent.contains("WWE"))
+    }
+
+    /// Classifies and decodes a service message exactly as the official client library
+    /// routes it: a truthy `event` first, then a truthy `referenceId` (a failure exactly when
+    /// `errorMessage` is present), then a present `frameId`.
+    ///
+    /// This does not apply the `userAgent` filter (see [`ServiceMessage::library_accepts`]),
+    /// so documentation examples that leave the envelope out still decode.
+    pub fn decode(value: &Value) -> Result<Self, DecodeError> {
+        let mut fields = Fields::new(value)?;
+        if let Some(event) = fields.take_truthy("event") {
+            let Value::String(event) = event else {
+                return Err(DecodeError::wrong_type(
+                    "$.event",
+                    "an event name string",
+                    &event,
+                ));
+            };
+            let data = fields.take("data");
+            let event = Event::decode(&event, data.as_ref())?;
+            return Ok(Self::Event(EventMessage {
+                event,
+                envelope: fields.envelope()?,
+            }));
+        }
+        if let Some(reference_id) = fields.take_truthy("referenceId") {
+            let Value::String(reference_id) = reference_id else {
+                return Err(
+                    DecodeError::wrong_type("$.referenceId", "a string", &reference_id).with_hint(
+                        "agentdesk reference ids are strings, as the client library sends them",
+                    ),
+                );
+            };
+            if let Some(error_message) = fields.take("errorMessage") {
+                let error_message = match error_message {
+                    Value::String(message) => message,
+                    other => {
+                        return Err(DecodeError::wrong_type(
+                            "$.errorMessage",
+                            "a string",
+                            &other,
+                        ));
+                    }
+                };
+                let request = fields.take_string("request")?;
+                return Ok(Self::Failure(FailureResponse {
+                    reference_id,
+                    error_message,
+                    request,
+                    envelope: fields.envelope()?,
+                }));
+            }
+            let data = fields.take("data");
+            let subscription_id = fields.take_string("subscriptionId")?;
+            return Ok(Self::Success(SuccessResponse {
+                reference_id,
+                data,
+                subscription_id,
+                envelope: fields.envelope()?,
+            }));
+        }
+        if let Some(frame_id) = fields.take("frameId") {
+            return Ok(Self::FrameId(FrameIdMessage {
+                frame_id,
+                envelope: fields.envelope()?,
+            }));
+        }
+        Err(DecodeError::new(
+            "$",
+            "no truthy `event`, no truthy `referenceId` and no `frameId`",
+        )
+        .with_hint(
+            "a service message is an event, a response to a referenceId, or a frameId handshake",
+        ))
+    }
+
+    /// Decodes JSON text.
+    pub fn from_json(text: &str) -> Result<Self, DecodeError> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|err| DecodeError::new("$", format!("not JSON: {err}")))?;
+        Self::decode(&value)
+    }
+
+    /// Encodes the message.
+    pub fn to_value(&self) -> Value {
+        let mut out = Map::new();
+        match self {
+            Self::Success(m) => {
+                m.envelope.write(&mut out);
+                out.insert("referenceId".into(), Value::String(m.reference_id.clone()));
+                if let Some(data) = &m.data {
+                    out.insert("data".into(), data.clone());
+                }
+                if let Some(id) = &m.subscription_id {
+                    out.insert("subscriptionId".into(), Value::String(id.clone()));
+                }
+            }
+            Self::Failure(m) => {
+                m.envelope.write(&mut out);
+                out.insert("referenceId".into(), Value::String(m.reference_id.clone()));
+                out.insert(
+                    "errorMessage".into(),
+                    Value::String(m.error_message.clone()),
+                );
+                if let Some(request) = &m.request {
+                    out.insert("request".into(), Value::String(request.clone()));
+                }
+            }
+            Self::Event(m) => {
+                m.envelope.write(&mut out);
+                out.insert("event".into(), Value::String(m.event.name().as_string()));
+                out.insert("data".into(), m.event.data());
+            }
+            Self::FrameId(m) => {
+                m.envelope.write(&mut out);
+                out.insert("frameId".into(), m.frame_id.clone());
+            }
+        }
+        Value::Object(out)
+    }
+}
+
+macro_rules! serde_via_value {
+    ($($ty:ident),*) => {$(
+        impl Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                self.to_value().serialize(s)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let value = Value::deserialize(d)?;
+                Self::decode(&value).map_err(serde::de::Error::custom)
+            }
+        }
+    )*};
+}
+
+serde_via_value!(ClientMessage, ServiceMessage);
+
+/// Lets a response carry an arbitrary typed result.
+pub fn to_data<T: Serialize>(value: &T) -> Option<Value> {
+    match serde_json::to_value(value) {
+        Ok(Value::Null) | Err(_) => None,
+        Ok(value) => Some(value),
+    }
+}
