@@ -1,13 +1,91 @@
 //! Typed wire formats, option grammars and policy decisions for the protocols that Genesys
 //! agent desktops speak to the applications around them.
 //!
-//! This crate performs no I/O and has no async runtime: it turns bytes and JSON values into
-//! typed messages and back, and (in later modules) takes the current time as an argument
-//! wherever a decision depends on it.
+//! This crate performs no I/O and has no async runtime: it turns JSON into typed messages and
+//! back, and takes the current time as an argument wherever a decision depends on it.
 //!
 //! - [`scapi`]: the Service Client API (`window.postMessage` between Agent Workspace and
 //!   third-party pages): envelopes, the request table, typed results and events.
 //! - [`schema`]: the JSON Schema catalogue that `cargo xtask codegen` writes into `schema/`.
+//!
+//! # Example
+//!
+//! A service decodes what a client page posted, and answers it:
+//!
+//! ```
+//! use agentdesk_protocol::scapi::requests::VoiceDial;
+//! use agentdesk_protocol::scapi::{ClientMessage, Request, ServiceMessage, SuccessResponse};
+//! use serde_json::json;
+//!
+//! let posted = json!({
+//!     "request": "voice.dial",
+//!     "parameters": ["5551234", null],
+//!     "referenceId": "0",
+//!     "userAgent": "WWE Client",
+//!     "protocolVersion": 2
+//! });
+//! let ClientMessage::Request(message) = ClientMessage::decode(&posted)? else {
+//!     unreachable!("a request decodes to a request");
+//! };
+//! let Request::VoiceDial(VoiceDial { destination, user_data, .. }) = &message.request else {
+//!     unreachable!("voice.dial decodes to its own variant");
+//! };
+//! assert_eq!(destination, "5551234");
+//! assert_eq!(user_data, &None);
+//! // Re-encoding gives back exactly what was posted.
+//! assert_eq!(message.to_value(), posted);
+//!
+//! let reply = ServiceMessage::Success(SuccessResponse::new(message.reference_id.clone(), None));
+//! assert_eq!(reply.to_value()["userAgent"], "WWE Server");
+//!
+//! // Malformed input is an error that names the place and the fix.
+//! let err = ClientMessage::decode(&json!({ "request": "voice.dial", "parameters": [5551234], "referenceId": "1" }))
+//!     .unwrap_err();
+//! assert_eq!(err.path, "$.parameters[0]");
+//! # Ok::<(), agentdesk_protocol::scapi::DecodeError>(())
+//! ```
+//!
+//! # Decisions where the Service Client API documentation is silent
+//!
+//! Each choice below is what a real Workspace most plausibly does; all of them keep unknown
+//! input intact rather than rejecting it.
+//!
+//! - **Event catalogue** (open question 1): every `eventType`, state, call type, capability and
+//!   media-state value is an open enum; unknown values and unknown fields survive decode and
+//!   re-encode. An unknown `eventType` lands in the family's `Other` variant with `data`
+//!   verbatim; an unknown family in [`scapi::Event::Other`].
+//! - **Return shapes** (2): requests documented with no result answer [`scapi::types::NoData`]:
+//!   agentdesk omits `data`, and any `data` a Workspace sends is accepted and ignored.
+//!   `system.getAllowedServices` answers an array of request names; `sipEndpoint.is*Mute`,
+//!   `system.amIVisible` and `system.isFrame*` answer booleans; `popupToast` and `openDialog`
+//!   answer the id string. Undocumented shapes (`interaction.consult`, `outbound.getCampaigns`,
+//!   `getPreviewRecord`, `getListOfCallResults`, `getCallResult`, `getChainedRecords`,
+//!   `auth.getPureCloudToken`) are raw JSON values. `configuration.Section` and
+//!   `interaction.Party` are open maps; `media.State`, `media.Media` and every other struct
+//!   keep unknown fields in `extra`.
+//! - **Subscriptions** (3): `subscriptionId` is a string; the acknowledgement is a success
+//!   response with `subscriptionId` and no `data`; unsubscribe is not acknowledged.
+//! - **TargetQuery key** (5): both `type` and `target` are decoded and kept as received;
+//!   [`scapi::types::TargetQuery::new`] writes both.
+//! - **`outbound.rejectPreviewRecord` / `cancelPreviewRecord`** (6): the `interactionId` slot
+//!   is optional, so both the documented (no argument) and the library form decode.
+//! - **`agent.setState` / `media.setState`** (7): the argument is the operation-name string;
+//!   a numeric index is an error that says so.
+//! - **Doc-only and sample-only requests** (8): `interaction.getByBundleId`, `getByCaseId`,
+//!   `configuration.getContextualOption` and `auth.getPureCloudToken` are in the table with
+//!   their inferred parameters and marked [`scapi::requests::Source::Documentation`] or
+//!   [`scapi::requests::Source::Sample`]; legacy `interaction.attachUserData` and
+//!   `updateUserData` are marked [`scapi::requests::Source::LegacyAliasOf`].
+//! - **`frameId`** (9): opaque; any JSON value is accepted and echoed; agentdesk sends strings.
+//! - **`userAgent`** (13): decoding does not require it (documentation examples leave the
+//!   envelope out); [`scapi::ServiceMessage::library_accepts`] applies the official client's
+//!   filter (a string containing `WWE`) for code that must behave like it. When present,
+//!   `userAgent` must be a string and `protocolVersion` an integer.
+//! - **`referenceId`** must be a non-empty string, as the official client sends it; a number is
+//!   an error with a hint rather than a silent conversion.
+//! - **`null`**: optional fields accept `null` as absent. The fields the documentation shows
+//!   as `null` (`parentInteractionId`, `startDate`, `endDate`) keep `null` apart from absent so
+//!   the seed examples round-trip exactly.
 
 pub mod scapi;
 pub mod schema;
