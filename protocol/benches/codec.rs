@@ -43,11 +43,11 @@ fn corpus() -> Vec<Sample> {
 
 fn typed(sample: &Sample) -> usize {
     let encoded = if sample.from_client {
-        ClientMessage::from_json(&sample.text).map(|m| m.to_value())
+        ClientMessage::from_json(&sample.text).map(|m| m.to_json())
     } else {
-        ServiceMessage::from_json(&sample.text).map(|m| m.to_value())
+        ServiceMessage::from_json(&sample.text).map(|m| m.to_json())
     };
-    encoded.map(|v| v.to_string().len()).unwrap_or(0)
+    encoded.map(|text| text.len()).unwrap_or(0)
 }
 
 fn untyped(sample: &Sample) -> usize {

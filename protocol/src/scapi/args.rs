@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::error::{DecodeError, JsonKind};
 use super::types::{DialogOptions, MenuBarView, OptionSelectors, TargetQuery, ToastParameters};
@@ -48,7 +49,7 @@ impl JsonShape {
 ///
 /// `Option<T>` is an optional argument: an absent slot and a `null` slot both decode to
 /// `None`, and `None` encodes as `null` (what the official client library sends).
-pub trait Arg: Sized {
+pub trait Arg: Sized + Serialize {
     /// JSON shape of the slot.
     const SHAPE: JsonShape;
     /// Whether the slot must hold a non-null value.
@@ -59,6 +60,20 @@ pub trait Arg: Sized {
 
     /// Encodes the value for its slot.
     fn to_slot(&self) -> Value;
+
+    /// Whether the slot encodes as `null` (an omitted optional argument).
+    fn is_null_slot(&self) -> bool {
+        false
+    }
+
+    /// Decodes the slot straight from its JSON text. `None` means "not decodable here": the
+    /// caller then uses [`Arg::from_slot`], which gives the precise error. Whenever this
+    /// succeeds it must equal what `from_slot` would return.
+    fn from_raw(slot: Option<&RawValue>) -> Option<Self>;
+}
+
+fn from_text<T: DeserializeOwned>(slot: Option<&RawValue>) -> Option<T> {
+    serde_json::from_str(slot?.get()).ok()
 }
 
 fn required<'a>(slot: Option<&'a Value>, path: &str) -> Result<&'a Value, DecodeError> {
@@ -99,6 +114,10 @@ impl Arg for String {
         }
     }
 
+    fn from_raw(slot: Option<&RawValue>) -> Option<Self> {
+        from_text(slot)
+    }
+
     fn to_slot(&self) -> Value {
         Value::String(self.clone())
     }
@@ -112,6 +131,10 @@ impl Arg for bool {
             Value::Bool(b) => Ok(*b),
             other => Err(DecodeError::wrong_type(path, "a boolean", other)),
         }
+    }
+
+    fn from_raw(slot: Option<&RawValue>) -> Option<Self> {
+        from_text(slot)
     }
 
     fn to_slot(&self) -> Value {
@@ -129,6 +152,10 @@ impl Arg for i64 {
             .ok_or_else(|| DecodeError::wrong_type(path, "an integer", value))
     }
 
+    fn from_raw(slot: Option<&RawValue>) -> Option<Self> {
+        from_text(slot)
+    }
+
     fn to_slot(&self) -> Value {
         Value::from(*self)
     }
@@ -141,6 +168,14 @@ impl Arg for Value {
     fn from_slot(slot: Option<&Value>, path: &str) -> Result<Self, DecodeError> {
         slot.cloned()
             .ok_or_else(|| DecodeError::new(path, "missing required argument"))
+    }
+
+    fn from_raw(slot: Option<&RawValue>) -> Option<Self> {
+        from_text(slot)
+    }
+
+    fn is_null_slot(&self) -> bool {
+        self.is_null()
     }
 
     fn to_slot(&self) -> Value {
@@ -156,6 +191,10 @@ impl Arg for BTreeMap<String, Value> {
             Value::Object(map) => Ok(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
             other => Err(DecodeError::wrong_type(path, "an object", other)),
         }
+    }
+
+    fn from_raw(slot: Option<&RawValue>) -> Option<Self> {
+        from_text(slot)
     }
 
     fn to_slot(&self) -> Value {
@@ -174,6 +213,10 @@ macro_rules! serde_arg {
 
             fn to_slot(&self) -> Value {
                 to_value(self)
+            }
+
+            fn from_raw(slot: Option<&RawValue>) -> Option<Self> {
+                from_text(slot)
             }
         }
     )*};
@@ -200,5 +243,17 @@ impl<T: Arg> Arg for Option<T> {
 
     fn to_slot(&self) -> Value {
         self.as_ref().map_or(Value::Null, T::to_slot)
+    }
+
+    fn is_null_slot(&self) -> bool {
+        self.as_ref().is_none_or(T::is_null_slot)
+    }
+
+    fn from_raw(slot: Option<&RawValue>) -> Option<Self> {
+        match slot {
+            None => Some(None),
+            Some(raw) if raw.get() == "null" => Some(None),
+            Some(_) => T::from_raw(slot).map(Some),
+        }
     }
 }

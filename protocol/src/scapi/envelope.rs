@@ -11,11 +11,12 @@
 //! `parameters` were sent (omitted, shorter than the declared list, with surplus slots), so
 //! decoding then encoding gives back an equal JSON value.
 
+use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::error::DecodeError;
-use super::events::{Event, EventName};
+use super::events::{Event, EventData, EventName};
 use super::requests::{Request, ScapiRequest};
 use super::types::Extra;
 
@@ -62,16 +63,25 @@ impl Envelope {
         }
     }
 
-    fn write(&self, out: &mut Map<String, Value>) {
+    /// Writes the unknown keys (except those the message writes itself), then `userAgent` and
+    /// `protocolVersion`.
+    fn serialize_into<M: SerializeMap>(
+        &self,
+        map: &mut M,
+        written: &[&str],
+    ) -> Result<(), M::Error> {
         for (key, value) in &self.extra {
-            out.insert(key.clone(), value.clone());
+            if !written.contains(&key.as_str()) && key != "userAgent" && key != "protocolVersion" {
+                map.serialize_entry(key, value)?;
+            }
         }
         if let Some(agent) = &self.user_agent {
-            out.insert("userAgent".into(), Value::String(agent.clone()));
+            map.serialize_entry("userAgent", agent)?;
         }
         if let Some(version) = self.protocol_version {
-            out.insert("protocolVersion".into(), Value::from(version));
+            map.serialize_entry("protocolVersion", &version)?;
         }
+        Ok(())
     }
 }
 
@@ -143,7 +153,7 @@ impl Fields {
 }
 
 /// JavaScript truthiness, which the official client library's routing relies on.
-fn truthy(value: &Value) -> bool {
+pub(crate) fn truthy(value: &Value) -> bool {
     match value {
         Value::Null => false,
         Value::Bool(b) => *b,
@@ -220,40 +230,39 @@ impl RequestMessage {
         })
     }
 
+    /// How many declared slots are encoded: all of them, unless the message was received
+    /// with fewer and the missing ones are all `null`.
+    fn encoded_slots(&self) -> usize {
+        let declared = self.request.declared_parameters();
+        let sent = self.parameters_sent.unwrap_or(0);
+        if sent < declared && (sent..declared).all(|i| self.request.is_slot_null(i)) {
+            sent
+        } else {
+            declared
+        }
+    }
+
+    /// Whether the `parameters` key is written at all.
+    fn writes_parameters(&self) -> bool {
+        self.parameters_sent.is_some()
+            || self.encoded_slots() > 0
+            || !self.surplus_parameters.is_empty()
+    }
+
     /// The `parameters` array as it will be encoded (`None`: key omitted).
     pub fn parameters(&self) -> Option<Vec<Value>> {
+        if !self.writes_parameters() {
+            return None;
+        }
         let mut slots = self.request.to_parameters();
-        let sent = self.parameters_sent.unwrap_or(0);
-        if sent < slots.len() && slots[sent..].iter().all(Value::is_null) {
-            slots.truncate(sent);
-        }
+        slots.truncate(self.encoded_slots());
         slots.extend(self.surplus_parameters.iter().cloned());
-        if self.parameters_sent.is_none() && slots.is_empty() {
-            None
-        } else {
-            Some(slots)
-        }
+        Some(slots)
     }
 
     /// Encodes the message.
     pub fn to_value(&self) -> Value {
-        let mut out = Map::new();
-        self.envelope.write(&mut out);
-        out.insert(
-            "request".into(),
-            Value::String(self.request.name().to_owned()),
-        );
-        if let Some(parameters) = self.parameters() {
-            out.insert("parameters".into(), Value::Array(parameters));
-        }
-        out.insert(
-            "referenceId".into(),
-            Value::String(self.reference_id.clone()),
-        );
-        if let Some(frame_id) = &self.frame_id {
-            out.insert("frameId".into(), frame_id.clone());
-        }
-        Value::Object(out)
+        to_json_value(self)
     }
 }
 
@@ -279,13 +288,6 @@ impl SubscriptionNames {
     /// The names, parsed.
     pub fn names(&self) -> Vec<EventName> {
         self.raw().into_iter().map(EventName::parse).collect()
-    }
-
-    fn to_value(&self) -> Value {
-        match self {
-            Self::One(one) => Value::String(one.clone()),
-            Self::Many(many) => Value::Array(many.iter().cloned().map(Value::String).collect()),
-        }
     }
 }
 
@@ -359,18 +361,7 @@ impl SubscribeMessage {
 
     /// Encodes the message.
     pub fn to_value(&self) -> Value {
-        let mut out = Map::new();
-        self.envelope.write(&mut out);
-        out.insert("event".into(), Value::String(SUBSCRIBE.into()));
-        out.insert("data".into(), self.names.to_value());
-        out.insert(
-            "referenceId".into(),
-            Value::String(self.reference_id.clone()),
-        );
-        if let Some(frame_id) = &self.frame_id {
-            out.insert("frameId".into(), frame_id.clone());
-        }
-        Value::Object(out)
+        to_json_value(self)
     }
 }
 
@@ -429,17 +420,7 @@ impl UnsubscribeMessage {
 
     /// Encodes the message.
     pub fn to_value(&self) -> Value {
-        let mut out = Map::new();
-        self.envelope.write(&mut out);
-        out.insert("event".into(), Value::String(UNSUBSCRIBE.into()));
-        out.insert("data".into(), Value::String(self.subscription_id.clone()));
-        if let Some(reference_id) = &self.reference_id {
-            out.insert("referenceId".into(), Value::String(reference_id.clone()));
-        }
-        if let Some(frame_id) = &self.frame_id {
-            out.insert("frameId".into(), frame_id.clone());
-        }
-        Value::Object(out)
+        to_json_value(self)
     }
 }
 
@@ -481,20 +462,24 @@ impl ClientMessage {
         }
     }
 
-    /// Decodes JSON text.
+    /// Decodes JSON text: straight into the typed message when it is well formed, through
+    /// [`ClientMessage::decode`] (for the precise error) when it is not. Both give the same
+    /// message for the same input.
     pub fn from_json(text: &str) -> Result<Self, DecodeError> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|err| DecodeError::new("$", format!("not JSON: {err}")))?;
-        Self::decode(&value)
+        if let Some(message) = super::fast::client_message(text) {
+            return Ok(message);
+        }
+        Self::decode(&parse(text)?)
+    }
+
+    /// Encodes the message as JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
     }
 
     /// Encodes the message.
     pub fn to_value(&self) -> Value {
-        match self {
-            Self::Request(m) => m.to_value(),
-            Self::Subscribe(m) => m.to_value(),
-            Self::Unsubscribe(m) => m.to_value(),
-        }
+        to_json_value(self)
     }
 
     /// The reference id, when the message has one.
@@ -713,60 +698,148 @@ impl ServiceMessage {
         ))
     }
 
-    /// Decodes JSON text.
+    /// Decodes JSON text: straight into the typed message when it is well formed, through
+    /// [`ServiceMessage::decode`] (for the precise error) when it is not. Both give the same
+    /// message for the same input.
     pub fn from_json(text: &str) -> Result<Self, DecodeError> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|err| DecodeError::new("$", format!("not JSON: {err}")))?;
-        Self::decode(&value)
+        if let Some(message) = super::fast::service_message(text) {
+            return Ok(message);
+        }
+        Self::decode(&parse(text)?)
+    }
+
+    /// Encodes the message as JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
     }
 
     /// Encodes the message.
     pub fn to_value(&self) -> Value {
-        let mut out = Map::new();
-        match self {
-            Self::Success(m) => {
-                m.envelope.write(&mut out);
-                out.insert("referenceId".into(), Value::String(m.reference_id.clone()));
-                if let Some(data) = &m.data {
-                    out.insert("data".into(), data.clone());
-                }
-                if let Some(id) = &m.subscription_id {
-                    out.insert("subscriptionId".into(), Value::String(id.clone()));
-                }
-            }
-            Self::Failure(m) => {
-                m.envelope.write(&mut out);
-                out.insert("referenceId".into(), Value::String(m.reference_id.clone()));
-                out.insert(
-                    "errorMessage".into(),
-                    Value::String(m.error_message.clone()),
-                );
-                if let Some(request) = &m.request {
-                    out.insert("request".into(), Value::String(request.clone()));
-                }
-            }
-            Self::Event(m) => {
-                m.envelope.write(&mut out);
-                out.insert("event".into(), Value::String(m.event.name().as_string()));
-                out.insert("data".into(), m.event.data());
-            }
-            Self::FrameId(m) => {
-                m.envelope.write(&mut out);
-                out.insert("frameId".into(), m.frame_id.clone());
-            }
-        }
-        Value::Object(out)
+        to_json_value(self)
     }
 }
 
-macro_rules! serde_via_value {
-    ($($ty:ident),*) => {$(
-        impl Serialize for $ty {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                self.to_value().serialize(s)
+impl Serialize for RequestMessage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        self.envelope.serialize_into(
+            &mut map,
+            &["request", "parameters", "referenceId", "frameId"],
+        )?;
+        map.serialize_entry("request", self.request.name())?;
+        if self.writes_parameters() {
+            map.serialize_entry("parameters", &Slots(self))?;
+        }
+        map.serialize_entry("referenceId", &self.reference_id)?;
+        if let Some(frame_id) = &self.frame_id {
+            map.serialize_entry("frameId", frame_id)?;
+        }
+        map.end()
+    }
+}
+
+/// The `parameters` array of a request, written from the typed arguments.
+struct Slots<'a>(&'a RequestMessage);
+
+impl Serialize for Slots<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let message = self.0;
+        let mut seq = s.serialize_seq(None)?;
+        message
+            .request
+            .serialize_slots(&mut seq, message.encoded_slots())?;
+        for surplus in &message.surplus_parameters {
+            seq.serialize_element(surplus)?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for SubscribeMessage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        self.envelope
+            .serialize_into(&mut map, &["event", "data", "referenceId", "frameId"])?;
+        map.serialize_entry("event", SUBSCRIBE)?;
+        match &self.names {
+            SubscriptionNames::One(one) => map.serialize_entry("data", one)?,
+            SubscriptionNames::Many(many) => map.serialize_entry("data", many)?,
+        }
+        map.serialize_entry("referenceId", &self.reference_id)?;
+        if let Some(frame_id) = &self.frame_id {
+            map.serialize_entry("frameId", frame_id)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for UnsubscribeMessage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        self.envelope
+            .serialize_into(&mut map, &["event", "data", "referenceId", "frameId"])?;
+        map.serialize_entry("event", UNSUBSCRIBE)?;
+        map.serialize_entry("data", &self.subscription_id)?;
+        if let Some(reference_id) = &self.reference_id {
+            map.serialize_entry("referenceId", reference_id)?;
+        }
+        if let Some(frame_id) = &self.frame_id {
+            map.serialize_entry("frameId", frame_id)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for ClientMessage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Request(m) => m.serialize(s),
+            Self::Subscribe(m) => m.serialize(s),
+            Self::Unsubscribe(m) => m.serialize(s),
+        }
+    }
+}
+
+impl Serialize for ServiceMessage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        match self {
+            Self::Success(m) => {
+                m.envelope
+                    .serialize_into(&mut map, &["referenceId", "data", "subscriptionId"])?;
+                map.serialize_entry("referenceId", &m.reference_id)?;
+                if let Some(data) = &m.data {
+                    map.serialize_entry("data", data)?;
+                }
+                if let Some(id) = &m.subscription_id {
+                    map.serialize_entry("subscriptionId", id)?;
+                }
+            }
+            Self::Failure(m) => {
+                m.envelope
+                    .serialize_into(&mut map, &["referenceId", "errorMessage", "request"])?;
+                map.serialize_entry("referenceId", &m.reference_id)?;
+                map.serialize_entry("errorMessage", &m.error_message)?;
+                if let Some(request) = &m.request {
+                    map.serialize_entry("request", request)?;
+                }
+            }
+            Self::Event(m) => {
+                m.envelope.serialize_into(&mut map, &["event", "data"])?;
+                map.serialize_entry("event", &m.event.event_key())?;
+                map.serialize_entry("data", &EventData(&m.event))?;
+            }
+            Self::FrameId(m) => {
+                m.envelope.serialize_into(&mut map, &["frameId"])?;
+                map.serialize_entry("frameId", &m.frame_id)?;
             }
         }
+        map.end()
+    }
+}
 
+macro_rules! deserialize_via_decode {
+    ($($ty:ident),*) => {$(
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let value = Value::deserialize(d)?;
@@ -776,7 +849,15 @@ macro_rules! serde_via_value {
     )*};
 }
 
-serde_via_value!(ClientMessage, ServiceMessage);
+deserialize_via_decode!(ClientMessage, ServiceMessage);
+
+fn parse(text: &str) -> Result<Value, DecodeError> {
+    serde_json::from_str(text).map_err(|err| DecodeError::new("$", format!("not JSON: {err}")))
+}
+
+fn to_json_value<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
 
 /// Lets a response carry an arbitrary typed result.
 pub fn to_data<T: Serialize>(value: &T) -> Option<Value> {

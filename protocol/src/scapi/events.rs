@@ -10,11 +10,12 @@ use std::collections::BTreeMap;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::error::DecodeError;
 use super::open_enum::open_enum;
-use super::types::{Extra, Interaction};
+use super::types::{Extra, Interaction, present};
 
 /// The key that carries the event type inside `data`.
 pub const EVENT_TYPE: &str = "eventType";
@@ -70,18 +71,78 @@ fn raw(data: &Map<String, Value>) -> RawEventData {
     RawEventData(data.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
 }
 
-/// Encodes a body and puts its tag in front of it.
-fn tagged<T: Serialize>(tag: &str, body: &T) -> Value {
-    let mut value = serde_json::to_value(body).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut value {
-        map.insert(EVENT_TYPE.into(), Value::String(tag.into()));
-    }
-    value
+/// A body serialised with its `eventType` in front of its own fields.
+#[derive(Serialize)]
+struct Tagged<'a, T: Serialize> {
+    #[serde(rename = "eventType")]
+    event_type: &'a str,
+    #[serde(flatten)]
+    body: &'a T,
 }
 
-fn plain<T: Serialize>(body: &T) -> Value {
-    serde_json::to_value(body).unwrap_or(Value::Null)
+fn tagged<'a, T: Serialize>(event_type: &'a str, body: &'a T) -> Tagged<'a, T> {
+    Tagged { event_type, body }
 }
+
+/// A variant body whose unknown fields live in `extra`; decoding it from text that still
+/// holds the tag leaves `eventType` there, so the fast path removes it.
+trait Body: DeserializeOwned {
+    fn extra_mut(&mut self) -> &mut Extra;
+}
+
+macro_rules! body {
+    ($($ty:ty),*) => {$(
+        impl Body for $ty {
+            fn extra_mut(&mut self) -> &mut Extra {
+                &mut self.extra
+            }
+        }
+    )*};
+}
+
+/// Decodes a tagged body straight from text; `None` sends the caller to the precise path.
+fn fast_body<T: Body>(raw: &RawValue) -> Option<T> {
+    let mut body: T = serde_json::from_str(raw.get()).ok()?;
+    body.extra_mut().remove(EVENT_TYPE);
+    Some(body)
+}
+
+fn fast<T: DeserializeOwned>(raw: &RawValue) -> Option<T> {
+    serde_json::from_str(raw.get()).ok()
+}
+
+/// The keys the fast path needs to choose a variant; present-but-null counts as present.
+#[derive(Deserialize)]
+struct Peek<'a> {
+    #[serde(rename = "eventType", borrow, default, deserialize_with = "present")]
+    event_type: Option<&'a RawValue>,
+    #[serde(rename = "frameState", default, deserialize_with = "present")]
+    frame_state: Option<serde::de::IgnoredAny>,
+}
+
+/// Peeks at `data`: `None` when it is not an object or `eventType` is not a string.
+fn peek(raw: &RawValue) -> Option<(Option<String>, bool)> {
+    let peek: Peek<'_> = serde_json::from_str(raw.get()).ok()?;
+    let tag = match peek.event_type {
+        None => None,
+        Some(raw) => Some(serde_json::from_str::<String>(raw.get()).ok()?),
+    };
+    Some((tag, peek.frame_state.is_some()))
+}
+
+fn to_json_value<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+body!(
+    StateChanged,
+    CaseSelected,
+    CaseIdChanged,
+    ToastButtonClick,
+    RealtimeConnection,
+    Campaign,
+    CampaignStarted
+);
 
 /// Schema of a variant whose `eventType` is one of `tags` and whose body is `T`.
 fn variant_schema<T: JsonSchema>(generator: &mut SchemaGenerator, tags: &[&str]) -> Value {
@@ -108,15 +169,9 @@ fn one_of(variants: Vec<Value>) -> Schema {
     json_schema!({ "oneOf": variants })
 }
 
-/// Implements serde and schemars for a family enum through its `decode` / `to_value`.
-macro_rules! via_value {
+/// Deserializes a family enum through its precise `decode`.
+macro_rules! deserialize_via_decode {
     ($ty:ident) => {
-        impl Serialize for $ty {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                self.to_value().serialize(s)
-            }
-        }
-
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let value = Value::deserialize(d)?;
@@ -200,16 +255,29 @@ impl StateEvent {
         })
     }
 
+    pub(crate) fn decode_raw(raw: &RawValue) -> Option<Self> {
+        Some(match peek(raw)?.0.as_deref() {
+            Some("STATE_CHANGED") => Self::StateChanged(fast_body(raw)?),
+            _ => Self::Other(fast(raw)?),
+        })
+    }
+
     /// Encodes the `data` object.
     pub fn to_value(&self) -> Value {
+        to_json_value(self)
+    }
+}
+
+impl Serialize for StateEvent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::StateChanged(b) => tagged("STATE_CHANGED", b),
-            Self::Other(raw) => plain(raw),
+            Self::StateChanged(b) => tagged("STATE_CHANGED", b).serialize(s),
+            Self::Other(raw) => raw.serialize(s),
         }
     }
 }
 
-via_value!(StateEvent);
+deserialize_via_decode!(StateEvent);
 
 impl JsonSchema for StateEvent {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -427,14 +495,23 @@ impl InteractionEvent {
         })
     }
 
+    pub(crate) fn decode_raw(raw: &RawValue) -> Option<Self> {
+        let Some(tag) = peek(raw)?.0 else {
+            return fast(raw).map(Self::Other);
+        };
+        Some(match tag.as_str() {
+            "CASE_SELECTED" => Self::Case(CaseSelection::Selected, fast_body(raw)?),
+            "CASE_EXPANDED" => Self::Case(CaseSelection::Expanded, fast_body(raw)?),
+            "CASE_COLLAPSED" => Self::Case(CaseSelection::Collapsed, fast_body(raw)?),
+            "CASE_ID_CHANGED" => Self::CaseIdChanged(fast_body(raw)?),
+            tag if InteractionEventType::from(tag).is_known() => Self::Change(fast(raw)?),
+            _ => Self::Other(fast(raw)?),
+        })
+    }
+
     /// Encodes the `data` object.
     pub fn to_value(&self) -> Value {
-        match self {
-            Self::Change(change) => plain(change),
-            Self::Case(kind, b) => tagged(kind.as_str(), b),
-            Self::CaseIdChanged(b) => tagged("CASE_ID_CHANGED", b),
-            Self::Other(raw) => plain(raw),
-        }
+        to_json_value(self)
     }
 
     /// The interaction carried by a change event.
@@ -454,7 +531,18 @@ impl InteractionEvent {
     }
 }
 
-via_value!(InteractionEvent);
+impl Serialize for InteractionEvent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Change(change) => change.serialize(s),
+            Self::Case(kind, b) => tagged(kind.as_str(), b).serialize(s),
+            Self::CaseIdChanged(b) => tagged("CASE_ID_CHANGED", b).serialize(s),
+            Self::Other(raw) => raw.serialize(s),
+        }
+    }
+}
+
+deserialize_via_decode!(InteractionEvent);
 
 impl JsonSchema for InteractionEvent {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -563,18 +651,34 @@ impl SystemEvent {
         })
     }
 
+    pub(crate) fn decode_raw(raw: &RawValue) -> Option<Self> {
+        let (tag, has_frame_state) = peek(raw)?;
+        Some(match tag.as_deref() {
+            Some("CUSTOM_TOAST_BUTTON_CLICK") => Self::ToastButtonClick(fast_body(raw)?),
+            Some("REALTIME_CONNECTION") => Self::RealtimeConnection(fast_body(raw)?),
+            None if has_frame_state => Self::FrameState(fast(raw)?),
+            _ => Self::Other(fast(raw)?),
+        })
+    }
+
     /// Encodes the `data` object.
     pub fn to_value(&self) -> Value {
+        to_json_value(self)
+    }
+}
+
+impl Serialize for SystemEvent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::ToastButtonClick(b) => tagged("CUSTOM_TOAST_BUTTON_CLICK", b),
-            Self::RealtimeConnection(b) => tagged("REALTIME_CONNECTION", b),
-            Self::FrameState(b) => plain(b),
-            Self::Other(raw) => plain(raw),
+            Self::ToastButtonClick(b) => tagged("CUSTOM_TOAST_BUTTON_CLICK", b).serialize(s),
+            Self::RealtimeConnection(b) => tagged("REALTIME_CONNECTION", b).serialize(s),
+            Self::FrameState(b) => b.serialize(s),
+            Self::Other(raw) => raw.serialize(s),
         }
     }
 }
 
-via_value!(SystemEvent);
+deserialize_via_decode!(SystemEvent);
 
 impl JsonSchema for SystemEvent {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -667,19 +771,35 @@ impl OutboundEvent {
         })
     }
 
+    pub(crate) fn decode_raw(raw: &RawValue) -> Option<Self> {
+        Some(match peek(raw)?.0.as_deref() {
+            Some("CampaignLoaded") => Self::CampaignLoaded(fast_body(raw)?),
+            Some("CampaignStarted") => Self::CampaignStarted(fast_body(raw)?),
+            Some("CampaignStopped") => Self::CampaignStopped(fast_body(raw)?),
+            Some("CampaignUnloaded") => Self::CampaignUnloaded(fast_body(raw)?),
+            _ => Self::Other(fast(raw)?),
+        })
+    }
+
     /// Encodes the `data` object.
     pub fn to_value(&self) -> Value {
+        to_json_value(self)
+    }
+}
+
+impl Serialize for OutboundEvent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::CampaignLoaded(b) => tagged("CampaignLoaded", b),
-            Self::CampaignStarted(b) => tagged("CampaignStarted", b),
-            Self::CampaignStopped(b) => tagged("CampaignStopped", b),
-            Self::CampaignUnloaded(b) => tagged("CampaignUnloaded", b),
-            Self::Other(raw) => plain(raw),
+            Self::CampaignLoaded(b) => tagged("CampaignLoaded", b).serialize(s),
+            Self::CampaignStarted(b) => tagged("CampaignStarted", b).serialize(s),
+            Self::CampaignStopped(b) => tagged("CampaignStopped", b).serialize(s),
+            Self::CampaignUnloaded(b) => tagged("CampaignUnloaded", b).serialize(s),
+            Self::Other(raw) => raw.serialize(s),
         }
     }
 }
 
-via_value!(OutboundEvent);
+deserialize_via_decode!(OutboundEvent);
 
 impl JsonSchema for OutboundEvent {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -845,16 +965,63 @@ impl Event {
         }
     }
 
+    /// Decodes straight from the text of `data`; `None` sends the caller to [`Event::decode`].
+    pub(crate) fn decode_raw(event: &str, data: Option<&RawValue>) -> Option<Self> {
+        let any = |data: Option<&RawValue>| match data {
+            None => Some(Value::Null),
+            Some(raw) => fast(raw),
+        };
+        Some(match EventName::parse(event) {
+            EventName::Agent => Self::Agent(StateEvent::decode_raw(data?)?),
+            EventName::Media => Self::Media(StateEvent::decode_raw(data?)?),
+            EventName::Interaction => Self::Interaction(InteractionEvent::decode_raw(data?)?),
+            EventName::System => Self::System(SystemEvent::decode_raw(data?)?),
+            EventName::Outbound => Self::Outbound(OutboundEvent::decode_raw(data?)?),
+            EventName::Markdone => Self::Markdone(fast(data?)?),
+            EventName::Messenger(channel) => Self::Messenger {
+                channel,
+                payload: any(data)?,
+            },
+            EventName::Other(event) => Self::Other {
+                event,
+                data: any(data)?,
+            },
+        })
+    }
+
+    /// The `event` key as written on the wire, without allocating for the fixed families.
+    pub fn event_key(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Self::Agent(_) => "agent".into(),
+            Self::Media(_) => "media".into(),
+            Self::Interaction(_) => "interaction".into(),
+            Self::System(_) => "system".into(),
+            Self::Markdone(_) => "markdone".into(),
+            Self::Outbound(_) => "outbound".into(),
+            Self::Messenger { channel, .. } => format!("{MESSENGER_PREFIX}{channel}").into(),
+            Self::Other { event, .. } => event.as_str().into(),
+        }
+    }
+
     /// The `data` value.
     pub fn data(&self) -> Value {
-        match self {
-            Self::Agent(e) | Self::Media(e) => e.to_value(),
-            Self::Interaction(e) => e.to_value(),
-            Self::System(e) => e.to_value(),
-            Self::Markdone(raw) => plain(raw),
-            Self::Outbound(e) => e.to_value(),
-            Self::Messenger { payload, .. } => payload.clone(),
-            Self::Other { data, .. } => data.clone(),
+        to_json_value(&EventData(self))
+    }
+}
+
+/// Serialises an event's `data` without building a `Value`.
+pub(crate) struct EventData<'a>(pub(crate) &'a Event);
+
+impl Serialize for EventData<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Event::Agent(e) | Event::Media(e) => e.serialize(s),
+            Event::Interaction(e) => e.serialize(s),
+            Event::System(e) => e.serialize(s),
+            Event::Markdone(raw) => raw.serialize(s),
+            Event::Outbound(e) => e.serialize(s),
+            Event::Messenger { payload, .. } => payload.serialize(s),
+            Event::Other { data, .. } => data.serialize(s),
         }
     }
 }

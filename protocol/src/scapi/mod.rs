@@ -11,6 +11,7 @@ mod args;
 pub mod envelope;
 mod error;
 pub mod events;
+mod fast;
 mod open_enum;
 pub mod requests;
 mod schemas;

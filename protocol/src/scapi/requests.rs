@@ -6,6 +6,8 @@
 use schemars::{JsonSchema, SchemaGenerator};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::ser::SerializeSeq;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::args::{Arg, JsonShape};
@@ -187,6 +189,10 @@ pub trait ScapiRequest: Sized + Clone + PartialEq + std::fmt::Debug {
 
     /// This request as a [`Request`].
     fn into_request(self) -> Request;
+
+    /// Decodes the parameters straight from their JSON text; `None` when
+    /// [`ScapiRequest::from_parameters`] must be asked for the precise error.
+    fn from_raw_parameters(parameters: &[&RawValue]) -> Option<Self>;
 }
 
 /// A request whose name is not in the table, kept verbatim.
@@ -281,9 +287,44 @@ macro_rules! requests {
                     vec![$(Arg::to_slot(&self.$field)),*]
                 }
 
+                #[allow(unused_variables, unused_mut)]
+                fn from_raw_parameters(parameters: &[&RawValue]) -> Option<Self> {
+                    let mut slots = parameters.iter().copied();
+                    $( let $field = <$fty as Arg>::from_raw(slots.next())?; )*
+                    Some(Self { $($field),* })
+                }
+
                 fn into_request(self) -> Request {
                     Request::$variant(self)
                 }
+            }
+
+            impl $variant {
+                #[allow(unused_mut, unused_assignments, unused_variables)]
+                fn is_slot_null(&self, index: usize) -> bool {
+                    let mut position = 0;
+                    $(
+                        if position == index {
+                            return Arg::is_null_slot(&self.$field);
+                        }
+                        position += 1;
+                    )*
+                    false
+                }
+
+                #[allow(unused_mut, unused_assignments, unused_variables)]
+                fn serialize_slots<S: SerializeSeq>(&self, seq: &mut S, count: usize) -> Result<(), S::Error> {
+                    let mut position = 0;
+                    $(
+                        if position < count {
+                            seq.serialize_element(&self.$field)?;
+                        }
+                        position += 1;
+                    )*
+                    Ok(())
+                }
+
+                const DECLARED: usize = <[&str]>::len(&[$($pname),*]);
             }
 
             impl From<$variant> for Request {
@@ -337,6 +378,21 @@ macro_rules! requests {
                 }
             }
 
+            /// [`Request::decode`] straight from the parameters' JSON text; `None` when the
+            /// precise decoder must be asked.
+            pub(crate) fn decode_raw(name: &str, parameters: &[&RawValue]) -> Option<Self> {
+                match name {
+                    $( $wire => $variant::from_raw_parameters(parameters).map(Self::$variant), )+
+                    _ => Some(Self::Unknown(UnknownRequest {
+                        name: name.to_owned(),
+                        parameters: parameters
+                            .iter()
+                            .map(|raw| serde_json::from_str(raw.get()).ok())
+                            .collect::<Option<Vec<Value>>>()?,
+                    })),
+                }
+            }
+
             /// The request name.
             pub fn name(&self) -> &str {
                 match self {
@@ -350,6 +406,32 @@ macro_rules! requests {
                 match self {
                     $( Self::$variant(_) => Some($variant::spec()), )+
                     Self::Unknown(_) => None,
+                }
+            }
+
+            /// Number of declared parameters (received slots for an unknown request).
+            pub fn declared_parameters(&self) -> usize {
+                match self {
+                    $( Self::$variant(_) => $variant::DECLARED, )+
+                    Self::Unknown(unknown) => unknown.parameters.len(),
+                }
+            }
+
+            /// Whether slot `index` encodes as `null`.
+            pub(crate) fn is_slot_null(&self, index: usize) -> bool {
+                match self {
+                    $( Self::$variant(request) => request.is_slot_null(index), )+
+                    Self::Unknown(unknown) => unknown.parameters.get(index).is_none_or(Value::is_null),
+                }
+            }
+
+            /// Writes the first `count` slots without building JSON values.
+            pub(crate) fn serialize_slots<S: SerializeSeq>(&self, seq: &mut S, count: usize) -> Result<(), S::Error> {
+                match self {
+                    $( Self::$variant(request) => request.serialize_slots(seq, count), )+
+                    Self::Unknown(unknown) => {
+                        unknown.parameters.iter().take(count).try_for_each(|slot| seq.serialize_element(slot))
+                    }
                 }
             }
 

@@ -252,3 +252,67 @@ proptest! {
         }
     }
 }
+
+/// `from_json` (straight from text) and `decode` (through a parsed value) agree on every input.
+fn assert_paths_agree(text: &str) -> Result<(), TestCaseError> {
+    let value: Option<Value> = serde_json::from_str(text).ok();
+    let fast = ClientMessage::from_json(text);
+    match &value {
+        Some(value) => prop_assert_eq!(&fast, &ClientMessage::decode(value), "client: {}", text),
+        None => prop_assert!(fast.is_err()),
+    }
+    let fast = ServiceMessage::from_json(text);
+    match &value {
+        Some(value) => prop_assert_eq!(&fast, &ServiceMessage::decode(value), "service: {}", text),
+        None => prop_assert!(fast.is_err()),
+    }
+    Ok(())
+}
+
+proptest! {
+    #[test]
+    fn text_and_value_decoders_agree(value in arbitrary_json()) {
+        assert_paths_agree(&value.to_string())?;
+    }
+}
+
+#[test]
+fn text_and_value_decoders_agree_on_fixtures_and_invalid_messages() {
+    let mut texts: Vec<String> = Vec::new();
+    for kind in ["client", "service"] {
+        texts.extend(
+            crate::fixtures(kind)
+                .into_iter()
+                .map(|(_, v)| v.to_string()),
+        );
+    }
+    texts.extend(
+        invalid_client_messages()
+            .into_iter()
+            .map(|(v, _)| v.to_string()),
+    );
+    texts.extend(
+        invalid_service_messages()
+            .into_iter()
+            .map(|(v, _)| v.to_string()),
+    );
+    texts.extend(
+        [
+            r#"{"request":"agent.get","referenceId":"1","referenceId":"2"}"#,
+            r#"{"request":"agent.get","referenceId":"1","r\u0065quest":"voice.dial"}"#,
+            r#"{"event":"system","data":{"frameState":null}}"#,
+            r#"{"event":"system","data":{"eventType":null,"frameState":"LEADING"}}"#,
+            r#"{"event":"agent","data":{"eventType":"STATE_CHANGED","mediaState":"READY","eventType":"X"}}"#,
+            r#"{"request":"outbound.setCallResult","parameters":["1",6.0],"referenceId":"1"}"#,
+            r#"{"request":"outbound.setCallResult","parameters":["1",-0],"referenceId":"1"}"#,
+            r#"{"request":"voice.dial","parameters":["1",{"a":1,"a":2}],"referenceId":"1"}"#,
+            r#"{"referenceId":"1","errorMessage":"x","request":5}"#,
+            r#"{"frameId":null}"#,
+            "not json",
+        ]
+        .map(str::to_owned),
+    );
+    for text in texts {
+        assert_paths_agree(&text).unwrap();
+    }
+}
