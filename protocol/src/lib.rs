@@ -7,7 +7,10 @@
 //!
 //! - [`scapi`]: the Service Client API (`window.postMessage` between Agent Workspace and
 //!   third-party pages): envelopes, the request table, typed results and events.
+//! - [`srs`]: the Screen Recording Service local HTTP API: login configuration, ping, logout,
+//!   hot-seating rules and the emulator's inspection format.
 //! - [`schema`]: the JSON Schema catalogue that `cargo xtask codegen` writes into `schema/`.
 
-pub mod schema;
 pub mod scapi;
+pub mod schema;
+pub mod srs;
