@@ -64,7 +64,9 @@ fn pretty(value: &Value) -> String {
 /// Files currently under `dir`, relative with forward slashes.
 fn existing_files(dir: &Path) -> Vec<String> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
-        let Ok(read) = std::fs::read_dir(dir) else { return };
+        let Ok(read) = std::fs::read_dir(dir) else {
+            return;
+        };
         for entry in read.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -91,7 +93,11 @@ fn run_codegen(check: bool) -> ExitCode {
             continue;
         }
         if check {
-            let what = if current.is_some() { "stale" } else { "missing" };
+            let what = if current.is_some() {
+                "stale"
+            } else {
+                "missing"
+            };
             problems.push(format!("{what}: schema/{rel}"));
         } else if let Err(err) = path
             .parent()
