@@ -1,1 +1,12 @@
-//! agentdesk-srs: see README.md; filled by its issue.
+//! Screen Recording Service (SRS) client with automatic polling, and a local SRS emulator.
+//!
+//! See the crate docs written below.
+#![doc = include_str!("../README.md")]
+
+pub mod client;
+pub mod emulator;
+mod error;
+
+pub use client::{ClientConfig, LoginForm, PollStatus, Session, SrsClient};
+pub use emulator::{EmulatorConfig, RunningEmulator, serve};
+pub use error::{EmulatorError, Error};

@@ -112,3 +112,23 @@ pub struct SessionSnapshot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in_ms: Option<u64>,
 }
+
+impl SessionSnapshot {
+    /// A snapshot with the given states and every other field empty.
+    pub fn new(state: SessionState, recording: RecordingState) -> Self {
+        Self {
+            state,
+            user: None,
+            server: None,
+            peer_server: None,
+            place: None,
+            devices: Vec::new(),
+            csrf_protected: false,
+            recording,
+            last_stop_reason: None,
+            logins: 0,
+            pings: 0,
+            expires_in_ms: None,
+        }
+    }
+}
