@@ -1,6 +1,3 @@
-//! Screen Recording Service (SRS) client with automatic polling, and a local SRS emulator.
-//!
-//! See the crate docs written below.
 #![doc = include_str!("../README.md")]
 
 pub mod client;

@@ -467,3 +467,103 @@ pub fn parse_basic(header: &str) -> Result<(String, String), String> {
     };
     Ok((user.to_owned(), password.to_owned()))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use agentdesk_protocol::srs::{ConfigItem, Device, LoginConfiguration, Place, SessionState};
+
+    use super::*;
+
+    const BASIC: &str = "Basic YWdlbnQ6c2VjcmV0"; // agent:secret
+
+    fn core(csrf: CsrfPolicy) -> SessionCore {
+        let mut counter = 0;
+        SessionCore::new(
+            vec![UserAccount::new("agent", "secret").with_default_place("P1")],
+            vec![Place::new("P1", vec![Device::new("1", "S")])],
+            csrf,
+            Duration::from_secs(60),
+            Box::new(move || {
+                counter += 1;
+                format!("token-{counter}")
+            }),
+        )
+    }
+
+    fn basic() -> RequestAuth<'static> {
+        RequestAuth {
+            authorization: Some(BASIC),
+            ..RequestAuth::default()
+        }
+    }
+
+    #[test]
+    fn the_timeout_is_exact_and_every_ping_restarts_it() {
+        let start = Instant::now();
+        let mut core = core(CsrfPolicy::WhenRequested);
+        core.login(start, &basic(), false, None).unwrap();
+        assert_eq!(core.next_deadline(), Some(start + Duration::from_secs(60)));
+        let at = |secs| start + Duration::from_secs(secs);
+        core.ping(at(59), &basic()).unwrap();
+        assert!(!core.expire_if_due(at(118)));
+        assert!(core.expire_if_due(at(119)));
+        assert_eq!(core.next_deadline(), None);
+        assert!(matches!(
+            core.ping(at(119), &basic()),
+            Err(Rejection::Unauthorized(_))
+        ));
+        assert_eq!(core.snapshot(at(120)).state, SessionState::Expired);
+    }
+
+    #[test]
+    fn the_session_cookie_replaces_credentials_until_logout() {
+        let now = Instant::now();
+        let mut core = core(CsrfPolicy::WhenRequested);
+        let grant = core.login(now, &basic(), true, None).unwrap();
+        assert_eq!(grant.csrf_token.as_deref(), Some("token-1"));
+        let cookie = RequestAuth {
+            session_cookie: Some(&grant.session_cookie),
+            csrf_token: Some("token-1"),
+            ..RequestAuth::default()
+        };
+        core.ping(now, &cookie).unwrap();
+        core.logout(now, &cookie).unwrap();
+        assert_eq!(core.snapshot(now).state, SessionState::LoggedOut);
+        // After the logout the cookie is worthless, and a second logout has nothing to end.
+        assert!(matches!(
+            core.ping(now, &cookie),
+            Err(Rejection::Unauthorized(_))
+        ));
+        assert!(core.logout(now, &basic()).is_err());
+    }
+
+    #[test]
+    fn configured_logins_fill_in_the_single_dn_of_a_place() {
+        let now = Instant::now();
+        let mut core = core(CsrfPolicy::Disabled);
+        let configuration = LoginConfiguration::new(vec![
+            ConfigItem::Server("https://rws".into()),
+            ConfigItem::Place("P1".into()),
+        ]);
+        let grant = core
+            .login(now, &basic(), true, Some(&configuration))
+            .unwrap();
+        assert_eq!(grant.csrf_token, None, "CSRF disabled");
+        let snapshot = core.snapshot(now);
+        assert_eq!(snapshot.devices, vec![Device::new("1", "S")]);
+        assert_eq!(snapshot.server.as_deref(), Some("https://rws"));
+    }
+
+    #[test]
+    fn basic_credentials_are_parsed_strictly() {
+        assert_eq!(
+            parse_basic("basic YWdlbnQ6c2VjcmV0"),
+            Ok(("agent".into(), "secret".into()))
+        );
+        assert_eq!(parse_basic("Basic OnB3"), Ok((String::new(), "pw".into())));
+        assert!(parse_basic("Basic").is_err());
+        assert!(parse_basic("Basic //8=").unwrap_err().contains("UTF-8"));
+    }
+}

@@ -11,7 +11,7 @@
 //! | `GET /api/v2/me` | login with the user's default place |
 //! | `POST /api/v2/me` | login with configuration (array) or logout (`EndContactCenterSession`) |
 //! | `GET /ping` | keep the session alive; 401 once it timed out |
-//! | `GET /emulator/session` | inspection: a [`SessionSnapshot`](agentdesk_protocol::srs::SessionSnapshot) |
+//! | `GET /emulator/session` | inspection: a [`SessionSnapshot`] |
 //! | `POST /emulator/recording/start`, `.../stop` | start or stop a recording as RWS would |
 
 mod config;
