@@ -369,3 +369,61 @@ fn snapshots_of_built_requests() {
         StatusResponse::error(403, agentdesk_protocol::srs::CSRF_REJECTION)
     );
 }
+
+mod generated {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn device() -> impl Strategy<Value = Device> {
+        ("[0-9]{1,5}", "[A-Za-z_]{1,8}").prop_map(|(dn, switch)| Device::new(dn, switch))
+    }
+
+    fn item() -> impl Strategy<Value = ConfigItem> {
+        prop_oneof![
+            "https://[a-z]{1,8}\\.example(:[0-9]{2,4})?".prop_map(ConfigItem::Server),
+            "https://[a-z]{1,8}\\.example".prop_map(ConfigItem::PeerServer),
+            "[A-Za-z_0-9]{0,10}".prop_map(ConfigItem::Place),
+            proptest::collection::vec(device(), 0..4).prop_map(ConfigItem::Devices),
+            ("x_[a-z]{1,6}", any::<i32>()).prop_map(|(name, n)| ConfigItem::Other {
+                name,
+                value: json!({ "n": n }),
+            }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn any_configuration_round_trips_and_matches_its_schema(
+            items in proptest::collection::vec(item(), 0..6)
+        ) {
+            let config = LoginConfiguration::new(items);
+            let value = serde_json::to_value(&config).unwrap();
+            let back: LoginConfiguration = serde_json::from_value(value.clone()).unwrap();
+            prop_assert_eq!(&back, &config);
+            prop_assert!(validator("LoginConfiguration").is_valid(&value));
+        }
+
+        #[test]
+        fn the_body_decoder_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = MeRequest::from_slice(&bytes);
+        }
+
+        #[test]
+        fn serde_and_schema_agree_on_small_json_items(
+            name in prop_oneof![Just("server"), Just("place"), Just("devices"), Just("other")],
+            value in prop_oneof![
+                Just(json!(null)), Just(json!(1)), Just(json!("s")), Just(json!([])),
+                Just(json!([{"dn": "1", "switch": "S"}])), Just(json!([{"dn": 1}])),
+                Just(json!({})),
+            ],
+            extra in any::<bool>(),
+        ) {
+            let mut item = json!({ "name": name, "value": value });
+            if extra {
+                item["more"] = json!(1);
+            }
+            let serde_ok = serde_json::from_value::<ConfigItem>(item.clone()).is_ok();
+            prop_assert_eq!(serde_ok, validator("ConfigItem").is_valid(&item), "{}", item);
+        }
+    }
+}

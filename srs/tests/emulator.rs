@@ -605,3 +605,29 @@ fn client_configuration_is_checked() {
     .unwrap_err();
     assert!(err.to_string().contains("`root_certificate_pem`"), "{err}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn oversized_bodies_and_unknown_paths_are_refused() {
+    let emulator = start(config()).await;
+    let http = raw_client(&emulator);
+    let huge = format!("[{}]", "{\"name\":\"x\",\"value\":1},".repeat(4000));
+    let response = http
+        .post(format!("{}/api/v2/me", emulator.base_url()))
+        .basic_auth("agent7101", Some("secret"))
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let response = http
+        .get(format!("{}/api/v2/you", emulator.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert!(
+        status_message(response)
+            .await
+            .contains("no SRS endpoint GET /api/v2/you")
+    );
+}

@@ -36,7 +36,9 @@ pub struct ClientConfig {
     /// PEM of the only root certificate to trust for HTTPS (for example the emulator's);
     /// `None` uses the platform's roots.
     pub root_certificate_pem: Option<Vec<u8>>,
-    /// Limit for each request; `None` waits as long as the connection lives.
+    /// Limit for each request; `None` waits as long as the connection lives. Under tokio's
+    /// paused test clock, use `None`: virtual time may jump while a loopback request is in
+    /// flight.
     pub request_timeout: Option<Duration>,
 }
 

@@ -8,7 +8,7 @@ use agentdesk_protocol::srs::{
 };
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -27,6 +27,9 @@ pub const CONTROL_SESSION_PATH: &str = "/emulator/session";
 pub const CONTROL_START_PATH: &str = "/emulator/recording/start";
 /// Path where a test stops the recording as RWS would (`POST`).
 pub const CONTROL_STOP_PATH: &str = "/emulator/recording/stop";
+
+/// Largest request body accepted (larger ones get 413); SRS bodies are a few hundred bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Methods answered in `Access-Control-Allow-Methods`.
 pub const CORS_ALLOW_METHODS: &str = "GET, POST, OPTIONS";
@@ -65,6 +68,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route(CONTROL_START_PATH, post(start_recording))
         .route(CONTROL_STOP_PATH, post(stop_recording))
         .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), cors))
         .with_state(state)
 }

@@ -33,7 +33,7 @@ pub use self::core::{
 };
 pub use self::http::{
     CONTROL_SESSION_PATH, CONTROL_START_PATH, CONTROL_STOP_PATH, CORS_ALLOW_HEADERS,
-    CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE, SESSION_COOKIE,
+    CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE, MAX_BODY_BYTES, SESSION_COOKIE,
 };
 use crate::EmulatorError;
 
@@ -199,6 +199,12 @@ pub async fn serve_on(
             addr: config.bind,
             source,
         })?;
+    if !local_addr.ip().is_loopback() {
+        tracing::warn!(
+            "SRS emulator bound to {local_addr}: real SRS listens on loopback only, and this \
+             one has no protection beyond Basic credentials"
+        );
+    }
     let emulator = Emulator::new(&config);
     let app = emulator.router();
     let (shutdown, mut stop) = watch::channel(false);
