@@ -153,9 +153,8 @@ async fn without_polling_the_session_ends_after_60_s_and_the_recording_stops() {
 
 #[tokio::test(start_paused = true)]
 async fn the_poller_logs_in_again_after_a_401() {
-    let mut config = config();
     // Shorter than the ping period, so every ping finds the session gone.
-    config.session_timeout = Duration::from_secs(20);
+    let config = config().with_session_timeout(Duration::from_secs(20));
     let emulator = start(config).await;
     let session = client_for(&emulator).login(hot_seat()).await.unwrap();
     let mut status = session.watch_poll_status();
@@ -630,4 +629,80 @@ async fn oversized_bodies_and_unknown_paths_are_refused() {
             .await
             .contains("no SRS endpoint GET /api/v2/you")
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_router_mounts_in_a_larger_app_with_deterministic_tokens() {
+    use agentdesk_srs::emulator::Emulator;
+
+    let mut counter = 0;
+    let emulator = Emulator::with_tokens(
+        &config(),
+        Box::new(move || {
+            counter += 1;
+            format!("token-{counter}")
+        }),
+    );
+    let watchdog = emulator.spawn_watchdog();
+    let app = axum::Router::new()
+        .route("/health", axum::routing::get(|| async { "ok" }))
+        .merge(emulator.router());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let http = reqwest::Client::new();
+    assert_eq!(
+        http.get(format!("{base}/health"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ok"
+    );
+    let login = http
+        .post(format!("{base}/api/v2/me"))
+        .basic_auth("agent7101", Some("secret"))
+        .header("X-Support-CSRFP", "true")
+        .json(&hot_seat().to_configuration())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.headers()["x-csrf-token"], "token-1");
+    assert_eq!(
+        login.headers()["set-cookie"],
+        "SRSSESSION=token-2; Path=/; HttpOnly"
+    );
+    // The cookie stands in for credentials on ping.
+    let ping = http
+        .get(format!("{base}/ping"))
+        .header("Cookie", "SRSSESSION=token-2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ping.status(), 200);
+    tokio::time::sleep(Duration::from_secs(15)).await;
+    let snapshot = http
+        .get(format!("{base}/emulator/session"))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!("mounted_session_snapshot", snapshot);
+
+    // 60 s after the last ping the session is over.
+    tokio::time::sleep(Duration::from_secs(45)).await;
+    assert_eq!(emulator.snapshot().state, SessionState::Expired);
+    server.abort();
+    drop(emulator);
+    let _ = server.await;
+    // With the emulator and its router gone, the watchdog ends by itself.
+    tokio::time::timeout(Duration::from_secs(1), watchdog)
+        .await
+        .unwrap()
+        .unwrap();
 }

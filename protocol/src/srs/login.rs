@@ -71,36 +71,41 @@ impl ConfigItem {
         }
     }
 
-    /// Decodes one array element; errors name the position, the item and the expected shape.
-    fn from_json(position: usize, element: Value) -> Result<Self, String> {
+    /// Decodes one array element; errors name the position (when inside an array), the item
+    /// and the expected shape.
+    fn from_json(position: Option<usize>, element: Value) -> Result<Self, String> {
+        let position = match position {
+            Some(index) => format!("item {index}"),
+            None => "config item".to_owned(),
+        };
         let Value::Object(mut object) = element else {
             return Err(format!(
-                "item {position}: expected an object {{\"name\": ..., \"value\": ...}}, got {}",
+                "{position}: expected an object {{\"name\": ..., \"value\": ...}}, got {}",
                 kind_of(&element)
             ));
         };
         if let Some(extra) = object.keys().find(|key| *key != "name" && *key != "value") {
             return Err(format!(
-                "item {position}: unexpected key `{extra}`; an item has only `name` and `value`"
+                "{position}: unexpected key `{extra}`; an item has only `name` and `value`"
             ));
         }
         let name = match object.remove("name") {
             Some(Value::String(name)) => name,
             Some(other) => {
                 return Err(format!(
-                    "item {position}: `name` must be a string, got {}",
+                    "{position}: `name` must be a string, got {}",
                     kind_of(&other)
                 ));
             }
-            None => return Err(format!("item {position}: missing `name`")),
+            None => return Err(format!("{position}: missing `name`")),
         };
         let Some(value) = object.remove("value") else {
-            return Err(format!("item {position} (`{name}`): missing `value`"));
+            return Err(format!("{position} (`{name}`): missing `value`"));
         };
         let text = |value: Value| match value {
             Value::String(text) => Ok(text),
             other => Err(format!(
-                "item {position} (`{name}`): `value` must be a string, got {}",
+                "{position} (`{name}`): `value` must be a string, got {}",
                 kind_of(&other)
             )),
         };
@@ -111,7 +116,7 @@ impl ConfigItem {
             "devices" => {
                 let devices = Vec::<Device>::deserialize(value).map_err(|err| {
                     format!(
-                        "item {position} (`devices`): `value` must be an array of \
+                        "{position} (`devices`): `value` must be an array of \
                          {{\"dn\": string, \"switch\": string}} objects: {err}"
                     )
                 })?;
@@ -150,7 +155,7 @@ impl Serialize for ConfigItem {
 impl<'de> Deserialize<'de> for ConfigItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let element = Value::deserialize(deserializer)?;
-        Self::from_json(0, element).map_err(D::Error::custom)
+        Self::from_json(None, element).map_err(D::Error::custom)
     }
 }
 
@@ -221,7 +226,7 @@ impl LoginConfiguration {
         elements
             .into_iter()
             .enumerate()
-            .map(|(position, element)| ConfigItem::from_json(position, element))
+            .map(|(position, element)| ConfigItem::from_json(Some(position), element))
             .collect::<Result<Vec<_>, _>>()
             .map(Self::new)
     }

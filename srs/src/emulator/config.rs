@@ -154,6 +154,12 @@ impl EmulatorConfig {
         self
     }
 
+    /// Sets the inactivity timeout (60 s in SRS).
+    pub fn with_session_timeout(mut self, timeout: Duration) -> Self {
+        self.session_timeout = timeout;
+        self
+    }
+
     /// Sets the listening address.
     pub fn with_bind(mut self, bind: SocketAddr) -> Self {
         self.bind = bind;

@@ -14,6 +14,7 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use tokio::sync::Notify;
 
 use super::config::AllowedOrigins;
 use super::core::{LoginGranted, Rejection, RequestAuth, SessionCore};
@@ -45,14 +46,32 @@ pub const CORS_MAX_AGE: &str = "600";
 pub(crate) struct AppState {
     pub(crate) core: Arc<Mutex<SessionCore>>,
     pub(crate) origins: Arc<AllowedOrigins>,
+    /// Signalled after every request, so the watchdog learns about new deadlines.
+    pub(crate) changed: Arc<Notify>,
+    /// Signals `changed` once the last clone is gone, so the watchdog sees the core dropped.
+    /// Declared after `core`, which is therefore released first.
+    pub(crate) _wake_on_drop: Arc<WakeOnDrop>,
+}
+
+/// Calls `notify_one` when dropped.
+pub(crate) struct WakeOnDrop(pub(crate) Arc<Notify>);
+
+impl Drop for WakeOnDrop {
+    fn drop(&mut self) {
+        self.0.notify_one();
+    }
 }
 
 impl AppState {
     fn with_core<T>(&self, f: impl FnOnce(&mut SessionCore) -> T) -> T {
-        // A panic while holding the lock cannot leave the core half-updated in a way that
-        // matters more than refusing all further requests would.
-        let mut core = self.core.lock().unwrap_or_else(PoisonError::into_inner);
-        f(&mut core)
+        // The core's methods do not panic; if one ever did, serving the last consistent state
+        // beats refusing every later request.
+        let result = {
+            let mut core = self.core.lock().unwrap_or_else(PoisonError::into_inner);
+            f(&mut core)
+        };
+        self.changed.notify_one();
+        result
     }
 }
 

@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use agentdesk_protocol::srs::SessionSnapshot;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 pub use self::config::{AllowedOrigins, CsrfPolicy, EmulatorConfig, UserAccount};
@@ -64,10 +64,13 @@ impl Emulator {
             config.session_timeout,
             tokens,
         );
+        let changed = Arc::new(Notify::new());
         Self {
             state: http::AppState {
                 core: Arc::new(Mutex::new(core)),
                 origins: Arc::new(config.allowed_origins.clone()),
+                changed: Arc::clone(&changed),
+                _wake_on_drop: Arc::new(http::WakeOnDrop(changed)),
             },
         }
     }
@@ -95,6 +98,7 @@ impl Emulator {
     /// themselves, so a mounting server may skip this; the task ends with the emulator.
     pub fn spawn_watchdog(&self) -> JoinHandle<()> {
         let core = Arc::downgrade(&self.state.core);
+        let changed = Arc::clone(&self.state.changed);
         tokio::spawn(async move {
             loop {
                 let deadline = {
@@ -103,8 +107,12 @@ impl Emulator {
                     core.next_deadline()
                 };
                 match deadline {
-                    Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
-                    None => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
+                    // A ping may move the deadline later; waking early just re-reads it.
+                    Some(deadline) => tokio::select! {
+                        () = tokio::time::sleep_until(deadline.into()) => {}
+                        () = changed.notified() => {}
+                    },
+                    None => changed.notified().await,
                 }
                 let Some(core) = core.upgrade() else { return };
                 let now = tokio::time::Instant::now().into_std();
