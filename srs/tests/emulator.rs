@@ -107,6 +107,9 @@ async fn polling_keeps_the_session_alive(tls: bool) {
     assert_eq!((status.pings, status.relogins, status.failures), (20, 0, 0));
     session.logout().await.unwrap();
     assert_eq!(emulator.snapshot().state, SessionState::LoggedOut);
+    // Logout stopped the polling.
+    tokio::time::sleep(Duration::from_secs(120)).await;
+    assert_eq!(emulator.snapshot().pings, 20);
 }
 
 #[tokio::test(start_paused = true)]
