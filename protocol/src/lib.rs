@@ -6,6 +6,8 @@
 //!
 //! - [`scapi`]: the Service Client API (`window.postMessage` between Agent Workspace and
 //!   third-party pages): envelopes, the request table, typed results and events.
+//! - [`srs`]: the Screen Recording Service local HTTP API: login configuration, ping, logout,
+//!   hot-seating rules and the emulator's inspection format.
 //! - [`schema`]: the JSON Schema catalogue that `cargo xtask codegen` writes into `schema/`.
 //!
 //! # Example
@@ -89,3 +91,4 @@
 
 pub mod scapi;
 pub mod schema;
+pub mod srs;
