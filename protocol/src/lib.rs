@@ -9,5 +9,6 @@
 //!   third-party pages): envelopes, the request table, typed results and events.
 //! - [`schema`]: the JSON Schema catalogue that `cargo xtask codegen` writes into `schema/`.
 
+pub mod policy;
 pub mod scapi;
 pub mod schema;
