@@ -214,6 +214,14 @@ impl Origin {
                 "sandboxed frames and `file:` pages report `null`; only `*` accepts them".into(),
             ));
         }
+        if let Some(space) = text.find(char::is_whitespace) {
+            return Err(origin_error(
+                ErrorKind::InvalidHost,
+                space,
+                format!("`{text}` contains whitespace"),
+                "separate origins with commas".into(),
+            ));
+        }
         let Split {
             scheme,
             authority,
