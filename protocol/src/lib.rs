@@ -89,6 +89,7 @@
 //!   as `null` (`parentInteractionId`, `startDate`, `endDate`) keep `null` apart from absent so
 //!   the seed examples round-trip exactly.
 
+pub mod policy;
 pub mod scapi;
 pub mod schema;
 pub mod srs;

@@ -1,1 +1,4 @@
-//! agentdesk-server.
+//! agentdesk-server: the Service Client API engine, the simulated Agent Workspace, the local
+//! emulator, and the `agentdesk-server` command line.
+
+pub mod cli;

@@ -1,2 +1,10 @@
 //! agentdesk-server binary.
-fn main() {}
+
+use std::process::ExitCode;
+
+use agentdesk_server::cli::Cli;
+use clap::Parser;
+
+fn main() -> ExitCode {
+    Cli::parse().run()
+}

@@ -1,0 +1,354 @@
+//! The decision for one request: origin, filters, option origins, rate limits.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use super::Policy;
+use super::option;
+use super::origin::IncomingOrigin;
+use super::origins::{GrantedBy, JWT_REQUEST, OriginPattern, OriginRule};
+use super::rate::{LimitScope, RateLimitRefusal, RateLimiter, RateVerdict, Timestamp};
+use crate::scapi::requests::{self, Source};
+
+/// The requests that `option.read-allowed-web-content-origin` additionally restricts.
+pub const OPTION_REQUESTS: [&str; 2] = [
+    "configuration.getOption",
+    "configuration.getContextualOption",
+];
+
+/// The current request a legacy alias stands for (`interaction.attachUserData` →
+/// `interaction.setUserData`); `None` for every other name.
+pub fn canonical_name(request: &str) -> Option<&'static str> {
+    requests::REQUESTS
+        .iter()
+        .find_map(|spec| match spec.source {
+            Source::LegacyAliasOf(target) if spec.name == request => Some(target),
+            _ => None,
+        })
+}
+
+/// Mutable decision state for one Workspace session: rate windows and quarantines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyState {
+    limiter: RateLimiter,
+}
+
+impl PolicyState {
+    /// Fresh state for `policy` (no requests counted, nothing quarantined). Create a new
+    /// state when the policy changes.
+    pub fn new(policy: &Policy) -> Self {
+        Self {
+            limiter: RateLimiter::new(&policy.rate_limits),
+        }
+    }
+
+    /// The rate limiter, for inspection.
+    pub fn limiter(&self) -> &RateLimiter {
+        &self.limiter
+    }
+}
+
+/// Why a request is refused with a failure response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DenyReason {
+    /// The origin's entry does not grant the request.
+    NotGranted,
+    /// The origin is not in `option.read-allowed-web-content-origin`.
+    OptionOriginNotAllowed,
+    /// A rate limit was reached; this is the first refused request.
+    RateLimited(RateLimitRefusal),
+}
+
+/// Why a request gets no response at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IgnoreReason {
+    /// No entry accepts the origin: foreign pages learn nothing.
+    OriginNotAccepted,
+    /// The request type is quarantined after reaching a rate limit.
+    Quarantined {
+        /// End of the quarantine; `None` = forever.
+        until: Option<Timestamp>,
+    },
+}
+
+/// What the service does with a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Run it.
+    Allow,
+    /// Answer with a failure carrying `errorMessage`.
+    Deny {
+        /// Why.
+        reason: DenyReason,
+        /// The failure's `errorMessage`.
+        error_message: String,
+    },
+    /// Send nothing (the client times out).
+    Ignore {
+        /// Why.
+        reason: IgnoreReason,
+    },
+}
+
+impl Decision {
+    /// Whether the request may run.
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Self::Allow)
+    }
+
+    /// The fields a failure response carries besides the envelope's own: `errorMessage`,
+    /// and for a rate-limit refusal also `request`. `None` unless the decision is a denial.
+    pub fn failure_fields(&self) -> Option<Map<String, Value>> {
+        let Self::Deny {
+            reason,
+            error_message,
+        } = self
+        else {
+            return None;
+        };
+        let mut fields = Map::new();
+        fields.insert("errorMessage".into(), Value::String(error_message.clone()));
+        if let DenyReason::RateLimited(refusal) = reason {
+            fields.insert("request".into(), Value::String(refusal.request.clone()));
+        }
+        Some(fields)
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Allow => f.write_str("allow"),
+            Self::Deny { error_message, .. } => write!(f, "deny: {error_message:?}"),
+            Self::Ignore { .. } => f.write_str("ignore (no response)"),
+        }
+    }
+}
+
+/// The rule that decided, borrowing from the policy (building it never allocates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule<'p> {
+    /// An entry of `accepted-web-content-origins` grants the request.
+    Granted {
+        /// The entry.
+        entry: &'p OriginRule,
+        /// Which of its filters.
+        by: GrantedBy<'p>,
+    },
+    /// No entry of `accepted-web-content-origins` matches the origin.
+    NoMatchingOrigin,
+    /// The matching entry's filters do not include the request.
+    NotGranted {
+        /// The entry.
+        entry: &'p OriginRule,
+    },
+    /// `auth.getJwtToken` is only granted by name, and the entry does not name it.
+    JwtNotNamed {
+        /// The entry.
+        entry: &'p OriginRule,
+    },
+    /// `option.read-allowed-web-content-origin` does not list the origin.
+    OptionOriginNotListed,
+    /// The request type is quarantined.
+    Quarantine {
+        /// End of the quarantine; `None` = forever.
+        until: Option<Timestamp>,
+    },
+    /// A rate limit was reached.
+    Limit(LimitScope),
+}
+
+impl fmt::Display for Rule<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Granted { entry, by } => write!(
+                f,
+                "{}: entry `{entry}` grants it through {by}",
+                option::ORIGINS
+            ),
+            Self::NoMatchingOrigin => write!(f, "{}: no entry matches the origin", option::ORIGINS),
+            Self::NotGranted { entry } => write!(
+                f,
+                "{}: entry `{entry}` matches the origin but none of its filters grants the request",
+                option::ORIGINS
+            ),
+            Self::JwtNotNamed { entry } => write!(
+                f,
+                "{}: entry `{entry}` matches the origin, but {JWT_REQUEST} is granted only when named",
+                option::ORIGINS
+            ),
+            Self::OptionOriginNotListed => {
+                write!(f, "{}: the origin is not listed", option::OPTION_ORIGINS)
+            }
+            Self::Quarantine { until: Some(until) } => write!(
+                f,
+                "{}: the request type is quarantined until {until}",
+                option::QUARANTINE
+            ),
+            Self::Quarantine { until: None } => write!(
+                f,
+                "{}=0: the request type is quarantined forever",
+                option::QUARANTINE
+            ),
+            Self::Limit(LimitScope::Request { limit }) => write!(
+                f,
+                "{}<request>={limit}: the request's limit for this minute is reached",
+                option::RATE_LIMIT_PREFIX
+            ),
+            Self::Limit(LimitScope::Global { limit }) => write!(
+                f,
+                "{}={limit}: the global limit for this minute is reached",
+                option::RATE_LIMIT
+            ),
+        }
+    }
+}
+
+/// A decision together with the rule that made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation<'p> {
+    /// What to do.
+    pub decision: Decision,
+    /// Why.
+    pub rule: Rule<'p>,
+}
+
+impl fmt::Display for Explanation<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}\nrule: {}", self.decision, self.rule)
+    }
+}
+
+fn not_allowed(request: &str, origin: &str) -> String {
+    format!("The request '{request}' is not allowed for the origin '{origin}'.")
+}
+
+impl Policy {
+    /// The entry deciding for a reported origin: the first exact match, else the first
+    /// `*` entry.
+    pub fn entry_for(&self, origin: &str) -> Option<&OriginRule> {
+        self.entry_for_incoming(&IncomingOrigin::parse(origin))
+    }
+
+    fn entry_for_incoming(&self, incoming: &IncomingOrigin<'_>) -> Option<&OriginRule> {
+        self.origins
+            .iter()
+            .find(|rule| matches!(&rule.origin, OriginPattern::Exact(o) if o.matches(incoming)))
+            .or_else(|| {
+                self.origins
+                    .iter()
+                    .find(|rule| rule.origin == OriginPattern::Any)
+            })
+    }
+
+    /// The origin and filter part of the decision (no rate limits): `Ok` with the
+    /// granting rule, or `Err` with the refusing decision and rule.
+    fn access<'p>(
+        &'p self,
+        origin: &str,
+        request: &str,
+        canonical: Option<&'static str>,
+    ) -> Result<Rule<'p>, Explanation<'p>> {
+        let incoming = IncomingOrigin::parse(origin);
+        let Some(entry) = self.entry_for_incoming(&incoming) else {
+            return Err(Explanation {
+                decision: Decision::Ignore {
+                    reason: IgnoreReason::OriginNotAccepted,
+                },
+                rule: Rule::NoMatchingOrigin,
+            });
+        };
+        let Some(by) = entry.grants.grant(request, canonical) else {
+            let rule = if request == JWT_REQUEST && entry.grants.broadly_covers_jwt() {
+                Rule::JwtNotNamed { entry }
+            } else {
+                Rule::NotGranted { entry }
+            };
+            return Err(Explanation {
+                decision: Decision::Deny {
+                    reason: DenyReason::NotGranted,
+                    error_message: not_allowed(request, origin),
+                },
+                rule,
+            });
+        };
+        let key = canonical.unwrap_or(request);
+        if OPTION_REQUESTS.contains(&key)
+            && !self.option_origins.iter().any(|p| p.matches(&incoming))
+        {
+            return Err(Explanation {
+                decision: Decision::Deny {
+                    reason: DenyReason::OptionOriginNotAllowed,
+                    error_message: not_allowed(request, origin),
+                },
+                rule: Rule::OptionOriginNotListed,
+            });
+        }
+        Ok(Rule::Granted { entry, by })
+    }
+
+    /// Whether `origin` may call `request` at all, ignoring rate limits.
+    pub fn is_granted(&self, origin: &str, request: &str) -> bool {
+        self.access(origin, request, canonical_name(request))
+            .is_ok()
+    }
+
+    /// Every request of the table that `origin` may call, in table order: the answer to
+    /// `system.getAllowedServices`.
+    pub fn allowed_requests(&self, origin: &str) -> Vec<&'static str> {
+        requests::REQUESTS
+            .iter()
+            .map(|spec| spec.name)
+            .filter(|name| self.is_granted(origin, name))
+            .collect()
+    }
+
+    /// Decides a request from `origin` (the browser-reported `event.origin`, possibly
+    /// `null`) at `now`, counting it against the rate limits in `state`, and names the
+    /// rule that decided. Allowing never allocates.
+    pub fn explain<'p>(
+        &'p self,
+        state: &mut PolicyState,
+        origin: &str,
+        request: &str,
+        now: Timestamp,
+    ) -> Explanation<'p> {
+        let canonical = canonical_name(request);
+        let granted = match self.access(origin, request, canonical) {
+            Ok(rule) => rule,
+            Err(refusal) => return refusal,
+        };
+        let key = canonical.unwrap_or(request);
+        match state.limiter.check(request, key, now) {
+            RateVerdict::Admitted => Explanation {
+                decision: Decision::Allow,
+                rule: granted,
+            },
+            RateVerdict::Quarantined { until } => Explanation {
+                decision: Decision::Ignore {
+                    reason: IgnoreReason::Quarantined { until },
+                },
+                rule: Rule::Quarantine { until },
+            },
+            RateVerdict::Refused(refusal) => Explanation {
+                rule: Rule::Limit(refusal.scope),
+                decision: Decision::Deny {
+                    error_message: refusal.error_message(),
+                    reason: DenyReason::RateLimited(refusal),
+                },
+            },
+        }
+    }
+
+    /// [`Policy::explain`] without the rule.
+    pub fn decide(
+        &self,
+        state: &mut PolicyState,
+        origin: &str,
+        request: &str,
+        now: Timestamp,
+    ) -> Decision {
+        self.explain(state, origin, request, now).decision
+    }
+}

@@ -1,0 +1,250 @@
+//! The Service Client API security policy: the `service-client-api.*` options of the
+//! Workspace cluster application, parsed into a typed [`Policy`], printed back canonically,
+//! and applied to requests by a sans-IO decision function.
+//!
+//! ```
+//! use agentdesk_protocol::policy::{self, Decision, PolicyState, Timestamp};
+//!
+//! let parsed = policy::parse(
+//!     "[interaction-workspace]\n\
+//!      service-client-api.accepted-web-content-origins=http://my-web-server2 (agent.*, voice.dial)\n\
+//!      service-client-api.rate-limit.voice.dial=4\n",
+//! )?;
+//! let policy = parsed.policy;
+//! let mut state = PolicyState::new(&policy);
+//! let now = Timestamp::from_secs(1_700_000_000);
+//!
+//! assert!(policy.decide(&mut state, "http://my-web-server2", "agent.getState", now).is_allowed());
+//! let refused = policy.decide(&mut state, "http://my-web-server2", "email.create", now);
+//! assert!(matches!(refused, Decision::Deny { .. }));
+//! let explanation = policy.explain(&mut state, "http://my-web-server2:8080", "agent.get", now);
+//! assert!(matches!(explanation.decision, Decision::Ignore { .. }));
+//! println!("{}", explanation.rule); // names the option that decided
+//!
+//! // The canonical printout parses back to the same policy.
+//! assert_eq!(policy::parse(&policy.to_string())?.policy, policy);
+//! # Ok::<(), policy::ParseErrors>(())
+//! ```
+//!
+//! # The option file
+//!
+//! [`parse`] reads what administrators write: `key=value` lines, optional `[section]`
+//! headers, comment lines starting with `#` or `;`, blank lines and whitespace around keys
+//! and values. There are no inline comments (values may contain `#`). Options before any
+//! header, or under `[interaction-workspace]`, count; a `service-client-api.*` option under
+//! another header is a warning and is ignored, as is an unknown `service-client-api.*`
+//! key (never silently). Setting one option twice is an error. Every error carries the
+//! option, line, column and a fix; parsing reports all of them and never panics.
+//!
+//! | option | default | value |
+//! |---|---|---|
+//! | `accepted-web-content-origins` | empty: nothing accepted | see below |
+//! | `rate-limit` | `0` (unlimited) | requests per minute, all requests together |
+//! | `rate-limit.<request>` | `0` (unlimited) | requests per minute of one request |
+//! | `rate-limit-quarantine-delay` | `30` | seconds; `0` = forever |
+//! | `user-data.read-allowed` | `*` | `*` or comma-separated keys; empty = none |
+//! | `user-data.write-allowed` | `*` | `*` or comma-separated keys; empty = none |
+//! | `option.read-allowed-web-content-origin` | `*` | `*` or comma-separated origins |
+//!
+//! `accepted-web-content-origins` is `*` or a comma-separated list of entries, each an
+//! origin (or `*`) with an optional parenthesised filter list of `*`, full request names
+//! and `namespace.*`. No filter list and `(*)` both grant every request except
+//! `auth.getJwtToken`, which is granted only when named, even by `auth.*`. A filter naming
+//! a request missing from the [request table](crate::scapi::requests) is a warning (and is
+//! kept). Filters granting the current name of a legacy alias
+//! (`interaction.attachUserData`, `interaction.updateUserData` → `interaction.setUserData`)
+//! grant the alias too.
+//!
+//! [`Policy`]'s `Display` is the canonical option file: one `[interaction-workspace]`
+//! header, every option spelled out in a fixed order, entries in their written order, each
+//! filter list as `*`, then namespaces, then names, sorted and deduplicated.
+//! `parse(&policy.to_string())` gives back `policy` for every policy an option file can
+//! express (an entry with an empty filter set cannot be written).
+//!
+//! # Origin normalisation
+//!
+//! Origins match exactly on scheme, host and port after these rules, never by prefix,
+//! suffix or substring: `http://my-web-server.evil.com` and `http://my-web-server:8080` are
+//! not `http://my-web-server`.
+//!
+//! 1. Schemes are case-insensitive; only `http` and `https` can be configured.
+//! 2. Host names are case-insensitive (ASCII); they compare lowercased.
+//! 3. The default port is elided: `:80` for `http`, `:443` for `https`. Leading zeros in a
+//!    port are ignored (`:0080` is `:80`); ports above 65535 are errors.
+//! 4. A trailing `/` is tolerated in configuration; any other path, query or fragment is an
+//!    error there and a non-match in a reported origin (browsers never send one).
+//! 5. User information (`user@host`) is an error in configuration and a non-match when
+//!    reported.
+//! 6. A trailing dot is significant: `example.com.` and `example.com` are different origins,
+//!    as they are to browsers.
+//! 7. IPv6 literals are written in brackets and compare by address, so `[::1]` and
+//!    `[0:0:0:0:0:0:0:1]` are the same origin; they print in the compressed form browsers use.
+//! 8. Other hosts (names and IPv4 literals) compare as written, lowercased; internationalised
+//!    names must be written in their ASCII (`xn--`) form, which is what browsers report.
+//! 9. The opaque origin `null` (sandboxed frames, `file:` pages) cannot be listed and matches
+//!    only `*`, as does any reported origin that cannot be read.
+//! 10. Wildcards inside hosts (`https://*.example.com`) are errors.
+//!
+//! When several entries could match, the first exact entry decides, else the first `*`
+//! entry; a repeated origin is a warning because its later entries never apply.
+//!
+//! # Rate limits
+//!
+//! Windows are fixed calendar minutes of the [`Timestamp`] clock (not sliding). One
+//! [`PolicyState`] holds the counters of one Workspace session and is shared by every
+//! origin, as Workspace counts in the service page. A request must fit both its own
+//! `rate-limit.<request>` window and the global `rate-limit` window; it is checked against
+//! its own limit first, and it is counted in both only when it fits both, so refused,
+//! ignored, and filtered requests never use up quota. Legacy aliases count under the
+//! request they stand for. A per-request limit at or above the global limit never binds
+//! (a lint says so).
+//!
+//! The first request refused by either limit gets a failure whose `errorMessage` is
+//! Workspace's text with the request name and quarantine seconds filled in, and which
+//! carries `request` ([`Decision::failure_fields`]); from then on requests of that type
+//! (the same name, whichever limit was reached) are ignored until the quarantine delay has
+//! passed, or forever when it is `0`. After the quarantine the request is counted again: if
+//! its window is still full, it is refused again and a new quarantine starts. Request
+//! names missing from the request table share one quarantine.
+//!
+//! # Decisions on open questions
+//!
+//! - **Error texts (spec §8 item 4).** A page whose origin is not accepted gets no
+//!   response ([`Decision::Ignore`]): a foreign page learns nothing, and clients already
+//!   treat a timeout of `system.getAllowedServices` as "not allowed". A request outside the
+//!   origin's filters gets `The request '<request>' is not allowed for the origin
+//!   '<origin>'.` The rate-limit text is the seed's, verbatim; the seed's sample shows a
+//!   different name in `request` than in the message, which we read as an editing slip:
+//!   both carry the refused request. Unknown requests and bad parameters are the engine's
+//!   to answer, after the policy allowed the request.
+//! - **`option.read-allowed-web-content-origin` (item 10).** Read as an origin list (no
+//!   filters) that additionally restricts `configuration.getOption` and
+//!   `configuration.getContextualOption`; default `*`, the value Workspace environments
+//!   are seen with, so only `accepted-web-content-origins` applies unless it is set.
+//! - **8.5 user-data defaults (item 11).** Both allow-lists default to `*`, as documented
+//!   for 9.0. An empty value allows no key.
+//! - **Rate-limit replies (item 12).** The first refused request gets the failure; the
+//!   rest of the quarantine is silence, as the documentation describes.
+//!
+//! # User data
+//!
+//! [`UserDataPolicy`] filters `userData` of every interaction in results and events
+//! ([`UserDataPolicy::filter_value`]) by `read-allowed`, and refuses a
+//! `setUserData`/`deleteUserData` write touching any key outside `write-allowed` as a whole,
+//! naming every forbidden key ([`UserDataPolicy::guard_request`]).
+
+mod decide;
+mod diagnostic;
+mod optfile;
+mod origin;
+mod origins;
+mod parse;
+mod rate;
+mod user_data;
+
+use std::fmt;
+
+pub use decide::{
+    Decision, DenyReason, Explanation, IgnoreReason, OPTION_REQUESTS, PolicyState, Rule,
+    canonical_name,
+};
+pub use diagnostic::{ErrorKind, ParseErrors, PolicyError, Warning, WarningKind};
+pub use origin::{Host, IncomingHost, IncomingOrigin, Origin, OriginError, Scheme};
+pub use origins::{GrantedBy, Grants, JWT_REQUEST, OriginPattern, OriginRule};
+pub use parse::{Parsed, parse};
+pub use rate::{
+    DEFAULT_QUARANTINE_SECS, LimitScope, RateLimitRefusal, RateLimiter, RateLimits, RateVerdict,
+    Timestamp,
+};
+pub use user_data::{KeyAllowList, UserDataPolicy, WriteRefused};
+
+/// The option names.
+pub mod option {
+    /// Prefix of every Service Client API option.
+    pub const PREFIX: &str = "service-client-api.";
+    /// Origins and their request filters.
+    pub const ORIGINS: &str = "service-client-api.accepted-web-content-origins";
+    /// Origins that may read configuration options.
+    pub const OPTION_ORIGINS: &str = "service-client-api.option.read-allowed-web-content-origin";
+    /// Global requests per minute.
+    pub const RATE_LIMIT: &str = "service-client-api.rate-limit";
+    /// Prefix of the per-request limits (`service-client-api.rate-limit.voice.dial`).
+    pub const RATE_LIMIT_PREFIX: &str = "service-client-api.rate-limit.";
+    /// Quarantine seconds.
+    pub const QUARANTINE: &str = "service-client-api.rate-limit-quarantine-delay";
+    /// Readable user-data keys.
+    pub const READ_ALLOWED: &str = "service-client-api.user-data.read-allowed";
+    /// Writable user-data keys.
+    pub const WRITE_ALLOWED: &str = "service-client-api.user-data.write-allowed";
+    /// Every recognised option (`<request>` stands for a request name).
+    pub const ALL: [&str; 7] = [
+        ORIGINS,
+        RATE_LIMIT,
+        "service-client-api.rate-limit.<request>",
+        QUARANTINE,
+        READ_ALLOWED,
+        WRITE_ALLOWED,
+        OPTION_ORIGINS,
+    ];
+}
+
+/// The whole Service Client API security policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// `accepted-web-content-origins`, in written order.
+    pub origins: Vec<OriginRule>,
+    /// `option.read-allowed-web-content-origin`.
+    pub option_origins: Vec<OriginPattern>,
+    /// `rate-limit`, `rate-limit.<request>`, `rate-limit-quarantine-delay`.
+    pub rate_limits: RateLimits,
+    /// `user-data.read-allowed`, `user-data.write-allowed`.
+    pub user_data: UserDataPolicy,
+}
+
+impl Default for Policy {
+    /// The documented defaults: no origin accepted, no limits, 30 s quarantine, every
+    /// user-data key readable and writable.
+    fn default() -> Self {
+        Self {
+            origins: Vec::new(),
+            option_origins: vec![OriginPattern::Any],
+            rate_limits: RateLimits::default(),
+            user_data: UserDataPolicy::default(),
+        }
+    }
+}
+
+fn write_list<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: &[T]) -> fmt::Result {
+    for (index, item) in items.iter().enumerate() {
+        if index > 0 {
+            f.write_str(", ")?;
+        }
+        item.fmt(f)?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for Policy {
+    /// The canonical option file.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "[{}]", optfile::SECTION)?;
+        write!(f, "{}=", option::ORIGINS)?;
+        write_list(f, &self.origins)?;
+        writeln!(f)?;
+        write!(f, "{}=", option::OPTION_ORIGINS)?;
+        write_list(f, &self.option_origins)?;
+        writeln!(f)?;
+        writeln!(f, "{}={}", option::RATE_LIMIT, self.rate_limits.global)?;
+        writeln!(
+            f,
+            "{}={}",
+            option::QUARANTINE,
+            self.rate_limits.quarantine_delay_secs
+        )?;
+        for (request, limit) in &self.rate_limits.per_request {
+            writeln!(f, "{}{request}={limit}", option::RATE_LIMIT_PREFIX)?;
+        }
+        writeln!(f, "{}={}", option::READ_ALLOWED, self.user_data.read)?;
+        writeln!(f, "{}={}", option::WRITE_ALLOWED, self.user_data.write)
+    }
+}

@@ -1,0 +1,78 @@
+//! The `agentdesk-server` command line: subcommand groups, each in its own module.
+//!
+//! ```
+//! use agentdesk_server::cli::{Cli, Command, OptionsCommand};
+//! use clap::Parser;
+//!
+//! let cli = Cli::parse_from(["agentdesk-server", "options", "check", "wwe.cfg"]);
+//! assert!(matches!(cli.command, Command::Options(OptionsCommand::Check { .. })));
+//! ```
+
+pub mod options;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// The command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "agentdesk-server",
+    version,
+    about = "Agent desktop protocol server and tools"
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Inspect `service-client-api.*` security options.
+    #[command(subcommand)]
+    Options(OptionsCommand),
+}
+
+/// `agentdesk-server options ...`
+#[derive(Debug, Subcommand)]
+pub enum OptionsCommand {
+    /// Print the canonical policy and lint warnings; exit 1 on errors.
+    Check {
+        /// The option file.
+        file: PathBuf,
+    },
+    /// Print the decision for one request and the rule behind it; exit 0 when allowed,
+    /// 1 when denied or ignored, 2 when the file cannot be used.
+    Explain {
+        /// The option file.
+        file: PathBuf,
+        /// The origin as the browser reports it (e.g. `https://crm.example`, or `null`).
+        #[arg(long)]
+        origin: String,
+        /// The request name (e.g. `voice.dial`).
+        #[arg(long)]
+        request: String,
+    },
+}
+
+impl Cli {
+    /// Runs the command, writing to stdout and stderr.
+    pub fn run(self) -> ExitCode {
+        let mut out = std::io::stdout().lock();
+        let mut err = std::io::stderr().lock();
+        let code = match self.command {
+            Command::Options(OptionsCommand::Check { file }) => {
+                options::check_file(&file, &mut out, &mut err)
+            }
+            Command::Options(OptionsCommand::Explain {
+                file,
+                origin,
+                request,
+            }) => options::explain_file(&file, &origin, &request, &mut out, &mut err),
+        };
+        ExitCode::from(code)
+    }
+}

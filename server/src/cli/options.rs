@@ -1,0 +1,115 @@
+//! `options check` and `options explain`: the security policy on the command line.
+//!
+//! Exit statuses are a contract relied on by external checks: `check` exits 0 when the
+//! file parses (warnings allowed) and 1 on errors; `explain` exits 0 when the request is
+//! allowed, 1 when it is denied or ignored, and 2 when the file cannot be read or parsed.
+
+use std::io::Write;
+use std::path::Path;
+
+use agentdesk_protocol::policy::{self, Parsed, PolicyState, Timestamp};
+
+/// `check`: the file parses.
+pub const CHECK_OK: u8 = 0;
+/// `check`: the file has errors or cannot be read.
+pub const CHECK_ERRORS: u8 = 1;
+/// `explain`: the request is allowed.
+pub const ALLOWED: u8 = 0;
+/// `explain`: the request is denied or ignored.
+pub const DENIED: u8 = 1;
+/// `explain`: the file cannot be read or parsed, so there is no decision.
+pub const UNUSABLE: u8 = 2;
+
+fn read(path: &Path, err: &mut impl Write) -> Option<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(text),
+        Err(error) => {
+            let _ = writeln!(err, "error: cannot read {}: {error}", path.display());
+            None
+        }
+    }
+}
+
+/// Parses `text`, reporting errors and warnings (prefixed with `name`) on `err`.
+fn parse_reporting(name: &str, text: &str, err: &mut impl Write) -> Option<Parsed> {
+    match policy::parse(text) {
+        Ok(parsed) => {
+            for warning in &parsed.warnings {
+                let _ = writeln!(err, "warning: {name}: {warning}");
+            }
+            Some(parsed)
+        }
+        Err(errors) => {
+            for error in &errors.0 {
+                let _ = writeln!(err, "error: {name}: {error}");
+            }
+            None
+        }
+    }
+}
+
+/// `options check` on option-file text: canonical policy on `out`, diagnostics on `err`.
+pub fn check(name: &str, text: &str, out: &mut impl Write, err: &mut impl Write) -> u8 {
+    let Some(parsed) = parse_reporting(name, text, err) else {
+        return CHECK_ERRORS;
+    };
+    let _ = write!(out, "{}", parsed.policy);
+    let _ = writeln!(err, "{name}: ok, {} warning(s)", parsed.warnings.len());
+    CHECK_OK
+}
+
+/// `options check FILE`.
+pub fn check_file(path: &Path, out: &mut impl Write, err: &mut impl Write) -> u8 {
+    match read(path, err) {
+        Some(text) => check(&path.display().to_string(), &text, out, err),
+        None => CHECK_ERRORS,
+    }
+}
+
+/// `options explain` on option-file text: the decision for the first request of a fresh
+/// session (no rate limit has been reached), and the rule that made it.
+pub fn explain(
+    name: &str,
+    text: &str,
+    origin: &str,
+    request: &str,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> u8 {
+    let Some(parsed) = parse_reporting(name, text, err) else {
+        return UNUSABLE;
+    };
+    let policy = parsed.policy;
+    let mut state = PolicyState::new(&policy);
+    let explanation = policy.explain(&mut state, origin, request, Timestamp::default());
+    let _ = writeln!(out, "origin: {origin}");
+    let _ = writeln!(out, "request: {request}");
+    let _ = writeln!(out, "decision: {}", explanation.decision);
+    let _ = writeln!(out, "rule: {}", explanation.rule);
+    if explanation.decision.is_allowed() {
+        ALLOWED
+    } else {
+        DENIED
+    }
+}
+
+/// `options explain FILE --origin ORIGIN --request NAME`.
+pub fn explain_file(
+    path: &Path,
+    origin: &str,
+    request: &str,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> u8 {
+    match read(path, err) {
+        Some(text) => explain(
+            &path.display().to_string(),
+            &text,
+            origin,
+            request,
+            out,
+            err,
+        ),
+        None => UNUSABLE,
+    }
+}
