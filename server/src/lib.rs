@@ -2,3 +2,6 @@
 //! emulator, and the `agentdesk-server` command line.
 
 pub mod cli;
+pub mod engine;
+pub mod simulated;
+pub mod workspace;
