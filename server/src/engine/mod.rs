@@ -1,13 +1,822 @@
-//! The sans-IO Service Client API engine.
+//! The sans-IO Service Client API engine: the service side of the protocol as a state
+//! machine.
+//!
+//! Input: a frame (one per connected client window), the sender's origin as the browser
+//! verified it, a raw message, and the current time. Output: [`Output`]s — messages to post
+//! to frames, requests to run against a [`crate::workspace::Workspace`] back end, and (when
+//! enabled) trace records for an inspector. There are no sockets, tasks or timers in here;
+//! the edges (the emulator's WebSocket relay, an in-process transport, a test) move the
+//! outputs and feed back results with [`Engine::complete`].
+//!
+//! One request, end to end:
+//! 1. decode the message (`agentdesk_protocol::scapi`);
+//! 2. decide with the security policy: allow, deny (failure with `errorMessage`) or ignore
+//!    (no answer at all);
+//! 3. guard user-data writes with the write allow-list;
+//! 4. answer `system.getAllowedServices` and `messenger.broadcastMessage` here, dispatch
+//!    everything else to the back end;
+//! 5. on completion, filter the result by the read allow-list and answer; publish the events
+//!    the request caused to the frames subscribed to them.
+//!
+//! # Decisions
+//!
+//! - Messages from an origin no entry of `accepted-web-content-origins` accepts are ignored
+//!   whatever they are (requests, subscriptions, malformed input): foreign pages learn
+//!   nothing, not even that a Workspace is there. The frame-id handshake is sent only to
+//!   frames whose origin is accepted.
+//! - A malformed message that carries a `referenceId` and a `request` name is decided by
+//!   the policy on that name first (so it counts against rate limits and is ignored for
+//!   unaccepted origins), then answered with a failure naming the problem. Without a
+//!   `referenceId` there is nobody to answer: it is dropped (and traced).
+//! - A subscription naming an unknown event gets a failure
+//!   `Cannot subscribe to this event: <names>` (the official client logs the same words) and
+//!   subscribes nothing. An event reaches a frame once, however many of its subscriptions
+//!   name it. `unsubscribe` is not answered.
+//! - A `frameId` echoed on a request is accepted whatever its value; the engine identifies
+//!   frames by the transport, not by the echo.
+//! - `messenger.broadcastMessage` reaches every *other* frame subscribed to
+//!   `messenger:<channel>`; the sender gets an empty success.
+//! - The response to a request is sent before the events it caused.
+//! - Limits: message size, frames, subscriptions per frame and pending requests per frame
+//!   are bounded ([`EngineConfig`]); exceeding one is a failure when there is a
+//!   `referenceId` to answer, a drop otherwise.
 
+mod trace;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Arc;
+
+use agentdesk_protocol::policy::{Decision, Policy, PolicyState, Timestamp};
+use agentdesk_protocol::scapi::envelope::FrameIdMessage;
+use agentdesk_protocol::scapi::events::{Event, EventName, InteractionEvent};
+use agentdesk_protocol::scapi::requests::MessengerBroadcastMessage;
+use agentdesk_protocol::scapi::{
+    ClientMessage, EventMessage, FailureResponse, Request, RequestMessage, ServiceMessage,
+    SubscribeMessage, SuccessResponse,
+};
+use serde_json::Value;
+
+pub use trace::{Direction, TraceRecord, Verdict};
+
+use crate::workspace::{CallContext, Reply};
 
 /// A connected client window (an iframe, a popup, or a native client connection).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct FrameId(pub u64);
 
 impl fmt::Display for FrameId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "frame-{}", self.0)
     }
+}
+
+/// A request handed to the back end, awaiting [`Engine::complete`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CallId(pub u64);
+
+/// Bounds that keep one misbehaving page from exhausting the service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EngineConfig {
+    /// Largest message accepted, in bytes of JSON text.
+    pub max_message_bytes: usize,
+    /// Most frames connected at once.
+    pub max_frames: usize,
+    /// Most live subscriptions per frame.
+    pub max_subscriptions_per_frame: usize,
+    /// Most requests per frame waiting for the back end.
+    pub max_pending_per_frame: usize,
+    /// Emit [`Output::Trace`] records (for an inspector or a traffic log).
+    pub trace: bool,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            max_message_bytes: 256 * 1024,
+            max_frames: 4096,
+            max_subscriptions_per_frame: 64,
+            max_pending_per_frame: 256,
+            trace: false,
+        }
+    }
+}
+
+/// What the engine asks its edges to do.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Output {
+    /// Post `message` to each of `frames` (encode once, send many).
+    Send {
+        /// Recipients.
+        frames: Vec<FrameId>,
+        /// The message.
+        message: Arc<ServiceMessage>,
+    },
+    /// Run `request` against the back end, then call [`Engine::complete`] with `call`.
+    Dispatch {
+        /// Correlates the completion.
+        call: CallId,
+        /// Who asked, and when.
+        context: CallContext,
+        /// The request.
+        request: Request,
+    },
+    /// A traffic-log record (only with [`EngineConfig::trace`]).
+    Trace(TraceRecord),
+}
+
+/// Why the engine cannot take a frame.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// [`EngineConfig::max_frames`] frames are connected already.
+    #[error("too many frames connected (limit {limit}); close a client window first")]
+    TooManyFrames {
+        /// The limit.
+        limit: usize,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct Frame {
+    tab: Option<String>,
+    origin: String,
+    /// Subscription id to the names it covers.
+    subscriptions: BTreeMap<String, Vec<EventName>>,
+    pending: usize,
+}
+
+impl Frame {
+    fn subscribed_to(&self, name: &EventName) -> bool {
+        self.subscriptions
+            .values()
+            .any(|names| names.contains(name))
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Pending {
+    frame: FrameId,
+    reference_id: String,
+    request: String,
+}
+
+/// The Service Client API service, as a state machine. See the [module docs](self).
+#[derive(Debug)]
+pub struct Engine {
+    policy: Policy,
+    state: PolicyState,
+    config: EngineConfig,
+    frames: BTreeMap<FrameId, Frame>,
+    pending: BTreeMap<CallId, Pending>,
+    next_frame: u64,
+    next_call: u64,
+    next_subscription: u64,
+}
+
+impl Engine {
+    /// An engine enforcing `policy`.
+    pub fn new(policy: Policy, config: EngineConfig) -> Self {
+        Self {
+            state: PolicyState::new(&policy),
+            policy,
+            config,
+            frames: BTreeMap::new(),
+            pending: BTreeMap::new(),
+            next_frame: 1,
+            next_call: 1,
+            next_subscription: 1,
+        }
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Replaces the policy (as a Workspace configuration refresh does); rate windows and
+    /// quarantines start afresh.
+    pub fn set_policy(&mut self, policy: Policy) {
+        self.state = PolicyState::new(&policy);
+        self.policy = policy;
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Connected frames.
+    pub fn frames(&self) -> impl Iterator<Item = FrameId> + '_ {
+        self.frames.keys().copied()
+    }
+
+    /// A frame's origin and tab.
+    pub fn frame_info(&self, frame: FrameId) -> Option<(&str, Option<&str>)> {
+        self.frames
+            .get(&frame)
+            .map(|f| (f.origin.as_str(), f.tab.as_deref()))
+    }
+
+    /// The call context of a frame, for back-end hooks such as `frame_connected`.
+    pub fn context(&self, frame: FrameId, now: Timestamp) -> Option<CallContext> {
+        let f = self.frames.get(&frame)?;
+        Some(CallContext::new(
+            frame,
+            f.origin.clone(),
+            f.tab.clone(),
+            now,
+        ))
+    }
+
+    /// Connects a client window whose page has `origin`, in Workspace tab `tab` if known.
+    /// An accepted origin gets the frame-id handshake.
+    pub fn register_frame(
+        &mut self,
+        origin: impl Into<String>,
+        tab: Option<String>,
+        now: Timestamp,
+    ) -> Result<(FrameId, Vec<Output>), EngineError> {
+        if self.frames.len() >= self.config.max_frames {
+            return Err(EngineError::TooManyFrames {
+                limit: self.config.max_frames,
+            });
+        }
+        let frame = FrameId(self.next_frame);
+        self.next_frame += 1;
+        let origin = origin.into();
+        let accepted = self.policy.entry_for(&origin).is_some();
+        self.frames.insert(
+            frame,
+            Frame {
+                tab,
+                origin: origin.clone(),
+                subscriptions: BTreeMap::new(),
+                pending: 0,
+            },
+        );
+        let mut out = Vec::new();
+        if accepted {
+            let handshake = ServiceMessage::FrameId(FrameIdMessage::new(frame.to_string()));
+            self.send(
+                &mut out,
+                vec![frame],
+                handshake,
+                now,
+                Verdict::Handshake,
+                "frame registered",
+            );
+        }
+        Ok((frame, out))
+    }
+
+    /// Disconnects a frame: its subscriptions end, its pending requests will not be answered.
+    pub fn unregister_frame(&mut self, frame: FrameId) {
+        self.frames.remove(&frame);
+        self.pending.retain(|_, pending| pending.frame != frame);
+    }
+
+    /// Handles one message a frame posted. `origin` is the browser-verified origin of the
+    /// sender (`event.origin`), never one claimed inside the message.
+    pub fn handle(
+        &mut self,
+        frame: FrameId,
+        origin: &str,
+        raw: &str,
+        now: Timestamp,
+    ) -> Vec<Output> {
+        let mut out = Vec::new();
+        let Some(known) = self.frames.get_mut(&frame) else {
+            self.trace_in(
+                &mut out,
+                frame,
+                origin,
+                raw,
+                now,
+                Verdict::Dropped,
+                "unknown frame".into(),
+            );
+            return out;
+        };
+        if known.origin != origin {
+            // The window navigated: later events go to the new origin.
+            known.origin = origin.to_owned();
+        }
+        if raw.len() > self.config.max_message_bytes {
+            let reason = format!(
+                "message of {} bytes exceeds the limit of {}",
+                raw.len(),
+                self.config.max_message_bytes
+            );
+            self.trace_in(&mut out, frame, origin, "", now, Verdict::Dropped, reason);
+            return out;
+        }
+        match ClientMessage::from_json(raw) {
+            Ok(ClientMessage::Request(message)) => {
+                self.request(&mut out, frame, origin, message, raw, now)
+            }
+            Ok(ClientMessage::Subscribe(message)) => {
+                self.subscribe(&mut out, frame, origin, message, raw, now)
+            }
+            Ok(ClientMessage::Unsubscribe(message)) => {
+                if let Some(f) = self.frames.get_mut(&frame) {
+                    f.subscriptions.remove(&message.subscription_id);
+                }
+                self.trace_in(
+                    &mut out,
+                    frame,
+                    origin,
+                    raw,
+                    now,
+                    Verdict::Accepted,
+                    "unsubscribed".into(),
+                );
+            }
+            Ok(_) => self.trace_in(
+                &mut out,
+                frame,
+                origin,
+                raw,
+                now,
+                Verdict::Dropped,
+                "unsupported message kind".into(),
+            ),
+            Err(error) => self.malformed(&mut out, frame, origin, raw, &error.to_string(), now),
+        }
+        out
+    }
+
+    /// Feeds back the back end's answer to a [`Output::Dispatch`].
+    pub fn complete(&mut self, call: CallId, reply: Reply, now: Timestamp) -> Vec<Output> {
+        let mut out = Vec::new();
+        let Some(pending) = self.pending.remove(&call) else {
+            return out;
+        };
+        if let Some(frame) = self.frames.get_mut(&pending.frame) {
+            frame.pending = frame.pending.saturating_sub(1);
+            let message = match reply.result {
+                Ok(mut data) => {
+                    if let Some(data) = &mut data {
+                        self.policy.user_data.filter_value(data);
+                    }
+                    ServiceMessage::Success(SuccessResponse::new(pending.reference_id, data))
+                }
+                Err(error) => ServiceMessage::Failure(FailureResponse::new(
+                    pending.reference_id,
+                    error.message,
+                )),
+            };
+            let verdict = if matches!(message, ServiceMessage::Success(_)) {
+                Verdict::Answered
+            } else {
+                Verdict::Failed
+            };
+            self.send(
+                &mut out,
+                vec![pending.frame],
+                message,
+                now,
+                verdict,
+                &pending.request,
+            );
+        }
+        for event in reply.events {
+            self.publish_into(&mut out, event, None, now);
+        }
+        out
+    }
+
+    /// Publishes an event to every frame subscribed to its name.
+    pub fn publish(&mut self, event: Event, now: Timestamp) -> Vec<Output> {
+        let mut out = Vec::new();
+        self.publish_into(&mut out, event, None, now);
+        out
+    }
+
+    fn publish_into(
+        &mut self,
+        out: &mut Vec<Output>,
+        mut event: Event,
+        except: Option<FrameId>,
+        now: Timestamp,
+    ) {
+        let name = event.name();
+        let frames: Vec<FrameId> = self
+            .frames
+            .iter()
+            .filter(|(id, frame)| Some(**id) != except && frame.subscribed_to(&name))
+            .map(|(id, _)| *id)
+            .collect();
+        if frames.is_empty() {
+            return;
+        }
+        self.filter_event(&mut event);
+        let message = ServiceMessage::Event(EventMessage::new(event));
+        self.send(
+            out,
+            frames,
+            message,
+            now,
+            Verdict::Delivered,
+            &name.as_string(),
+        );
+    }
+
+    /// Applies the read allow-list to whatever user data an event carries. Messenger
+    /// payloads are app-to-app and pass untouched.
+    fn filter_event(&self, event: &mut Event) {
+        let filter = &self.policy.user_data;
+        match event {
+            Event::Interaction(InteractionEvent::Change(change)) => {
+                filter.filter_interaction(&mut change.interaction)
+            }
+            Event::Interaction(InteractionEvent::Other(raw)) | Event::Markdone(raw) => {
+                raw.0
+                    .values_mut()
+                    .for_each(|value| filter.filter_value(value));
+            }
+            Event::Other { data, .. } => filter.filter_value(data),
+            _ => {}
+        }
+    }
+
+    fn request(
+        &mut self,
+        out: &mut Vec<Output>,
+        frame: FrameId,
+        origin: &str,
+        message: RequestMessage,
+        raw: &str,
+        now: Timestamp,
+    ) {
+        let name = message.request.name().to_owned();
+        let (decision, rule) = self.decide(origin, &name, now);
+        match decision {
+            Decision::Allow => {}
+            Decision::Ignore { .. } => {
+                self.trace_in(out, frame, origin, raw, now, Verdict::Ignored, rule);
+                return;
+            }
+            Decision::Deny { .. } => {
+                self.trace_in(out, frame, origin, raw, now, Verdict::Denied, rule);
+                self.deny(out, frame, message.reference_id, &decision, &name, now);
+                return;
+            }
+        }
+        self.trace_in(out, frame, origin, raw, now, Verdict::Allowed, rule);
+        if is_user_data_write(&name)
+            && let Err(refused) = self
+                .policy
+                .user_data
+                .guard_request(&name, &message.request.to_parameters())
+        {
+            self.fail(
+                out,
+                frame,
+                message.reference_id,
+                refused.error_message(),
+                &name,
+                now,
+            );
+            return;
+        }
+        match message.request {
+            Request::SystemGetAllowedServices(_) => {
+                let allowed = self.policy.allowed_requests(origin);
+                let data = serde_json::to_value(allowed).ok();
+                let reply =
+                    ServiceMessage::Success(SuccessResponse::new(message.reference_id, data));
+                self.send(out, vec![frame], reply, now, Verdict::Answered, &name);
+            }
+            Request::MessengerBroadcastMessage(MessengerBroadcastMessage {
+                channel,
+                message: payload,
+                ..
+            }) => {
+                let reply =
+                    ServiceMessage::Success(SuccessResponse::new(message.reference_id, None));
+                self.send(out, vec![frame], reply, now, Verdict::Answered, &name);
+                self.publish_into(out, Event::Messenger { channel, payload }, Some(frame), now);
+            }
+            request => self.dispatch(out, frame, origin, message.reference_id, request, now),
+        }
+    }
+
+    fn dispatch(
+        &mut self,
+        out: &mut Vec<Output>,
+        frame: FrameId,
+        origin: &str,
+        reference_id: String,
+        request: Request,
+        now: Timestamp,
+    ) {
+        let limit = self.config.max_pending_per_frame;
+        let Some(f) = self.frames.get_mut(&frame) else {
+            return;
+        };
+        if f.pending >= limit {
+            let text = format!(
+                "Too many requests are pending for this frame (limit {limit}); wait for their answers."
+            );
+            self.fail(out, frame, reference_id, text, request.name(), now);
+            return;
+        }
+        f.pending += 1;
+        let call = CallId(self.next_call);
+        self.next_call += 1;
+        let context = CallContext::new(frame, origin, f.tab.clone(), now);
+        self.pending.insert(
+            call,
+            Pending {
+                frame,
+                reference_id,
+                request: request.name().to_owned(),
+            },
+        );
+        out.push(Output::Dispatch {
+            call,
+            context,
+            request,
+        });
+    }
+
+    fn subscribe(
+        &mut self,
+        out: &mut Vec<Output>,
+        frame: FrameId,
+        origin: &str,
+        message: SubscribeMessage,
+        raw: &str,
+        now: Timestamp,
+    ) {
+        if self.policy.entry_for(origin).is_none() {
+            self.trace_in(
+                out,
+                frame,
+                origin,
+                raw,
+                now,
+                Verdict::Ignored,
+                "accepted-web-content-origins: no entry matches the origin".into(),
+            );
+            return;
+        }
+        let names = message.names.names();
+        let unknown: Vec<&str> = message
+            .names
+            .raw()
+            .into_iter()
+            .filter(|raw| !EventName::parse(raw).is_known())
+            .collect();
+        if !unknown.is_empty() || names.is_empty() {
+            let text = format!("Cannot subscribe to this event: {}", unknown.join(", "));
+            self.trace_in(out, frame, origin, raw, now, Verdict::Denied, text.clone());
+            self.fail(out, frame, message.reference_id, text, "subscribe", now);
+            return;
+        }
+        let limit = self.config.max_subscriptions_per_frame;
+        let id = format!("subscription-{}", self.next_subscription);
+        let Some(f) = self.frames.get_mut(&frame) else {
+            return;
+        };
+        if f.subscriptions.len() >= limit {
+            let text = format!(
+                "Too many subscriptions for this frame (limit {limit}); unsubscribe first."
+            );
+            self.fail(out, frame, message.reference_id, text, "subscribe", now);
+            return;
+        }
+        self.next_subscription += 1;
+        let covered: BTreeSet<String> = names.iter().map(EventName::as_string).collect();
+        f.subscriptions.insert(id.clone(), names);
+        self.trace_in(
+            out,
+            frame,
+            origin,
+            raw,
+            now,
+            Verdict::Accepted,
+            format!(
+                "subscribed to {}",
+                covered.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        );
+        let mut ack = SuccessResponse::new(message.reference_id, None);
+        ack.subscription_id = Some(id);
+        self.send(
+            out,
+            vec![frame],
+            ServiceMessage::Success(ack),
+            now,
+            Verdict::Answered,
+            "subscribe",
+        );
+    }
+
+    fn malformed(
+        &mut self,
+        out: &mut Vec<Output>,
+        frame: FrameId,
+        origin: &str,
+        raw: &str,
+        error: &str,
+        now: Timestamp,
+    ) {
+        let value: Option<Value> = serde_json::from_str(raw).ok();
+        let field = |key: &str| {
+            value
+                .as_ref()
+                .and_then(|v| v.get(key))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let reference_id = field("referenceId").filter(|id| !id.is_empty());
+        if self.policy.entry_for(origin).is_none() {
+            self.trace_in(
+                out,
+                frame,
+                origin,
+                raw,
+                now,
+                Verdict::Ignored,
+                format!("malformed, from an origin no entry accepts: {error}"),
+            );
+            return;
+        }
+        let Some(reference_id) = reference_id else {
+            self.trace_in(
+                out,
+                frame,
+                origin,
+                raw,
+                now,
+                Verdict::Dropped,
+                format!("malformed, no referenceId to answer: {error}"),
+            );
+            return;
+        };
+        if let Some(name) = field("request") {
+            let (decision, rule) = self.decide(origin, &name, now);
+            match decision {
+                Decision::Ignore { .. } => {
+                    self.trace_in(out, frame, origin, raw, now, Verdict::Ignored, rule);
+                    return;
+                }
+                Decision::Deny { .. } => {
+                    self.trace_in(out, frame, origin, raw, now, Verdict::Denied, rule);
+                    self.deny(out, frame, reference_id, &decision, &name, now);
+                    return;
+                }
+                _ => {}
+            }
+        }
+        self.trace_in(
+            out,
+            frame,
+            origin,
+            raw,
+            now,
+            Verdict::Denied,
+            format!("malformed: {error}"),
+        );
+        self.fail(
+            out,
+            frame,
+            reference_id,
+            format!("Invalid message: {error}"),
+            "malformed",
+            now,
+        );
+    }
+
+    fn decide(&mut self, origin: &str, request: &str, now: Timestamp) -> (Decision, String) {
+        if self.config.trace {
+            let explanation = self.policy.explain(&mut self.state, origin, request, now);
+            let rule = explanation.rule.to_string();
+            (explanation.decision, rule)
+        } else {
+            (
+                self.policy.decide(&mut self.state, origin, request, now),
+                String::new(),
+            )
+        }
+    }
+
+    fn deny(
+        &mut self,
+        out: &mut Vec<Output>,
+        frame: FrameId,
+        reference_id: String,
+        decision: &Decision,
+        request: &str,
+        now: Timestamp,
+    ) {
+        let Some(fields) = decision.failure_fields() else {
+            return;
+        };
+        let text = fields
+            .get("errorMessage")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let mut failure = FailureResponse::new(reference_id, text);
+        failure.request = fields
+            .get("request")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        self.send(
+            out,
+            vec![frame],
+            ServiceMessage::Failure(failure),
+            now,
+            Verdict::Failed,
+            request,
+        );
+    }
+
+    fn fail(
+        &mut self,
+        out: &mut Vec<Output>,
+        frame: FrameId,
+        reference_id: String,
+        text: String,
+        request: &str,
+        now: Timestamp,
+    ) {
+        let failure = ServiceMessage::Failure(FailureResponse::new(reference_id, text));
+        self.send(out, vec![frame], failure, now, Verdict::Failed, request);
+    }
+
+    fn send(
+        &self,
+        out: &mut Vec<Output>,
+        frames: Vec<FrameId>,
+        message: ServiceMessage,
+        now: Timestamp,
+        verdict: Verdict,
+        about: &str,
+    ) {
+        if self.config.trace {
+            for frame in &frames {
+                let origin = self
+                    .frames
+                    .get(frame)
+                    .map(|f| f.origin.clone())
+                    .unwrap_or_default();
+                out.push(Output::Trace(TraceRecord {
+                    at: now,
+                    frame: *frame,
+                    origin,
+                    direction: Direction::Outbound,
+                    verdict,
+                    reason: about.to_owned(),
+                    message: message.to_value(),
+                }));
+            }
+        }
+        out.push(Output::Send {
+            frames,
+            message: Arc::new(message),
+        });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn trace_in(
+        &self,
+        out: &mut Vec<Output>,
+        frame: FrameId,
+        origin: &str,
+        raw: &str,
+        now: Timestamp,
+        verdict: Verdict,
+        reason: String,
+    ) {
+        if !self.config.trace {
+            return;
+        }
+        let message = serde_json::from_str(raw)
+            .unwrap_or_else(|_| Value::String(raw.chars().take(512).collect()));
+        out.push(Output::Trace(TraceRecord {
+            at: now,
+            frame,
+            origin: origin.to_owned(),
+            direction: Direction::Inbound,
+            verdict,
+            reason,
+            message,
+        }));
+    }
+}
+
+fn is_user_data_write(request: &str) -> bool {
+    matches!(
+        request,
+        "interaction.setUserData"
+            | "interaction.deleteUserData"
+            | "interaction.attachUserData"
+            | "interaction.updateUserData"
+    )
 }

@@ -1,0 +1,592 @@
+//! The sans-IO engine: policy decisions, subscriptions, fan-out, filtering and limits,
+//! driven with a virtual clock and a scripted back end.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use agentdesk_protocol::policy::{self, Timestamp};
+use agentdesk_protocol::scapi::events::{
+    Event, InteractionChange, InteractionEventType, StateChanged, StateEvent,
+};
+use agentdesk_protocol::scapi::types::Interaction;
+use agentdesk_protocol::scapi::{Request, ServiceMessage};
+use agentdesk_server::engine::{Engine, EngineConfig, FrameId, Output, Verdict};
+use agentdesk_server::workspace::{Reply, WorkspaceError};
+use serde_json::{Value, json};
+
+const APP: &str = "http://app.example";
+const OTHER_APP: &str = "http://crm.example";
+const FOREIGN: &str = "http://evil.example";
+
+const OPTIONS: &str = "
+[interaction-workspace]
+service-client-api.accepted-web-content-origins=http://app.example, http://crm.example (agent.*, messenger.*, interaction.setUserData)
+service-client-api.rate-limit.voice.dial=4
+service-client-api.rate-limit-quarantine-delay=30
+service-client-api.user-data.read-allowed=Key1,Key2,Key3
+service-client-api.user-data.write-allowed=Key1,Key3
+";
+
+/// An engine with a scripted back end that answers every dispatch at once.
+struct Harness {
+    engine: Engine,
+    now: Timestamp,
+    dispatched: Vec<String>,
+}
+
+/// What one frame received.
+type Inbox = Vec<Value>;
+
+impl Harness {
+    fn new(options: &str, trace: bool) -> Self {
+        let policy = policy::parse(options).unwrap().policy;
+        let mut config = EngineConfig::default();
+        config.trace = trace;
+        // 2026-11-22T10:00:00Z, the start of a calendar minute.
+        Self {
+            engine: Engine::new(policy, config),
+            now: Timestamp::from_secs(1_795_341_600),
+            dispatched: Vec::new(),
+        }
+    }
+
+    fn connect(&mut self, origin: &str) -> (FrameId, Inbox) {
+        let (frame, out) = self.engine.register_frame(origin, None, self.now).unwrap();
+        let inbox = self.run(out).remove(&frame).unwrap_or_default();
+        (frame, inbox)
+    }
+
+    fn advance(&mut self, secs: u64) {
+        self.now = self.now.plus_secs(secs);
+    }
+
+    /// Sends a message and returns what each frame received.
+    fn send(
+        &mut self,
+        frame: FrameId,
+        origin: &str,
+        message: Value,
+    ) -> std::collections::BTreeMap<FrameId, Inbox> {
+        let out = self
+            .engine
+            .handle(frame, origin, &message.to_string(), self.now);
+        self.run(out)
+    }
+
+    /// Sends a message and returns what the sender received.
+    fn ask(&mut self, frame: FrameId, origin: &str, message: Value) -> Inbox {
+        self.send(frame, origin, message)
+            .remove(&frame)
+            .unwrap_or_default()
+    }
+
+    fn run(&mut self, out: Vec<Output>) -> std::collections::BTreeMap<FrameId, Inbox> {
+        let mut inboxes: std::collections::BTreeMap<FrameId, Inbox> = Default::default();
+        let mut queue = out;
+        while !queue.is_empty() {
+            let mut next = Vec::new();
+            for output in queue {
+                match output {
+                    Output::Send { frames, message } => {
+                        for frame in frames {
+                            inboxes.entry(frame).or_default().push(message.to_value());
+                        }
+                    }
+                    Output::Dispatch { call, request, .. } => {
+                        self.dispatched.push(request.name().to_owned());
+                        next.extend(self.engine.complete(call, answer(&request), self.now));
+                    }
+                    _ => {}
+                }
+            }
+            queue = next;
+        }
+        inboxes
+    }
+}
+
+/// The scripted back end.
+fn answer(request: &Request) -> Reply {
+    let interaction =
+        json!({ "interactionId": "1", "userData": { "Key1": "a", "Key2": "b", "Secret": "s" } });
+    match request {
+        Request::AgentGet(_) => Reply::data(json!({ "username": "jdoe" })),
+        Request::InteractionGetInteractions(_) => Reply::data(json!([interaction])),
+        Request::InteractionSetUserData(_) => {
+            let mut changed = Interaction::new("1");
+            changed.user_data = Some(
+                [
+                    ("Key1".to_owned(), json!("x")),
+                    ("Secret".to_owned(), json!("s")),
+                ]
+                .into(),
+            );
+            Reply::done().with_events([Event::Interaction(
+                agentdesk_protocol::scapi::events::InteractionEvent::Change(
+                    InteractionChange::new(InteractionEventType::AttachedDataChanged, changed),
+                ),
+            )])
+        }
+        Request::AgentSetState(_) => Reply::done().with_events([Event::Agent(
+            StateEvent::StateChanged(StateChanged::new("READY".into())),
+        )]),
+        Request::VoiceDial(_) => Reply::done(),
+        _ => Reply::error(WorkspaceError::new("scripted back end: no answer")),
+    }
+}
+
+fn request(name: &str, parameters: Value, reference_id: &str) -> Value {
+    json!({ "request": name, "parameters": parameters, "referenceId": reference_id, "userAgent": "WWE Client", "protocolVersion": 2 })
+}
+
+fn subscribe(names: Value, reference_id: &str) -> Value {
+    json!({ "event": "subscribe", "data": names, "referenceId": reference_id, "userAgent": "WWE Client", "protocolVersion": 2 })
+}
+
+#[test]
+fn accepted_frames_get_the_handshake_and_foreign_ones_nothing() {
+    let mut h = Harness::new(OPTIONS, false);
+    let (frame, inbox) = h.connect(APP);
+    assert_eq!(
+        inbox,
+        vec![
+            json!({ "frameId": frame.to_string(), "userAgent": "WWE Server", "protocolVersion": 2 })
+        ]
+    );
+    let (_, inbox) = h.connect(FOREIGN);
+    assert!(inbox.is_empty());
+}
+
+#[test]
+fn an_allowed_request_reaches_the_back_end_and_is_answered() {
+    let mut h = Harness::new(OPTIONS, false);
+    let (frame, _) = h.connect(APP);
+    let inbox = h.ask(frame, APP, request("agent.get", json!([]), "0"));
+    assert_eq!(
+        inbox,
+        vec![
+            json!({ "referenceId": "0", "data": { "username": "jdoe" }, "userAgent": "WWE Server", "protocolVersion": 2 })
+        ]
+    );
+    assert_eq!(h.dispatched, ["agent.get"]);
+}
+
+#[test]
+fn filters_deny_and_foreign_origins_are_ignored() {
+    let mut h = Harness::new(OPTIONS, false);
+    let (crm, _) = h.connect(OTHER_APP);
+    let inbox = h.ask(
+        crm,
+        OTHER_APP,
+        request("voice.dial", json!(["5551234", null]), "1"),
+    );
+    assert_eq!(
+        inbox[0]["errorMessage"],
+        "The request 'voice.dial' is not allowed for the origin 'http://crm.example'."
+    );
+    assert!(inbox[0].get("request").is_none());
+    let (evil, _) = h.connect(FOREIGN);
+    assert!(
+        h.ask(evil, FOREIGN, request("agent.get", json!([]), "2"))
+            .is_empty()
+    );
+    assert!(
+        h.ask(evil, FOREIGN, subscribe(json!(["agent"]), "3"))
+            .is_empty()
+    );
+    assert!(
+        h.ask(
+            evil,
+            FOREIGN,
+            json!({ "request": "voice.dial", "parameters": {}, "referenceId": "4" })
+        )
+        .is_empty()
+    );
+    assert!(h.dispatched.is_empty());
+}
+
+#[test]
+fn the_origin_comes_from_the_transport_not_the_message() {
+    let mut h = Harness::new(OPTIONS, false);
+    let (frame, _) = h.connect(FOREIGN);
+    let mut claimed = request("agent.get", json!([]), "0");
+    claimed["origin"] = json!(APP);
+    assert!(h.ask(frame, FOREIGN, claimed).is_empty());
+}
+
+#[test]
+fn rate_limit_answers_once_then_ignores_until_the_quarantine_ends() {
+    let mut h = Harness::new(OPTIONS, false);
+    let (frame, _) = h.connect(APP);
+    for i in 0..4 {
+        let inbox = h.ask(
+            frame,
+            APP,
+            request("voice.dial", json!(["5551234", null]), &i.to_string()),
+        );
+        assert!(
+            inbox[0].get("errorMessage").is_none(),
+            "dial {i} should pass"
+        );
+    }
+    let refused = h.ask(
+        frame,
+        APP,
+        request("voice.dial", json!(["5551234", null]), "4"),
+    );
+    assert_eq!(
+        refused,
+        vec![json!({
+            "referenceId": "4",
+            "errorMessage": "The rate limit for the request 'voice.dial' has been reached.\nFurther requests of the same type will be ignored for 30 seconds.",
+            "request": "voice.dial",
+            "userAgent": "WWE Server",
+            "protocolVersion": 2
+        })]
+    );
+    assert!(
+        h.ask(
+            frame,
+            APP,
+            request("voice.dial", json!(["5551234", null]), "5")
+        )
+        .is_empty()
+    );
+    // Other request types are not quarantined.
+    assert_eq!(
+        h.ask(frame, APP, request("agent.get", json!([]), "6"))
+            .len(),
+        1
+    );
+    // The next calendar minute and the end of the quarantine: dialing works again.
+    h.advance(60);
+    let inbox = h.ask(
+        frame,
+        APP,
+        request("voice.dial", json!(["5551234", null]), "7"),
+    );
+    assert!(inbox[0].get("errorMessage").is_none(), "{inbox:?}");
+    assert_eq!(
+        h.dispatched.iter().filter(|n| *n == "voice.dial").count(),
+        5
+    );
+}
+
+#[test]
+fn user_data_writes_outside_the_allow_list_are_refused_whole() {
+    let mut h = Harness::new(OPTIONS, false);
+    let (frame, _) = h.connect(APP);
+    let inbox = h.ask(
+        frame,
+        APP,
+        request(
+            "interaction.setUserData",
+            json!(["1", { "Key1": "x", "Key2": "y", "Other": 1 }]),
+            "0",
+        ),
+    );
+    let message = inbox[0]["errorMessage"].as_str().unwrap();
+    assert!(
+        message.contains("Key2") && message.contains("Other") && !message.contains("Key1"),
+        "{message}"
+    );
+    let inbox = h.ask(
+        frame,
+        APP,
+        request(
+            "interaction.attachUserData",
+            json!(["1", { "Key2": "y" }]),
+            "1",
+        ),
+    );
+    assert!(inbox[0]["errorMessage"].as_str().unwrap().contains("Key2"));
+    let inbox = h.ask(
+        frame,
+        APP,
+        request("interaction.deleteUserData", json!(["1", "Key2"]), "2"),
+    );
+    assert!(inbox[0]["errorMessage"].as_str().unwrap().contains("Key2"));
+    assert!(
+        h.dispatched.is_empty(),
+        "nothing may be written: {:?}",
+        h.dispatched
+    );
+}
+
+#[test]
+fn results_and_events_are_filtered_by_the_read_allow_list() {
+    let mut h = Harness::new(OPTIONS, false);
+    let (frame, _) = h.connect(APP);
+    let inbox = h.ask(
+        frame,
+        APP,
+        request("interaction.getInteractions", json!([]), "0"),
+    );
+    assert_eq!(
+        inbox[0]["data"][0]["userData"],
+        json!({ "Key1": "a", "Key2": "b" })
+    );
+    h.ask(frame, APP, subscribe(json!("interaction"), "1"));
+    let inbox = h.ask(
+        frame,
+        APP,
+        request(
+            "interaction.setUserData",
+            json!(["1", { "Key1": "x" }]),
+            "2",
+        ),
+    );
+    assert_eq!(inbox.len(), 2, "response then event: {inbox:?}");
+    assert!(inbox[0].get("event").is_none());
+    assert_eq!(inbox[1]["data"]["eventType"], "ATTACHED_DATA_CHANGED");
+    assert_eq!(
+        inbox[1]["data"]["interaction"]["userData"],
+        json!({ "Key1": "x" })
+    );
+}
+
+#[test]
+fn subscriptions_route_events_to_subscribers_only() {
+    let mut h = Harness::new(OPTIONS, false);
+    let (a, _) = h.connect(APP);
+    let (b, _) = h.connect(APP);
+    let ack = h.ask(a, APP, subscribe(json!(["agent", "interaction"]), "0"));
+    let subscription = ack[0]["subscriptionId"].as_str().unwrap().to_owned();
+    assert_eq!(ack[0]["referenceId"], "0");
+    assert!(ack[0].get("data").is_none());
+    h.ask(a, APP, subscribe(json!("agent"), "1"));
+    let out = h.send(b, APP, request("agent.setState", json!(["Ready"]), "2"));
+    assert_eq!(
+        out[&a].len(),
+        1,
+        "once per frame, however many subscriptions name it"
+    );
+    assert_eq!(out[&a][0]["event"], "agent");
+    assert_eq!(
+        out[&b].len(),
+        1,
+        "the sender is not subscribed: only its response"
+    );
+    // Unsubscribing one of the two agent subscriptions keeps the other.
+    let out = h.send(
+        a,
+        APP,
+        json!({ "event": "unsubscribe", "data": subscription, "referenceId": "3" }),
+    );
+    assert!(out.is_empty(), "unsubscribe is not answered");
+    let out = h.send(b, APP, request("agent.setState", json!(["Ready"]), "4"));
+    assert_eq!(out[&a].len(), 1);
+    let published = h.engine.publish(
+        Event::Interaction(agentdesk_protocol::scapi::events::InteractionEvent::Change(
+            InteractionChange::new(InteractionEventType::Added, Interaction::new("9")),
+        )),
+        h.now,
+    );
+    assert!(
+        h.run(published).is_empty(),
+        "nobody is subscribed to interaction any more"
+    );
+}
+
+#[test]
+fn unknown_event_names_fail_the_subscription() {
+    let mut h = Harness::new(OPTIONS, false);
+    let (frame, _) = h.connect(APP);
+    let inbox = h.ask(frame, APP, subscribe(json!(["agent", "workitem"]), "0"));
+    assert_eq!(
+        inbox[0]["errorMessage"],
+        "Cannot subscribe to this event: workitem"
+    );
+    let out = h.send(frame, APP, request("agent.setState", json!(["Ready"]), "1"));
+    assert_eq!(
+        out[&frame].len(),
+        1,
+        "the failed subscription subscribed nothing"
+    );
+}
+
+#[test]
+fn messenger_broadcasts_reach_the_other_subscribed_frames() {
+    let mut h = Harness::new(OPTIONS, false);
+    let (a, _) = h.connect(APP);
+    let (b, _) = h.connect(OTHER_APP);
+    let (c, _) = h.connect(APP);
+    h.ask(a, APP, subscribe(json!(["messenger:crm-sync"]), "0"));
+    h.ask(b, OTHER_APP, subscribe(json!(["messenger:crm-sync"]), "0"));
+    h.ask(c, APP, subscribe(json!(["messenger:other"]), "0"));
+    let out = h.send(
+        a,
+        APP,
+        request(
+            "messenger.broadcastMessage",
+            json!(["crm-sync", { "ticket": 42 }]),
+            "1",
+        ),
+    );
+    assert_eq!(
+        out[&a],
+        vec![json!({ "referenceId": "1", "userAgent": "WWE Server", "protocolVersion": 2 })]
+    );
+    assert_eq!(
+        out[&b],
+        vec![
+            json!({ "event": "messenger:crm-sync", "data": { "ticket": 42 }, "userAgent": "WWE Server", "protocolVersion": 2 })
+        ]
+    );
+    assert!(!out.contains_key(&c));
+    assert!(h.dispatched.is_empty());
+}
+
+#[test]
+fn allowed_services_come_from_the_policy() {
+    let mut h = Harness::new(OPTIONS, false);
+    let (crm, _) = h.connect(OTHER_APP);
+    let inbox = h.ask(
+        crm,
+        OTHER_APP,
+        request("system.getAllowedServices", json!([]), "0"),
+    );
+    // crm.example has no system.* filter, so it may not even ask.
+    assert!(inbox[0]["errorMessage"].is_string());
+    let (app, _) = h.connect(APP);
+    let inbox = h.ask(
+        app,
+        APP,
+        request("system.getAllowedServices", json!([]), "1"),
+    );
+    let allowed: Vec<String> = serde_json::from_value(inbox[0]["data"].clone()).unwrap();
+    assert!(allowed.contains(&"voice.dial".to_owned()));
+    assert!(
+        !allowed.contains(&"auth.getJwtToken".to_owned()),
+        "the JWT must be named explicitly"
+    );
+}
+
+#[test]
+fn malformed_messages_get_a_clear_failure_or_are_dropped() {
+    let mut h = Harness::new(OPTIONS, true);
+    let (frame, _) = h.connect(APP);
+    let inbox = h.ask(
+        frame,
+        APP,
+        json!({ "request": "voice.dial", "parameters": [5551234], "referenceId": "0" }),
+    );
+    let message = inbox[0]["errorMessage"].as_str().unwrap();
+    assert!(
+        message.starts_with("Invalid message: $.parameters[0]: expected a string"),
+        "{message}"
+    );
+    assert!(
+        h.ask(frame, APP, json!({ "request": "agent.get" }))
+            .is_empty()
+    );
+    let out = h.engine.handle(frame, APP, "{not json", h.now);
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, Output::Trace(t) if t.verdict == Verdict::Dropped))
+    );
+    assert!(!out.iter().any(|o| matches!(o, Output::Send { .. })));
+    let huge = "x".repeat(EngineConfig::default().max_message_bytes + 1);
+    let out = h.engine.handle(frame, APP, &huge, h.now);
+    assert!(matches!(&out[..], [Output::Trace(t)] if t.reason.contains("exceeds the limit")));
+    // The engine keeps serving.
+    assert_eq!(
+        h.ask(frame, APP, request("agent.get", json!([]), "1"))[0]["data"]["username"],
+        "jdoe"
+    );
+}
+
+#[test]
+fn limits_bound_frames_subscriptions_and_pending_requests() {
+    let policy = policy::parse(OPTIONS).unwrap().policy;
+    let mut config = EngineConfig::default();
+    config.max_frames = 1;
+    config.max_subscriptions_per_frame = 1;
+    config.max_pending_per_frame = 1;
+    let mut engine = Engine::new(policy, config);
+    let now = Timestamp::from_secs(0);
+    let (frame, _) = engine.register_frame(APP, None, now).unwrap();
+    assert!(engine.register_frame(APP, None, now).is_err());
+    let first = engine.handle(frame, APP, &subscribe(json!("agent"), "0").to_string(), now);
+    assert!(
+        matches!(&first[..], [Output::Send { message, .. }] if matches!(**message, ServiceMessage::Success(_)))
+    );
+    let second = engine.handle(frame, APP, &subscribe(json!("media"), "1").to_string(), now);
+    assert!(
+        matches!(&second[..], [Output::Send { message, .. }] if matches!(**message, ServiceMessage::Failure(_)))
+    );
+    let first = engine.handle(
+        frame,
+        APP,
+        &request("agent.get", json!([]), "2").to_string(),
+        now,
+    );
+    assert!(matches!(&first[..], [Output::Dispatch { .. }]));
+    let second = engine.handle(
+        frame,
+        APP,
+        &request("agent.get", json!([]), "3").to_string(),
+        now,
+    );
+    let [Output::Send { message, .. }] = &second[..] else {
+        panic!("{second:?}")
+    };
+    let ServiceMessage::Failure(failure) = &**message else {
+        panic!()
+    };
+    assert!(
+        failure
+            .error_message
+            .contains("Too many requests are pending")
+    );
+}
+
+#[test]
+fn answers_for_closed_frames_are_dropped() {
+    let mut h = Harness::new(OPTIONS, false);
+    let (frame, _) = h.connect(APP);
+    let out = h.engine.handle(
+        frame,
+        APP,
+        &request("agent.get", json!([]), "0").to_string(),
+        h.now,
+    );
+    let [Output::Dispatch { call, .. }] = &out[..] else {
+        panic!()
+    };
+    h.engine.unregister_frame(frame);
+    assert!(h.engine.complete(*call, Reply::done(), h.now).is_empty());
+}
+
+#[test]
+fn traces_name_the_decision_and_the_rule() {
+    let mut h = Harness::new(OPTIONS, true);
+    let (crm, _) = h.connect(OTHER_APP);
+    let out = h.engine.handle(
+        crm,
+        OTHER_APP,
+        &request("voice.dial", json!(["1", null]), "0").to_string(),
+        h.now,
+    );
+    let traces: Vec<_> = out
+        .iter()
+        .filter_map(|o| {
+            if let Output::Trace(t) = o {
+                Some(t)
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert_eq!(traces[0].verdict, Verdict::Denied);
+    assert!(
+        traces[0]
+            .reason
+            .contains("none of its filters grants the request"),
+        "{}",
+        traces[0].reason
+    );
+    assert_eq!(traces[1].verdict, Verdict::Failed);
+    let record = serde_json::to_value(traces[0]).unwrap();
+    assert_eq!(record["direction"], "inbound");
+    assert_eq!(record["message"]["request"], "voice.dial");
+}
