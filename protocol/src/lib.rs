@@ -7,7 +7,10 @@
 //!
 //! - [`scapi`]: the Service Client API (`window.postMessage` between Agent Workspace and
 //!   third-party pages): envelopes, the request table, typed results and events.
+//! - [`webchat`]: WebChatService (Genesys Widgets chat): configuration, commands, events,
+//!   transcript messages and the GMS Chat API v2 / guest chat v2 back-end payloads.
 //! - [`schema`]: the JSON Schema catalogue that `cargo xtask codegen` writes into `schema/`.
 
-pub mod schema;
 pub mod scapi;
+pub mod schema;
+pub mod webchat;

@@ -66,6 +66,7 @@ pub fn entry_for<T: JsonSchema>(path: impl Into<String>, title: impl Into<String
 pub fn catalog() -> Vec<SchemaEntry> {
     let mut out = Vec::new();
     crate::scapi::schemas(&mut out);
+    crate::webchat::schemas(&mut out);
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out
 }
