@@ -249,13 +249,14 @@ impl Inner {
         }
         let mut updates = Vec::new();
         if !messages.is_empty() {
+            // Credentials first, so `messageReceived` carries the new last message id.
+            if let Some(conversation) = self.conversation() {
+                updates.push(TransportUpdate::SessionData(conversation.session_data()));
+            }
             updates.push(TransportUpdate::Messages {
                 messages,
                 originals,
             });
-            if let Some(conversation) = self.conversation() {
-                updates.push(TransportUpdate::SessionData(conversation.session_data()));
-            }
         }
         if ended {
             updates.push(TransportUpdate::ChatEnded);
