@@ -87,9 +87,20 @@
 //!   provided" rejection cannot occur.
 //! - **Genesys Cloud typing:** the API has no "stopped typing" call, so the typing-stop timer
 //!   only publishes `clientTypingStopped`.
-//! - **TLS for WebSockets:** the workspace builds tokio-tungstenite without a TLS backend, so
-//!   the guest chat stream connects to `ws://` URIs (the emulator, tests); `wss://` needs a
-//!   TLS feature of tokio-tungstenite enabled by the application.
+//! - **Polling** uses a fixed `pollRate`; the widget's dynamic back-off (`pollRateMin`,
+//!   `pollRateMax`, `pollRateMult`) and sleep mode are not modelled.
+//! - **Bot events** (`botConnected`/`botDisconnected`) are published for every bot party;
+//!   the widget gates them behind `transport.botEventsEnabled` for Genesys Cloud.
+//! - **Not published** (typed in the protocol crate, but nothing here produces them):
+//!   `ajaxResponse`, `sessionLost`, `sleeping`/`waking`, `restoredOffline`,
+//!   `chatServerTimeout`.
+//!
+//! # Features
+//!
+//! - `tls-native-roots`: lets the guest chat transport open `wss://` event streams (Genesys
+//!   Cloud) with the platform's root certificates. Off by default, because it changes the
+//!   workspace-wide tokio-tungstenite build; tests, examples and the emulator use `ws://`.
+//!   REST calls always support HTTPS (reqwest with rustls).
 
 pub mod clock;
 pub mod config;

@@ -288,3 +288,23 @@ async fn history_pages_and_restore() {
     );
     assert_eq!(drain(&mut third_events), ["restoreFailed"]);
 }
+
+/// With `tls-native-roots`, `wss://` streams get as far as a TLS handshake (a plain TCP peer
+/// makes it fail cleanly): the crypto provider resolves and nothing panics.
+#[cfg(feature = "tls-native-roots")]
+#[tokio::test]
+async fn wss_streams_attempt_a_tls_handshake() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        drop(socket);
+    });
+    let error = tokio_tungstenite::connect_async(format!("wss://localhost:{port}/stream"))
+        .await
+        .unwrap_err();
+    assert!(
+        !error.to_string().contains("TLS support not compiled in"),
+        "{error}"
+    );
+}

@@ -67,4 +67,12 @@ tagged_enum! {
     CapabilitiesChanged = "capabilitiesChanged" (Capabilities),
     /// The back end says the session is gone.
     SessionLost = "sessionLost" (Value),
+    /// The page went to sleep (`sleepEnabled`); polling slows down.
+    Sleeping = "sleeping",
+    /// The page woke up.
+    Waking = "waking",
+    /// Restored while the chat server reported a transient error (legacy, unregistered).
+    RestoredOffline = "restoredOffline",
+    /// A chat server request timed out (legacy, unregistered).
+    ChatServerTimeout = "chatServerTimeout",
 }
