@@ -156,6 +156,10 @@ pub enum CommandError {
     /// The back end failed.
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// [`ChatService::execute`](crate::ChatService::execute) got a command name WebChatService
+    /// does not have.
+    #[error("WebChatService has no command `{0}`; see WebChatCommand::KNOWN for the commands")]
+    UnknownCommand(String),
 }
 
 impl From<RejectionText> for CommandError {
@@ -170,7 +174,7 @@ impl CommandError {
         match self {
             Self::Rejected(text) => Some(text),
             Self::Transport(TransportError::Unsupported(text)) => Some(text),
-            Self::Transport(_) => None,
+            Self::Transport(_) | Self::UnknownCommand(_) => None,
         }
     }
 }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use agentdesk_protocol::webchat::{
-    AddPrefilterOptions, AgentsSummary, ChatStats, FilteredMessageOptions, MessageOptions,
+    AddPrefilterOptions, AgentsSummary, ChatStats, FilteredMessageOptions, Message, MessageOptions,
     PrefilterPattern, RejectionText, RestoreOptions, SessionActive, SessionData, StartChatOptions,
     Transcript, UserData, WebChatCommand, WebChatEvent,
 };
@@ -251,13 +251,7 @@ impl ChatService {
     }
 
     /// `registerPreProcessor`: `f` sees every incoming message before it is published.
-    pub fn register_pre_processor(
-        &self,
-        f: impl Fn(agentdesk_protocol::webchat::Message) -> agentdesk_protocol::webchat::Message
-        + Send
-        + Sync
-        + 'static,
-    ) {
+    pub fn register_pre_processor(&self, f: impl Fn(Message) -> Message + Send + Sync + 'static) {
         let f: PreProcessor = Box::new(f);
         self.shared.with(|s, _| s.register_pre_processor(f));
     }
@@ -408,7 +402,9 @@ impl ChatService {
             }
             WebChatCommand::FetchHistory => self.fetch_history().await.map(|()| Value::Null),
             WebChatCommand::VerifySession => Ok(json(serde_json::to_value(self.verify_session()))),
-            WebChatCommand::Unknown(_) => Err(RejectionText::InvalidConfiguration.into()),
+            unknown @ WebChatCommand::Unknown(_) => {
+                Err(CommandError::UnknownCommand(unknown.name().to_owned()))
+            }
         }
     }
 

@@ -116,6 +116,11 @@ async fn conversation_over_the_documented_operations() {
             "disconnect"
         ]
     );
+    let apikeys = fake.state.lock().unwrap().apikeys.clone();
+    assert!(
+        apikeys.iter().all(|key| key.as_deref() == Some("k-123")),
+        "{apikeys:?}"
+    );
     for form in fake.requests_of("disconnect") {
         assert_eq!(
             (form["userId"].as_str(), form["alias"].as_str()),

@@ -232,6 +232,11 @@ async fn wire_commands_dispatch_like_the_bus() {
         .await
         .unwrap_err();
     assert_eq!(error.to_string(), "Invalid configuration");
+    let error = run(json!({ "command": "teleport" })).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "WebChatService has no command `teleport`; see WebChatCommand::KNOWN for the commands"
+    );
     run(json!({ "command": "endChat" })).await.unwrap();
     assert_eq!(
         run(json!({ "command": "verifySession" })).await.unwrap(),

@@ -558,6 +558,16 @@ fn prefilters_hide_messages_and_keep_side_effects() {
         chat.add_prefilter(&broken).unwrap_err().as_str(),
         invalid_text
     );
+    let bad_flag = AddPrefilterOptions {
+        filters: Some(Prefilters::One(PrefilterPattern {
+            source: "a".into(),
+            flags: "q".into(),
+        })),
+    };
+    assert_eq!(
+        chat.add_prefilter(&bad_flag).unwrap_err().as_str(),
+        invalid_text
+    );
     let empty = AddPrefilterOptions {
         filters: Some(Prefilters::Many(vec![])),
     };

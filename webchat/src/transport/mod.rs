@@ -5,8 +5,10 @@
 //! [`TransportUpdate`]s. It holds the session credentials; the state machine holds everything
 //! else (who is connected, transcript, filters, timers).
 //!
-//! The agentdesk-server emulator transport (a chat becoming an interaction in
-//! SimulatedWorkspace) will be a third implementation of this trait.
+//! The agentdesk-server emulator transport will be a third implementation of this trait: its
+//! `start` turns the chat into an interaction in SimulatedWorkspace (so Service Client API
+//! subscribers see `INVITED`, `NEW_MESSAGE`, `ENDED`), its update channel carries what the
+//! simulated agent says and types, and its capabilities decide which commands it accepts.
 
 /// GMS Chat API v2.
 pub mod gms;
@@ -147,6 +149,8 @@ pub trait ChatTransport: Send + Sync {
 
     /// Fetches the page of messages before the oldest one seen.
     async fn fetch_history(&self) -> Result<HistoryPage, TransportError> {
-        Err(TransportError::Unsupported(RejectionText::NoMoreHistory))
+        Err(TransportError::Unsupported(
+            RejectionText::HistoryRequiresAsync,
+        ))
     }
 }

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Form, Json, Router};
@@ -30,6 +30,8 @@ pub struct GmsState {
     /// Every request: (operation, form fields).
     pub requests: Vec<(String, BTreeMap<String, String>)>,
     pub failures: VecDeque<Failure>,
+    /// The `apikey` header of every request.
+    pub apikeys: Vec<Option<String>>,
 }
 
 /// Handle on a running fake.
@@ -140,11 +142,20 @@ fn take_failure(state: &Mutex<GmsState>) -> Option<Response> {
     }
 }
 
+fn apikey(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("apikey")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 async fn request_chat(
     State(state): State<Arc<Mutex<GmsState>>>,
     Path(service): Path<String>,
+    headers: HeaderMap,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
+    state.lock().unwrap().apikeys.push(apikey(&headers));
     state
         .lock()
         .unwrap()
@@ -184,8 +195,10 @@ async fn request_chat(
 async fn operation(
     State(state): State<Arc<Mutex<GmsState>>>,
     Path((_, chat_id, operation)): Path<(String, String, String)>,
+    headers: HeaderMap,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
+    state.lock().unwrap().apikeys.push(apikey(&headers));
     state
         .lock()
         .unwrap()
