@@ -270,13 +270,13 @@ async fn chat_service_over_gms_publishes_the_conversation() {
     );
 
     // Two transient replies exceed pollExceptionLimit 1, then the server recovers.
-    fake.fail_next(Failure::Transient);
-    fake.fail_next(Failure::Transient);
+    fake.fail_next_on("refresh", Failure::Transient);
+    fake.fail_next_on("refresh", Failure::Transient);
     wait_for(&mut events, "chatServerWentOffline").await;
     wait_for(&mut events, "chatServerBackOnline").await;
     wait_for(&mut events, "reconnected").await;
 
-    fake.fail_next(Failure::Http(500));
+    fake.fail_next_on("customNotice", Failure::Http(500));
     let error = chat
         .send_custom_notice(MessageOptions::text("x"))
         .await

@@ -29,7 +29,8 @@ pub struct GmsState {
     pub started: bool,
     /// Every request: (operation, form fields).
     pub requests: Vec<(String, BTreeMap<String, String>)>,
-    pub failures: VecDeque<Failure>,
+    /// Failures to answer with, each for one operation (`None`: whichever comes next).
+    pub failures: VecDeque<(Option<String>, Failure)>,
     /// The `apikey` header of every request.
     pub apikeys: Vec<Option<String>>,
 }
@@ -101,7 +102,20 @@ impl FakeGms {
     }
 
     pub fn fail_next(&self, failure: Failure) {
-        self.state.lock().unwrap().failures.push_back(failure);
+        self.state
+            .lock()
+            .unwrap()
+            .failures
+            .push_back((None, failure));
+    }
+
+    /// Fails the next `operation` request (e.g. `customNotice`), whatever comes before it.
+    pub fn fail_next_on(&self, operation: &str, failure: Failure) {
+        self.state
+            .lock()
+            .unwrap()
+            .failures
+            .push_back((Some(operation.to_owned()), failure));
     }
 
     pub fn operations(&self) -> Vec<String> {
@@ -126,8 +140,13 @@ impl FakeGms {
     }
 }
 
-fn take_failure(state: &Mutex<GmsState>) -> Option<Response> {
-    match state.lock().unwrap().failures.pop_front()? {
+fn take_failure(state: &Mutex<GmsState>, operation: &str) -> Option<Response> {
+    let mut state = state.lock().unwrap();
+    let (target, _) = state.failures.front()?;
+    if target.as_deref().is_some_and(|target| target != operation) {
+        return None;
+    }
+    match state.failures.pop_front()?.1 {
         Failure::Transient => Some(
             Json(json!({ "statusCode": 1, "errors": [{ "code": 503, "advice": "retry" }] }))
                 .into_response(),
@@ -161,7 +180,7 @@ async fn request_chat(
         .unwrap()
         .requests
         .push(("requestChat".into(), form.clone()));
-    if let Some(failure) = take_failure(&state) {
+    if let Some(failure) = take_failure(&state, "requestChat") {
         return failure;
     }
     if service != SERVICE {
@@ -204,7 +223,7 @@ async fn operation(
         .unwrap()
         .requests
         .push((operation.clone(), form.clone()));
-    if let Some(failure) = take_failure(&state) {
+    if let Some(failure) = take_failure(&state, &operation) {
         return failure;
     }
     let authorised = chat_id == CHAT_ID
