@@ -14,13 +14,13 @@ use agentdesk_protocol::webchat::{
     Transcript, UserData, WebChatCommand, WebChatEvent,
 };
 use serde_json::Value;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 
 use crate::clock::{Clock, TokioClock};
 use crate::config::ChatConfig;
 use crate::error::{CommandError, TransportError};
 use crate::session::{
-    Caller, ChatSession, PreProcessor, SavedSession, TimerAction, UserDataUpdate,
+    Caller, ChatSession, PreProcessor, SavedSession, SessionState, TimerAction, UserDataUpdate,
 };
 use crate::transport::{ChatTransport, StartedSession, UpdateReceiver};
 
@@ -38,6 +38,7 @@ struct Shared {
     clock: Arc<dyn Clock>,
     events: broadcast::Sender<WebChatEvent>,
     driver: mpsc::UnboundedSender<DriverMessage>,
+    state: watch::Sender<SessionState>,
 }
 
 impl Shared {
@@ -59,6 +60,11 @@ impl Shared {
         let (result, events) = {
             let mut session = self.lock();
             let result = f(&mut session, now);
+            self.state.send_if_modified(|state| {
+                let changed = *state != session.state();
+                *state = session.state();
+                changed
+            });
             (result, session.take_events())
         };
         for event in events {
@@ -162,12 +168,14 @@ impl ChatService {
         let session = ChatSession::new(config, transport.capabilities());
         let (events, receiver) = broadcast::channel(EVENT_BUFFER);
         let (driver, control) = mpsc::unbounded_channel();
+        let (state, _) = watch::channel(session.state());
         let shared = Arc::new(Shared {
             session: Mutex::new(session),
             transport,
             clock,
             events,
             driver,
+            state,
         });
         tokio::spawn(drive(Arc::downgrade(&shared), control));
         shared.with(|_, _| ());
@@ -336,8 +344,13 @@ impl ChatService {
         self.shared.lock().session_data()
     }
 
-    /// `verifySession`.
-    pub fn verify_session(&self) -> SessionActive {
+    /// `verifySession`; while a restore is in progress, waits for its outcome.
+    pub async fn verify_session(&self) -> SessionActive {
+        let mut state = self.shared.state.subscribe();
+        // The sender lives as long as `self`, so waiting cannot fail; fall through if it did.
+        let _ = state
+            .wait_for(|state| *state != SessionState::Restoring)
+            .await;
         self.shared.lock().verify_session()
     }
 
@@ -401,7 +414,9 @@ impl ChatService {
                 Ok(json(serde_json::to_value(self.get_session_data())))
             }
             WebChatCommand::FetchHistory => self.fetch_history().await.map(|()| Value::Null),
-            WebChatCommand::VerifySession => Ok(json(serde_json::to_value(self.verify_session()))),
+            WebChatCommand::VerifySession => {
+                Ok(json(serde_json::to_value(self.verify_session().await)))
+            }
             unknown @ WebChatCommand::Unknown(_) => {
                 Err(CommandError::UnknownCommand(unknown.name().to_owned()))
             }

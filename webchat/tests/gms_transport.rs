@@ -322,5 +322,5 @@ async fn server_side_end_reaches_the_service() {
     fake.agent_leaves_and_ends();
     wait_for(&mut events, "agentDisconnected").await;
     wait_for(&mut events, "ended").await;
-    assert!(!chat.verify_session().session_active);
+    assert!(!chat.verify_session().await.session_active);
 }

@@ -144,7 +144,7 @@ async fn agent_ending_the_chat_ends_the_session() {
     fake.agent_ends();
     wait_for(&mut events, "agentDisconnected").await;
     wait_for(&mut events, "ended").await;
-    assert!(!chat.verify_session().session_active);
+    assert!(!chat.verify_session().await.session_active);
 }
 
 #[tokio::test]
@@ -172,7 +172,7 @@ async fn socket_drop_publishes_disconnected_then_reconnected_and_catches_up() {
         .collect();
     assert_eq!(texts, ["said while you were away"]);
     assert!(fake.attaches() >= 2);
-    assert!(chat.verify_session().session_active);
+    assert!(chat.verify_session().await.session_active);
 }
 
 #[tokio::test]
@@ -185,7 +185,7 @@ async fn missing_heartbeats_count_as_a_dead_socket() {
     wait_for(&mut events, "disconnected").await;
     fake.set(|s| s.heartbeats = true);
     wait_for(&mut events, "reconnected").await;
-    assert!(chat.verify_session().session_active);
+    assert!(chat.verify_session().await.session_active);
 }
 
 #[tokio::test]
@@ -202,7 +202,7 @@ async fn http_errors_and_unreachable_streams_reject_start() {
     };
     assert_eq!(body["message"], "routing target not found");
     assert_eq!(drain(&mut events), ["error"]);
-    assert!(!chat.verify_session().session_active);
+    assert!(!chat.verify_session().await.session_active);
 
     fake.set(|s| s.refuse_sockets = true);
     let error = chat.start_chat(ann()).await.unwrap_err();
@@ -265,7 +265,7 @@ async fn history_pages_and_restore() {
         .unwrap();
     let (_, skipped) = wait_for(&mut second_events, "messageReceived").await;
     assert_eq!(skipped, ["restored"]);
-    assert!(second.verify_session().session_active);
+    assert!(second.verify_session().await.session_active);
     assert!(
         matches!(second.get_session_data(), Some(SessionData::Guest(d)) if d.member_id == GUEST)
     );

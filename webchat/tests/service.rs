@@ -168,7 +168,7 @@ async fn pushed_updates_become_events_and_agent_typing_times_out() {
     assert_eq!(next_name(&mut events).await, "reconnected");
     transport.push(TransportUpdate::ChatEnded);
     assert_eq!(next_name(&mut events).await, "ended");
-    assert!(!chat.verify_session().session_active);
+    assert!(!chat.verify_session().await.session_active);
 }
 
 #[tokio::test(start_paused = true)]
@@ -284,4 +284,89 @@ async fn stale_saved_session_publishes_restore_timeout() {
         .unwrap_err();
     assert_eq!(error.to_string(), "No chat session found to restore.");
     assert_eq!(next_name(&mut events).await, "restoreTimeout");
+}
+
+/// Restores until released, to observe `verifySession` during a restore.
+struct SlowRestore {
+    release: tokio::sync::Notify,
+}
+
+#[async_trait]
+impl ChatTransport for SlowRestore {
+    fn capabilities(&self) -> TransportCapabilities {
+        Recorder::default().capabilities()
+    }
+
+    async fn start(&self, _request: StartRequest) -> Result<StartedSession, TransportError> {
+        Err(TransportError::Network {
+            operation: "start",
+            message: "unused".into(),
+        })
+    }
+
+    async fn restore(&self, session: SessionData) -> Result<StartedSession, TransportError> {
+        self.release.notified().await;
+        Ok(StartedSession {
+            response: Value::Null,
+            session_data: session,
+            replay: Vec::new(),
+            updates: None,
+        })
+    }
+
+    async fn send_message(&self, _text: &str) -> Result<Value, TransportError> {
+        Ok(Value::Null)
+    }
+
+    async fn send_typing(&self, _typing: bool, _preview: &str) -> Result<Value, TransportError> {
+        Ok(Value::Null)
+    }
+
+    async fn end(&self) -> Result<Value, TransportError> {
+        Ok(Value::Null)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn verify_session_waits_for_an_ongoing_restore() {
+    let transport = Arc::new(SlowRestore {
+        release: tokio::sync::Notify::new(),
+    });
+    let (chat, _events) = ChatService::with_clock(
+        config(),
+        transport.clone(),
+        Arc::new(agentdesk_webchat::clock::TokioClock::starting_at(1_000)),
+    );
+    let saved = json!({
+        "sessionData": { "sessionID": "c", "userId": "u", "secureKey": "k", "alias": "1" },
+        "filters": [], "lastActivityMs": 1_000
+    });
+    let restoring = {
+        let chat = chat.clone();
+        tokio::spawn(async move {
+            chat.restore(RestoreOptions {
+                session_data: Some(saved.to_string()),
+                async_mode: None,
+            })
+            .await
+        })
+    };
+    tokio::task::yield_now().await;
+    let verify = {
+        let chat = chat.clone();
+        tokio::spawn(async move { chat.verify_session().await })
+    };
+    tokio::task::yield_now().await;
+    assert!(
+        !verify.is_finished(),
+        "verifySession resolves only after the restore"
+    );
+    transport.release.notify_one();
+    restoring.await.unwrap().unwrap();
+    assert_eq!(
+        verify.await.unwrap(),
+        SessionActive {
+            session_active: true
+        }
+    );
 }
