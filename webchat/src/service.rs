@@ -75,6 +75,7 @@ impl Shared {
         result
     }
 
+    /// Hands a session's update stream to the driver (after the machine knows the session).
     fn attach(&self, started: &mut StartedSession) {
         if let Some(updates) = started.updates.take() {
             let _ = self.driver.send(DriverMessage::Attach(updates));
@@ -194,12 +195,14 @@ impl ChatService {
         let request = self.shared.with(|s, _| s.start_chat(options))?;
         match self.shared.transport.start(request).await {
             Ok(mut started) => {
-                self.shared.attach(&mut started);
                 let response = started.response.clone();
                 let replay = std::mem::take(&mut started.replay);
                 let data = started.session_data.clone();
                 self.shared
                     .with(|s, now| s.start_finished(Ok((response.clone(), data, replay)), now));
+                // Only now: pushes that arrived meanwhile wait in the channel, and the machine
+                // ignores updates for a session that is not active yet.
+                self.shared.attach(&mut started);
                 Ok(response)
             }
             Err(error) => {
@@ -308,11 +311,11 @@ impl ChatService {
             .with(|s, now| s.restore(&options, Caller::External, now))?;
         match self.shared.transport.restore(data).await {
             Ok(mut started) => {
-                self.shared.attach(&mut started);
                 let replay = std::mem::take(&mut started.replay);
                 let data = started.session_data.clone();
                 self.shared
                     .with(|s, now| s.restore_finished(Ok((data, replay)), now));
+                self.shared.attach(&mut started);
                 Ok(())
             }
             Err(error) => {

@@ -893,14 +893,4 @@ impl ChatSession {
             session_active: self.is_active(),
         }
     }
-
-    /// Messages of a kind in the transcript (handy for callers and tests).
-    pub fn transcript_of(&self, kind: MessageType) -> Vec<Message> {
-        self.transcript
-            .messages
-            .iter()
-            .filter(|m| m.kind == kind)
-            .cloned()
-            .collect()
-    }
 }
