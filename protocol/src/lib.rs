@@ -8,6 +8,8 @@
 //!   third-party pages): envelopes, the request table, typed results and events.
 //! - [`srs`]: the Screen Recording Service local HTTP API: login configuration, ping, logout,
 //!   hot-seating rules and the emulator's inspection format.
+//! - [`webchat`]: WebChatService (Genesys Widgets chat): configuration, commands, events,
+//!   transcript messages and the GMS Chat API v2 / guest chat v2 back-end payloads.
 //! - [`schema`]: the JSON Schema catalogue that `cargo xtask codegen` writes into `schema/`.
 //!
 //! # Example
@@ -93,3 +95,4 @@ pub mod policy;
 pub mod scapi;
 pub mod schema;
 pub mod srs;
+pub mod webchat;

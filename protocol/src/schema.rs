@@ -67,6 +67,7 @@ pub fn catalog() -> Vec<SchemaEntry> {
     let mut out = Vec::new();
     crate::scapi::schemas(&mut out);
     crate::srs::schemas(&mut out);
+    crate::webchat::schemas(&mut out);
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out
 }

@@ -1,1 +1,117 @@
-//! agentdesk-webchat: see README.md; filled by its issue.
+//! WebChatService for Rust: the Genesys Widgets chat service's commands, events and session
+//! behaviour, over real chat back ends.
+//!
+//! - [`session::ChatSession`]: the sans-IO state machine (idle, starting, active, ending,
+//!   ended, restoring). It takes `now` (ms since the epoch) as an argument, returns timers as
+//!   deadlines, and rejects commands with the exact WebChatService texts
+//!   ([`RejectionText`](agentdesk_protocol::webchat::RejectionText)).
+//! - [`service::ChatService`]: the async facade; it runs the machine's requests against a
+//!   [`transport::ChatTransport`], fires its deadlines and publishes its events.
+//! - [`transport::ChatTransport`]: the back-end trait (object-safe, `async-trait`).
+//!   Implementations: [`transport::gms::GmsTransport`] (GMS Chat API v2, REST polling) and
+//!   [`transport::guest::GuestChatTransport`] (Genesys Cloud guest chat v2, REST + WebSocket).
+//!   The agentdesk-server emulator transport, where a chat becomes an interaction in
+//!   SimulatedWorkspace, is a third implementation of the same trait and arrives with the
+//!   server's engine.
+//! - [`config::ChatConfig`]: `_genesys.widgets.webchat` validated, with defaults.
+//! - Wire types (commands, events, messages, back-end payloads) live in
+//!   [`agentdesk_protocol::webchat`].
+//!
+//! # Example
+//!
+//! The state machine alone, with a made-up clock and a back end answered by hand:
+//!
+//! ```
+//! use agentdesk_protocol::webchat::{
+//!     GmsSessionData, MessageOptions, RejectionText, SessionData, StartChatOptions, WebChatEvent,
+//! };
+//! use agentdesk_webchat::config::ChatConfig;
+//! use agentdesk_webchat::session::{ChatSession, TimerAction};
+//! use agentdesk_webchat::transport::TransportCapabilities;
+//!
+//! let config = ChatConfig::gms("https://gms.example.net/genesys/2/chat/customer-support").unwrap();
+//! let capabilities = TransportCapabilities {
+//!     polling: true, custom_notice: true, update_user_data: true, file_upload: false,
+//!     file_download: false, async_chat: false,
+//!     history: Err(RejectionText::HistoryRequiresAsync),
+//! };
+//! let mut chat = ChatSession::new(config, capabilities);
+//!
+//! // No session yet: sending is rejected with the documented text.
+//! let hi = MessageOptions::text("hi");
+//! assert_eq!(chat.send_message(&hi), Err(RejectionText::NoActiveSession));
+//!
+//! // startChat: the machine says what to open; the edge opens it and reports back.
+//! let _request = chat.start_chat(StartChatOptions::default()).unwrap();
+//! let keys = SessionData::Gms(GmsSessionData {
+//!     session_id: "c-1".into(), user_id: "u-1".into(), secure_key: "k".into(), alias: "117".into(),
+//! });
+//! chat.start_finished(Ok((serde_json::json!({"statusCode": 0}), keys, vec![])), 1_000);
+//! assert!(chat.is_active());
+//!
+//! // sendTyping starts the 2 s typing-stop timer; the edge fires it when due.
+//! chat.send_typing(&MessageOptions::default(), 1_000).unwrap();
+//! assert_eq!(chat.next_deadline(), Some(3_000));
+//! assert_eq!(chat.handle_timeout(3_000), vec![TimerAction::StopTyping]);
+//! assert!(chat.take_events().contains(&WebChatEvent::ClientTypingStopped));
+//! ```
+//!
+//! # Decisions where the sources are silent or unsure
+//!
+//! - **Rejection texts.** The 9.0.018.07 widget code's spelling is used where it agrees with the
+//!   documentation up to a sentence-final period (documentation tables end every cell with
+//!   one); the documentation's wording where the two differ (`fetchHistory`,
+//!   `userData`). One text per reason for every transport: `"There is no active chat
+//!   session"` (the Genesys Cloud transport's variant adds a period).
+//! - **Check order.** `sendMessage` checks the text, then the length, then the session;
+//!   "doesn't support" rejections come before session checks.
+//! - **`endChat` failures** still end the session locally (an `error` event comes first): a
+//!   back end that refuses to disconnect has almost always lost the session already.
+//! - **Prefilters** run on the back end's text before the pre-processor, so a pre-processor
+//!   cannot reveal a filtered token; participant and typing side effects of filtered messages
+//!   still apply. Filters are kept for the session, saved in [`session::SavedSession`] and
+//!   recalled on restore, and dropped when the session ends.
+//! - **Restore** takes the JSON of a [`session::SavedSession`] as `sessionData`. A caller
+//!   without session data outside async mode gets the "Access Denied" text; a saved session
+//!   older than `restoreTimeout` publishes `restoreTimeout` and is rejected with
+//!   `"No chat session found to restore."`.
+//! - **`poll`** is private to the service, so [`service::ChatService::poll`] always rejects;
+//!   the service's own loop polls every `pollRate` while polling is on (it starts with the
+//!   session on polling transports).
+//! - **Configuration** is validated strictly: out-of-range `pollRate`, missing required
+//!   fields and unknown transports are errors naming the field and the fix (the widget
+//!   silently ignores some of these). CometD and the v3/PureConnect transports are reported
+//!   as not implemented.
+//! - **Browser-only commands** (`registerTypingPreviewInput`, file inputs) have no Rust
+//!   form; `registerPreProcessor` takes a closure, so its "No preprocessor function
+//!   provided" rejection cannot occur.
+//! - **Genesys Cloud typing:** the API has no "stopped typing" call, so the typing-stop timer
+//!   only publishes `clientTypingStopped`.
+//! - **Polling** uses a fixed `pollRate`; the widget's dynamic back-off (`pollRateMin`,
+//!   `pollRateMax`, `pollRateMult`) and sleep mode are not modelled.
+//! - **Bot events** (`botConnected`/`botDisconnected`) are published for every bot party;
+//!   the widget gates them behind `transport.botEventsEnabled` for Genesys Cloud.
+//! - **Not published** (typed in the protocol crate, but nothing here produces them):
+//!   `ajaxResponse`, `sessionLost`, `sleeping`/`waking`, `restoredOffline`,
+//!   `chatServerTimeout`.
+//!
+//! # Features
+//!
+//! - `tls-native-roots`: lets the guest chat transport open `wss://` event streams (Genesys
+//!   Cloud) with the platform's root certificates. Off by default, because it changes the
+//!   workspace-wide tokio-tungstenite build; tests, examples and the emulator use `ws://`.
+//!   REST calls always support HTTPS (reqwest with rustls).
+
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod filter;
+pub mod service;
+pub mod session;
+pub mod transport;
+
+pub use config::ChatConfig;
+pub use error::{CommandError, ConfigError, TransportError};
+pub use service::{ChatService, EventStream};
+pub use session::ChatSession;
+pub use transport::ChatTransport;

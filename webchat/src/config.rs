@@ -1,0 +1,287 @@
+//! Typed, validated `_genesys.widgets.webchat` configuration.
+
+use std::collections::BTreeMap;
+
+use agentdesk_protocol::webchat::guest::RoutingTarget;
+use agentdesk_protocol::webchat::{TransportType, UserData, WebChatConfig};
+use serde_json::Value;
+
+use crate::error::ConfigError;
+
+/// Default `restoreTimeout`: 60 s.
+pub const DEFAULT_RESTORE_TIMEOUT_MS: u64 = 60_000;
+/// Default `pollRate`: 3 s.
+pub const DEFAULT_POLL_RATE_MS: u64 = 3_000;
+/// Default `pollExceptionLimit`.
+pub const DEFAULT_POLL_EXCEPTION_LIMIT: u32 = 5;
+/// Visitor typing: `clientTypingStopped` this long after the last `sendTyping`.
+pub const DEFAULT_CLIENT_TYPING_TIMEOUT_MS: u64 = 2_000;
+/// Agent typing: `agentTypingTimeout` this long after the last indication.
+pub const DEFAULT_AGENT_TYPING_TIMEOUT_MS: u64 = 3_000;
+/// GMS request timeout (`ajaxTimeout`).
+pub const DEFAULT_GMS_REQUEST_TIMEOUT_MS: u64 = 3_000;
+/// Genesys Cloud request timeout floor (smaller `ajaxTimeout` values are raised to it).
+pub const MIN_GUEST_REQUEST_TIMEOUT_MS: u64 = 12_000;
+/// Default `transport.maxMessagePageSize`.
+pub const DEFAULT_MAX_MESSAGE_PAGE_SIZE: u32 = 100;
+/// Default `transport.socketHeartbeatTrackerInterval`.
+pub const DEFAULT_HEARTBEAT_TIMEOUT_MS: u64 = 14_000;
+/// Default `transport.socketReconnectInterval`.
+pub const DEFAULT_RECONNECT_INTERVAL_MS: u64 = 2_000;
+
+/// A validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatConfig {
+    /// Which back end and how to reach it.
+    pub transport: TransportSettings,
+    /// Attached data merged into every chat start.
+    pub user_data: UserData,
+    /// How long after the last activity a session may still be restored.
+    pub restore_timeout_ms: u64,
+    /// Poll period (polling transports).
+    pub poll_rate_ms: u64,
+    /// Transient poll failures tolerated before `chatServerWentOffline`.
+    pub poll_exception_limit: u32,
+    /// Longest accepted `sendMessage` text in code points.
+    pub max_message_length: Option<u32>,
+    /// Visitor typing-stop timer.
+    pub client_typing_timeout_ms: u64,
+    /// Agent typing timeout.
+    pub agent_typing_timeout_ms: u64,
+    /// Per-request timeout.
+    pub request_timeout_ms: u64,
+}
+
+/// The back end.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TransportSettings {
+    /// GMS Chat API v2 over REST polling (no `transport.type`).
+    Gms(GmsSettings),
+    /// Genesys Cloud guest chat v2 (`purecloud-v2-sockets`).
+    GuestChat(GuestChatSettings),
+}
+
+/// GMS Chat API v2 settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GmsSettings {
+    /// Service URL without trailing `/`, e.g. `https://host/genesys/2/chat/customer-support`.
+    pub data_url: String,
+    /// `apikey` header.
+    pub apikey: Option<String>,
+    /// Chat Server endpoint.
+    pub endpoint: Option<String>,
+}
+
+/// Genesys Cloud guest chat v2 settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuestChatSettings {
+    /// API base without trailing `/`, e.g. `https://api.mypurecloud.com`.
+    pub data_url: String,
+    /// `deploymentId`.
+    pub deployment_key: String,
+    /// `organizationId`.
+    pub organization_id: String,
+    /// Routing target.
+    pub routing: RoutingTarget,
+    /// Custom fields from `transport.interactionData.userData`.
+    pub custom_fields: BTreeMap<String, String>,
+    /// Lazy history with `fetchHistory`.
+    pub pagination: bool,
+    /// History page size.
+    pub max_message_page_size: u32,
+    /// Silence after which the socket counts as dead.
+    pub heartbeat_timeout_ms: u64,
+    /// Pause between reconnect attempts.
+    pub reconnect_interval_ms: u64,
+}
+
+impl ChatConfig {
+    /// Validates a wire configuration.
+    pub fn from_wire(config: &WebChatConfig) -> Result<Self, ConfigError> {
+        let restore_timeout_ms = config.restore_timeout.unwrap_or(DEFAULT_RESTORE_TIMEOUT_MS);
+        let poll_rate_ms = config.poll_rate.unwrap_or(DEFAULT_POLL_RATE_MS);
+        in_range("pollRate", poll_rate_ms, 1_000, 30_000)?;
+        let transport = match config
+            .transport
+            .as_ref()
+            .and_then(|t| t.transport_type.as_ref())
+        {
+            None => TransportSettings::Gms(gms_settings(config)?),
+            Some(TransportType::PurecloudV2Sockets) => {
+                TransportSettings::GuestChat(guest_settings(config)?)
+            }
+            Some(TransportType::Other(value)) => {
+                return Err(ConfigError::UnknownTransport {
+                    value: value.clone(),
+                });
+            }
+            Some(other) => {
+                return Err(ConfigError::UnimplementedTransport {
+                    value: other.as_str().to_owned(),
+                });
+            }
+        };
+        let request_timeout_ms = match &transport {
+            TransportSettings::Gms(_) => config
+                .ajax_timeout
+                .unwrap_or(DEFAULT_GMS_REQUEST_TIMEOUT_MS),
+            TransportSettings::GuestChat(_) => config
+                .ajax_timeout
+                .unwrap_or(0)
+                .max(MIN_GUEST_REQUEST_TIMEOUT_MS),
+        };
+        Ok(Self {
+            transport,
+            user_data: config.user_data.clone().unwrap_or_default(),
+            restore_timeout_ms,
+            poll_rate_ms,
+            poll_exception_limit: config
+                .poll_exception_limit
+                .unwrap_or(DEFAULT_POLL_EXCEPTION_LIMIT),
+            max_message_length: config.max_message_length,
+            client_typing_timeout_ms: DEFAULT_CLIENT_TYPING_TIMEOUT_MS,
+            agent_typing_timeout_ms: DEFAULT_AGENT_TYPING_TIMEOUT_MS,
+            request_timeout_ms,
+        })
+    }
+
+    /// A GMS configuration with defaults for everything but the URL.
+    pub fn gms(data_url: impl Into<String>) -> Result<Self, ConfigError> {
+        Self::from_wire(&WebChatConfig {
+            data_url: Some(data_url.into()),
+            ..WebChatConfig::default()
+        })
+    }
+}
+
+fn in_range(field: &'static str, value: u64, min: u64, max: u64) -> Result<(), ConfigError> {
+    if (min..=max).contains(&value) {
+        return Ok(());
+    }
+    let signed = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    Err(ConfigError::OutOfRange {
+        field,
+        value: signed(value),
+        min: signed(min),
+        max: signed(max),
+    })
+}
+
+fn url(
+    field: &'static str,
+    transport: &'static str,
+    value: Option<&String>,
+) -> Result<String, ConfigError> {
+    let value = value
+        .filter(|v| !v.is_empty())
+        .ok_or(ConfigError::MissingField { field, transport })?;
+    if !(value.starts_with("http://") || value.starts_with("https://")) {
+        return Err(ConfigError::InvalidUrl {
+            field,
+            value: value.clone(),
+        });
+    }
+    Ok(value.trim_end_matches('/').to_owned())
+}
+
+fn required(
+    field: &'static str,
+    transport: &'static str,
+    value: Option<&String>,
+) -> Result<String, ConfigError> {
+    value
+        .filter(|v| !v.is_empty())
+        .cloned()
+        .ok_or(ConfigError::MissingField { field, transport })
+}
+
+fn gms_settings(config: &WebChatConfig) -> Result<GmsSettings, ConfigError> {
+    if config.comet_d.as_ref().and_then(|c| c.enabled) == Some(true) {
+        return Err(ConfigError::CometDUnsupported);
+    }
+    if config.async_mode.as_ref().and_then(|a| a.enabled) == Some(true) {
+        return Err(ConfigError::AsyncRequiresCometD);
+    }
+    let data_url = url(
+        "dataURL",
+        "GMS Chat API v2",
+        config.data_url.as_ref().or(config.server_url.as_ref()),
+    )?;
+    let apikey = config.apikey.as_ref().map(|key| match key {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    });
+    Ok(GmsSettings {
+        data_url,
+        apikey,
+        endpoint: config.endpoint.clone(),
+    })
+}
+
+fn guest_settings(config: &WebChatConfig) -> Result<GuestChatSettings, ConfigError> {
+    const NAME: &str = "purecloud-v2-sockets";
+    let transport = config.transport.clone().unwrap_or_default();
+    let data_url = url("transport.dataURL", NAME, transport.data_url.as_ref())?;
+    let deployment_key = required(
+        "transport.deploymentKey",
+        NAME,
+        transport.deployment_key.as_ref(),
+    )?;
+    let organization_id = required(
+        "transport.orgGuid",
+        NAME,
+        transport
+            .org_guid
+            .as_ref()
+            .or(transport.organization_id.as_ref()),
+    )?;
+    let interaction = transport.interaction_data.clone().unwrap_or_default();
+    let routing = interaction.routing.clone().unwrap_or_default();
+    let target_address = required(
+        "transport.interactionData.routing.targetAddress",
+        NAME,
+        routing.target_address.as_ref(),
+    )?;
+    if let Some(priority) = routing.priority.filter(|p| !(0..=10).contains(p)) {
+        return Err(ConfigError::OutOfRange {
+            field: "transport.interactionData.routing.priority",
+            value: priority,
+            min: 0,
+            max: 10,
+        });
+    }
+    let page_size = transport
+        .max_message_page_size
+        .unwrap_or(DEFAULT_MAX_MESSAGE_PAGE_SIZE);
+    in_range("transport.maxMessagePageSize", u64::from(page_size), 1, 100)?;
+    let custom_fields = interaction
+        .user_data
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(key, value)| match value {
+            Value::String(text) => (key, text),
+            other => (key, other.to_string()),
+        })
+        .collect();
+    Ok(GuestChatSettings {
+        data_url,
+        deployment_key,
+        organization_id,
+        routing: RoutingTarget {
+            target_type: routing.target_type.unwrap_or_else(|| "QUEUE".into()),
+            target_address: Some(target_address),
+            skills: routing.skills,
+            language: routing.language,
+            priority: routing.priority,
+        },
+        custom_fields,
+        pagination: transport.pagination.unwrap_or(true),
+        max_message_page_size: page_size,
+        heartbeat_timeout_ms: transport
+            .socket_heartbeat_tracker_interval
+            .unwrap_or(DEFAULT_HEARTBEAT_TIMEOUT_MS),
+        reconnect_interval_ms: transport
+            .socket_reconnect_interval
+            .unwrap_or(DEFAULT_RECONNECT_INTERVAL_MS),
+    })
+}

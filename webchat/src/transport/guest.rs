@@ -1,0 +1,711 @@
+//! Genesys Cloud guest web chat v2 (`purecloud-v2-sockets`): REST calls plus the
+//! conversation's WebSocket event stream.
+//!
+//! The stream is watched by a task: any frame (heartbeats included) proves the socket alive;
+//! silence longer than `socketHeartbeatTrackerInterval`, a close or an error means
+//! `Disconnected`, after which the task reconnects every `socketReconnectInterval`, reports
+//! `Reconnected`, and catches up on messages after the last one seen.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use agentdesk_protocol::webchat::guest::{
+    BodyType, CONVERSATIONS_PATH, CreateConversationRequest, CreateConversationResponse, FrameKind,
+    GuestMemberInfo, MemberRole, MemberState, MessageListing, SendMessageRequest, StreamFrame,
+    WebChatMemberInfo, WebChatMessage,
+};
+use agentdesk_protocol::webchat::{
+    FormField, GuestSessionData, Message, MessageType, RejectionText, SessionData,
+};
+use async_trait::async_trait;
+use futures_util::StreamExt;
+use reqwest::Method;
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message as Frame;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use super::http::{percent_encode, send};
+use super::{
+    ChatTransport, HistoryPage, StartRequest, StartedSession, TransportCapabilities,
+    TransportUpdate,
+};
+use crate::config::{ChatConfig, GuestChatSettings, TransportSettings};
+use crate::error::TransportError;
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+#[derive(Debug, Clone)]
+struct Conversation {
+    id: String,
+    member_id: String,
+    jwt: String,
+    stream_uri: String,
+    last_message_id: Option<String>,
+    oldest_message_id: Option<String>,
+    members: BTreeMap<String, WebChatMemberInfo>,
+}
+
+impl Conversation {
+    fn session_data(&self) -> SessionData {
+        SessionData::Guest(GuestSessionData {
+            jwt: self.jwt.clone(),
+            conversation_id: self.id.clone(),
+            member_id: self.member_id.clone(),
+            web_socket_url: self.stream_uri.clone(),
+            last_message_id: self.last_message_id.clone(),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    settings: GuestChatSettings,
+    conversation: Mutex<Option<Conversation>>,
+}
+
+/// Genesys Cloud guest chat v2 transport.
+#[derive(Debug)]
+pub struct GuestChatTransport {
+    inner: Arc<Inner>,
+    stream_task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for GuestChatTransport {
+    fn drop(&mut self) {
+        self.stop_stream();
+    }
+}
+
+impl GuestChatTransport {
+    /// A transport for `settings` with a per-request `timeout`.
+    pub fn new(settings: GuestChatSettings, timeout: Duration) -> Result<Self, TransportError> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .map_err(|error| TransportError::Network {
+                operation: "build HTTP client",
+                message: error.to_string(),
+            })?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                settings,
+                conversation: Mutex::new(None),
+            }),
+            stream_task: Mutex::new(None),
+        })
+    }
+
+    /// A transport for a guest chat configuration; `None` when `config` selects another back end.
+    pub fn from_config(config: &ChatConfig) -> Option<Result<Self, TransportError>> {
+        match &config.transport {
+            TransportSettings::GuestChat(settings) => Some(Self::new(
+                settings.clone(),
+                Duration::from_millis(config.request_timeout_ms),
+            )),
+            TransportSettings::Gms(_) => None,
+        }
+    }
+
+    fn stop_stream(&self) {
+        if let Some(task) = self
+            .stream_task
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            task.abort();
+        }
+    }
+
+    /// Opens the event stream and starts watching it.
+    async fn attach_stream(
+        &self,
+    ) -> Result<mpsc::UnboundedReceiver<TransportUpdate>, TransportError> {
+        let uri =
+            self.inner
+                .conversation()
+                .map(|c| c.stream_uri)
+                .ok_or(TransportError::NoSession {
+                    operation: "open event stream",
+                })?;
+        let socket = connect(&uri).await?;
+        let (updates, receiver) = mpsc::unbounded_channel();
+        self.stop_stream();
+        let task = tokio::spawn(watch_stream(Arc::clone(&self.inner), socket, updates));
+        *self.stream_task.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
+        Ok(receiver)
+    }
+}
+
+async fn connect(uri: &str) -> Result<Socket, TransportError> {
+    tokio_tungstenite::connect_async(uri)
+        .await
+        .map(|(socket, _)| socket)
+        .map_err(|error| TransportError::Network {
+            operation: "open event stream",
+            message: format!("websocket failed to open: {error}"),
+        })
+}
+
+impl Inner {
+    fn conversation(&self) -> Option<Conversation> {
+        self.conversation
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn update(&self, f: impl FnOnce(&mut Conversation)) {
+        if let Some(conversation) = self
+            .conversation
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+        {
+            f(conversation);
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.settings.data_url, path)
+    }
+
+    /// An authenticated call below the conversation (`suffix` starts with `/` or `?`).
+    async fn call(
+        &self,
+        operation: &'static str,
+        method: Method,
+        suffix: &str,
+        body: Option<Value>,
+    ) -> Result<Value, TransportError> {
+        let conversation = self
+            .conversation()
+            .ok_or(TransportError::NoSession { operation })?;
+        let url = self.url(&format!("{CONVERSATIONS_PATH}/{}{suffix}", conversation.id));
+        let mut request = self
+            .http
+            .request(method, url)
+            .bearer_auth(&conversation.jwt);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        send(operation, request).await
+    }
+
+    async fn member(&self, id: &str) -> Option<WebChatMemberInfo> {
+        if let Some(known) = self.conversation().and_then(|c| c.members.get(id).cloned()) {
+            return Some(known);
+        }
+        let value = self
+            .call(
+                "get member",
+                Method::GET,
+                &format!("/members/{}", percent_encode(id)),
+                None,
+            )
+            .await
+            .ok()?;
+        let member: WebChatMemberInfo = serde_json::from_value(value).ok()?;
+        self.update(|c| {
+            c.members.insert(member.id.clone(), member.clone());
+        });
+        Some(member)
+    }
+
+    /// Normalises messages, refreshing member details on joins and leaves.
+    async fn normalise(&self, raw: Vec<WebChatMessage>) -> Vec<TransportUpdate> {
+        let mut messages = Vec::new();
+        let mut originals = Vec::new();
+        let mut ended = false;
+        let own_id = self.conversation().map(|c| c.member_id).unwrap_or_default();
+        for message in raw {
+            let membership = matches!(
+                message.body_type,
+                Some(BodyType::MemberJoin | BodyType::MemberLeave)
+            );
+            if membership {
+                self.update(|c| {
+                    c.members.remove(&message.sender.id);
+                });
+            }
+            let sender = self.member(&message.sender.id).await;
+            if message.body_type == Some(BodyType::MemberLeave) && message.sender.id == own_id {
+                ended = true;
+            }
+            self.update(|c| {
+                c.last_message_id = Some(message.id.clone());
+                if c.oldest_message_id.is_none() {
+                    c.oldest_message_id = Some(message.id.clone());
+                }
+            });
+            messages.push(message.to_message(sender.as_ref()));
+            originals.push(serde_json::to_value(&message).unwrap_or_default());
+        }
+        let mut updates = Vec::new();
+        if !messages.is_empty() {
+            // Credentials first, so `messageReceived` carries the new last message id.
+            if let Some(conversation) = self.conversation() {
+                updates.push(TransportUpdate::SessionData(conversation.session_data()));
+            }
+            updates.push(TransportUpdate::Messages {
+                messages,
+                originals,
+            });
+        }
+        if ended {
+            updates.push(TransportUpdate::ChatEnded);
+        }
+        updates
+    }
+
+    /// Messages after the last one seen (all when none was seen), following `next` pages.
+    async fn catch_up(&self) -> Result<Vec<TransportUpdate>, TransportError> {
+        let after = self.conversation().and_then(|c| c.last_message_id);
+        let mut suffix = match &after {
+            Some(id) => format!("/messages?after={}", percent_encode(id)),
+            None => "/messages".to_owned(),
+        };
+        let mut raw = Vec::new();
+        for _ in 0..100 {
+            let page: MessageListing = serde_json::from_value(
+                self.call("list messages", Method::GET, &suffix, None)
+                    .await?,
+            )
+            .map_err(|error| TransportError::Malformed {
+                operation: "list messages",
+                message: error.to_string(),
+            })?;
+            raw.extend(page.entities);
+            let prefix = self
+                .conversation()
+                .map(|c| format!("{CONVERSATIONS_PATH}/{}", c.id))
+                .unwrap_or_default();
+            match page
+                .next
+                .as_deref()
+                .and_then(|next| next.strip_prefix(&prefix))
+            {
+                Some(next) if !next.is_empty() => suffix = next.to_owned(),
+                _ => break,
+            }
+        }
+        Ok(self.normalise(raw).await)
+    }
+
+    /// Whether the back end still has the guest connected.
+    async fn own_member_connected(&self) -> Result<bool, TransportError> {
+        let own = self.conversation().map(|c| c.member_id).unwrap_or_default();
+        let value = self
+            .call(
+                "get member",
+                Method::GET,
+                &format!("/members/{}", percent_encode(&own)),
+                None,
+            )
+            .await?;
+        let member: WebChatMemberInfo =
+            serde_json::from_value(value).map_err(|error| TransportError::Malformed {
+                operation: "get member",
+                message: error.to_string(),
+            })?;
+        Ok(member.state != Some(MemberState::Disconnected))
+    }
+
+    async fn handle_frame(&self, text: &str, updates: &mpsc::UnboundedSender<TransportUpdate>) {
+        let frame = match serde_json::from_str::<StreamFrame>(text) {
+            Ok(frame) => frame,
+            Err(error) => {
+                let _ = updates.send(TransportUpdate::Error(
+                    json!({ "message": format!("unreadable stream frame: {error}") }),
+                ));
+                return;
+            }
+        };
+        match frame.kind() {
+            Ok(FrameKind::Message(message)) => {
+                for update in self.normalise(vec![message]).await {
+                    let _ = updates.send(update);
+                }
+            }
+            Ok(FrameKind::Typing(typing)) => {
+                let sender = self.member(&typing.sender.id).await;
+                let own = self.conversation().map(|c| c.member_id).unwrap_or_default();
+                if typing.sender.id != own {
+                    let mut message = WebChatMessage {
+                        id: String::new(),
+                        conversation: None,
+                        sender: typing.sender.clone(),
+                        body: None,
+                        body_type: None,
+                        timestamp: typing
+                            .extra
+                            .get("timestamp")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned),
+                        extra: BTreeMap::new(),
+                    }
+                    .to_message(sender.as_ref());
+                    message.kind = MessageType::TypingStarted;
+                    message.text = None;
+                    message.extra.remove("id");
+                    let _ = updates.send(TransportUpdate::Messages {
+                        messages: vec![message],
+                        originals: vec![frame.event_body.clone()],
+                    });
+                }
+            }
+            // Heartbeats only prove liveness; member changes are reflected by join/leave
+            // messages while the session is active.
+            Ok(FrameKind::Heartbeat | FrameKind::MemberChange(_) | FrameKind::Other(_)) => {}
+            Err(error) => {
+                let _ = updates.send(TransportUpdate::Error(
+                    json!({ "message": format!("malformed stream frame: {error}") }),
+                ));
+            }
+        }
+    }
+}
+
+/// Watches the socket; reconnects after silence, close or error.
+async fn watch_stream(
+    inner: Arc<Inner>,
+    mut socket: Socket,
+    updates: mpsc::UnboundedSender<TransportUpdate>,
+) {
+    let silence = Duration::from_millis(inner.settings.heartbeat_timeout_ms);
+    let retry = Duration::from_millis(inner.settings.reconnect_interval_ms);
+    loop {
+        loop {
+            match tokio::time::timeout(silence, socket.next()).await {
+                Ok(Some(Ok(Frame::Text(text)))) => {
+                    inner.handle_frame(text.as_str(), &updates).await
+                }
+                Ok(Some(Ok(Frame::Close(_)) | Err(_)) | None) | Err(_) => break,
+                Ok(Some(Ok(_))) => {}
+            }
+            if updates.is_closed() {
+                return;
+            }
+        }
+        if updates.send(TransportUpdate::Disconnected).is_err() {
+            return;
+        }
+        socket = loop {
+            tokio::time::sleep(retry).await;
+            if updates.is_closed() {
+                return;
+            }
+            let Some(uri) = inner.conversation().map(|c| c.stream_uri) else {
+                return;
+            };
+            if let Ok(socket) = connect(&uri).await {
+                break socket;
+            }
+        };
+        let _ = updates.send(TransportUpdate::Reconnected);
+        match inner.catch_up().await {
+            Ok(caught_up) => {
+                for update in caught_up {
+                    let _ = updates.send(update);
+                }
+            }
+            Err(error) => {
+                let _ = updates.send(TransportUpdate::Error(error.to_value()));
+            }
+        }
+        if let Ok(false) = inner.own_member_connected().await {
+            let _ = updates.send(TransportUpdate::ChatEnded);
+            return;
+        }
+    }
+}
+
+/// `memberInfo.displayName`: nickname, else "first last", else either, else "Customer".
+fn display_name(request: &StartRequest) -> String {
+    let options = &request.options;
+    if let Some(nickname) = options.field(FormField::Nickname) {
+        return nickname.to_owned();
+    }
+    match (
+        options.field(FormField::Firstname),
+        options.field(FormField::Lastname),
+    ) {
+        (Some(first), Some(last)) => format!("{first} {last}"),
+        (Some(one), None) | (None, Some(one)) => one.to_owned(),
+        (None, None) => "Customer".to_owned(),
+    }
+}
+
+#[async_trait]
+impl ChatTransport for GuestChatTransport {
+    fn capabilities(&self) -> TransportCapabilities {
+        TransportCapabilities {
+            polling: false,
+            custom_notice: false,
+            update_user_data: false,
+            file_upload: false,
+            file_download: false,
+            async_chat: false,
+            history: if self.inner.settings.pagination {
+                Ok(())
+            } else {
+                Err(RejectionText::HistoryPaginationDisabled)
+            },
+        }
+    }
+
+    async fn start(&self, request: StartRequest) -> Result<StartedSession, TransportError> {
+        const OPERATION: &str = "create conversation";
+        let settings = &self.inner.settings;
+        let mut custom_fields = settings.custom_fields.clone();
+        let names = [
+            ("firstName", FormField::Firstname),
+            ("lastName", FormField::Lastname),
+            ("email", FormField::Email),
+            ("subject", FormField::Subject),
+        ];
+        for (key, field) in names {
+            if let Some(value) = request.options.field(field) {
+                custom_fields.insert(key.to_owned(), value.to_owned());
+            }
+        }
+        for (key, value) in &request.user_data {
+            let text = match value {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            custom_fields.insert(key.clone(), text);
+        }
+        let body = CreateConversationRequest {
+            organization_id: settings.organization_id.clone(),
+            deployment_id: settings.deployment_key.clone(),
+            routing_target: settings.routing.clone(),
+            member_info: GuestMemberInfo {
+                display_name: display_name(&request),
+                avatar_image_url: None,
+                custom_fields,
+                extra: [("role".to_owned(), json!("CUSTOMER"))]
+                    .into_iter()
+                    .collect(),
+            },
+            member_auth_token: None,
+            journey_context: None,
+        };
+        let url = self.inner.url(CONVERSATIONS_PATH);
+        let reply = send(OPERATION, self.inner.http.post(url).json(&body)).await?;
+        let created: CreateConversationResponse =
+            serde_json::from_value(reply.clone()).map_err(|error| TransportError::Malformed {
+                operation: OPERATION,
+                message: error.to_string(),
+            })?;
+        let own = WebChatMemberInfo {
+            id: created.member.id.clone(),
+            display_name: Some(body.member_info.display_name.clone()),
+            avatar_image_url: None,
+            role: MemberRole::Customer,
+            state: Some(MemberState::Connected),
+            extra: BTreeMap::new(),
+        };
+        let conversation = Conversation {
+            id: created.id.clone(),
+            member_id: created.member.id.clone(),
+            jwt: created.jwt.clone(),
+            stream_uri: created.event_stream_uri.clone(),
+            last_message_id: None,
+            oldest_message_id: None,
+            members: [(own.id.clone(), own)].into_iter().collect(),
+        };
+        let session_data = conversation.session_data();
+        *self
+            .inner
+            .conversation
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(conversation);
+        // Routing starts once the socket is attached, so the stream opens before we resolve.
+        let updates = match self.attach_stream().await {
+            Ok(updates) => updates,
+            Err(error) => {
+                *self
+                    .inner
+                    .conversation
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = None;
+                return Err(error);
+            }
+        };
+        Ok(StartedSession {
+            response: reply,
+            session_data,
+            replay: Vec::new(),
+            updates: Some(updates),
+        })
+    }
+
+    async fn restore(&self, session: SessionData) -> Result<StartedSession, TransportError> {
+        const OPERATION: &str = "restore";
+        let SessionData::Guest(data) = session else {
+            return Err(TransportError::Malformed {
+                operation: OPERATION,
+                message: "not guest chat session data".into(),
+            });
+        };
+        *self
+            .inner
+            .conversation
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(Conversation {
+            id: data.conversation_id.clone(),
+            member_id: data.member_id.clone(),
+            jwt: data.jwt.clone(),
+            stream_uri: data.web_socket_url.clone(),
+            last_message_id: None,
+            oldest_message_id: None,
+            members: BTreeMap::new(),
+        });
+        let restored = async {
+            if !self.inner.own_member_connected().await? {
+                return Err(TransportError::Server {
+                    operation: OPERATION,
+                    reply: json!("customer disconnected, conversation ended"),
+                });
+            }
+            let replay = self.inner.catch_up().await?;
+            let updates = self.attach_stream().await?;
+            Ok((replay, updates))
+        };
+        match restored.await {
+            Ok((replay, updates)) => {
+                let session_data = self
+                    .inner
+                    .conversation()
+                    .map(|c| c.session_data())
+                    .unwrap_or(SessionData::Guest(data));
+                Ok(StartedSession {
+                    response: Value::Null,
+                    session_data,
+                    replay,
+                    updates: Some(updates),
+                })
+            }
+            Err(error) => {
+                *self
+                    .inner
+                    .conversation
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = None;
+                Err(error)
+            }
+        }
+    }
+
+    async fn send_message(&self, text: &str) -> Result<Value, TransportError> {
+        let own = self
+            .inner
+            .conversation()
+            .map(|c| c.member_id)
+            .unwrap_or_default();
+        let body = serde_json::to_value(SendMessageRequest {
+            body: text.to_owned(),
+            body_type: None,
+        })
+        .unwrap_or_default();
+        self.inner
+            .call(
+                "send message",
+                Method::POST,
+                &format!("/members/{}/messages", percent_encode(&own)),
+                Some(body),
+            )
+            .await
+    }
+
+    async fn send_typing(&self, typing: bool, _preview: &str) -> Result<Value, TransportError> {
+        // Genesys Cloud has no "stopped typing" call; the agent's indicator times out.
+        if !typing {
+            return Ok(Value::Null);
+        }
+        let own = self
+            .inner
+            .conversation()
+            .map(|c| c.member_id)
+            .unwrap_or_default();
+        self.inner
+            .call(
+                "send typing",
+                Method::POST,
+                &format!("/members/{}/typing", percent_encode(&own)),
+                None,
+            )
+            .await
+    }
+
+    async fn end(&self) -> Result<Value, TransportError> {
+        let own = self
+            .inner
+            .conversation()
+            .map(|c| c.member_id)
+            .unwrap_or_default();
+        let outcome = self
+            .inner
+            .call(
+                "leave conversation",
+                Method::DELETE,
+                &format!("/members/{}", percent_encode(&own)),
+                None,
+            )
+            .await;
+        self.stop_stream();
+        *self
+            .inner
+            .conversation
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = None;
+        outcome
+    }
+
+    async fn fetch_history(&self) -> Result<HistoryPage, TransportError> {
+        const OPERATION: &str = "fetch history";
+        let size = self.inner.settings.max_message_page_size;
+        let before = self.inner.conversation().and_then(|c| c.oldest_message_id);
+        let mut suffix = format!("/messages?maxResults={size}&sortOrder=descending");
+        if let Some(before) = &before {
+            suffix.push_str(&format!("&before={}", percent_encode(before)));
+        }
+        let page: MessageListing = serde_json::from_value(
+            self.inner
+                .call(OPERATION, Method::GET, &suffix, None)
+                .await?,
+        )
+        .map_err(|error| TransportError::Malformed {
+            operation: OPERATION,
+            message: error.to_string(),
+        })?;
+        let has_more = page.entities.len() >= size as usize;
+        let mut raw = page.entities;
+        raw.reverse();
+        if let Some(oldest) = raw.first() {
+            let id = oldest.id.clone();
+            self.inner.update(|c| c.oldest_message_id = Some(id));
+        }
+        let mut messages: Vec<Message> = Vec::new();
+        for message in &raw {
+            let sender = self.inner.member(&message.sender.id).await;
+            messages.push(message.to_message(sender.as_ref()));
+        }
+        let originals = raw
+            .iter()
+            .map(|m| serde_json::to_value(m).unwrap_or_default())
+            .collect();
+        Ok(HistoryPage {
+            messages,
+            originals,
+            has_more,
+        })
+    }
+}

@@ -1,0 +1,326 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! GMS Chat API v2 transport against a loopback fake back end.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use agentdesk_protocol::webchat::*;
+use agentdesk_webchat::config::{ChatConfig, GmsSettings};
+use agentdesk_webchat::transport::gms::GmsTransport;
+use agentdesk_webchat::transport::{ChatTransport, StartRequest, TransportUpdate};
+use agentdesk_webchat::{ChatService, CommandError, TransportError};
+use serde_json::json;
+use support::fake_gms::{Failure, FakeGms};
+use support::{drain, wait_for};
+
+fn transport(url: String) -> GmsTransport {
+    let settings = GmsSettings {
+        data_url: url,
+        apikey: Some("k-123".into()),
+        endpoint: Some("Support".into()),
+    };
+    GmsTransport::new(settings, Duration::from_secs(5)).unwrap()
+}
+
+fn start_request(nickname: &str) -> StartRequest {
+    let options = StartChatOptions {
+        nickname: Some(nickname.into()),
+        subject: Some("billing".into()),
+        ..Default::default()
+    };
+    let user_data = [
+        ("TimeZone".to_owned(), json!(-480)),
+        ("plan".to_owned(), json!("gold")),
+    ]
+    .into_iter()
+    .collect();
+    StartRequest { options, user_data }
+}
+
+fn texts(updates: &[TransportUpdate]) -> Vec<String> {
+    updates
+        .iter()
+        .filter_map(|u| match u {
+            TransportUpdate::Messages { messages, .. } => Some(
+                messages
+                    .iter()
+                    .map(|m| format!("{}:{}", m.kind, m.text.clone().unwrap_or_default()))
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+#[tokio::test]
+async fn conversation_over_the_documented_operations() {
+    let fake = FakeGms::start().await;
+    let gms = transport(fake.data_url());
+    let started = gms.start(start_request("Ann")).await.unwrap();
+    assert_eq!(started.response["chatId"], "0001Xy9ZtQ000ABC");
+    assert!(
+        matches!(&started.session_data, SessionData::Gms(d) if d.secure_key == "5c1e2d3f4a5b6c7d")
+    );
+    assert_eq!(texts(&started.replay), ["ParticipantJoined:"]);
+    let form = &fake.requests_of("requestChat")[0];
+    assert_eq!(form["nickname"], "Ann");
+    assert_eq!(form["subject"], "billing");
+    assert_eq!(form["endpoint"], "Support");
+    assert_eq!(form["userData[TimeZone]"], "-480");
+    assert_eq!(form["userData[plan]"], "gold");
+
+    fake.agent_joins();
+    fake.agent_says("Hi, how can I help?");
+    let updates = gms.poll().await.unwrap();
+    assert_eq!(
+        texts(&updates),
+        ["ParticipantJoined:", "Message:Hi, how can I help?"]
+    );
+    assert_eq!(fake.requests_of("refresh")[0]["transcriptPosition"], "2");
+    assert!(
+        gms.poll().await.unwrap().is_empty(),
+        "positions advance; nothing is repeated"
+    );
+
+    gms.send_message("I need help").await.unwrap();
+    assert_eq!(fake.requests_of("send")[0]["message"], "I need help");
+    gms.send_typing(true, "I ne").await.unwrap();
+    gms.send_typing(false, "").await.unwrap();
+    gms.send_custom_notice("survey").await.unwrap();
+    let data = [("firstname".to_owned(), json!("Joe"))]
+        .into_iter()
+        .collect();
+    gms.update_user_data(&data).await.unwrap();
+    assert_eq!(
+        fake.requests_of("updateData")[0]["userData[firstname]"],
+        "Joe"
+    );
+    assert_eq!(texts(&gms.poll().await.unwrap()), ["Message:I need help"]);
+
+    gms.end().await.unwrap();
+    assert_eq!(
+        fake.operations(),
+        [
+            "requestChat",
+            "refresh",
+            "refresh",
+            "send",
+            "startTyping",
+            "stopTyping",
+            "customNotice",
+            "updateData",
+            "refresh",
+            "disconnect"
+        ]
+    );
+    let apikeys = fake.state.lock().unwrap().apikeys.clone();
+    assert!(
+        apikeys.iter().all(|key| key.as_deref() == Some("k-123")),
+        "{apikeys:?}"
+    );
+    for form in fake.requests_of("disconnect") {
+        assert_eq!(
+            (form["userId"].as_str(), form["alias"].as_str()),
+            ("00F10A2B3C4D0001", "117")
+        );
+    }
+    assert!(matches!(
+        gms.send_message("late").await,
+        Err(TransportError::NoSession { .. })
+    ));
+}
+
+#[tokio::test]
+async fn error_replies_map_to_typed_errors() {
+    let fake = FakeGms::start().await;
+    let gms = transport(fake.data_url());
+    let error = gms.start(start_request("")).await.unwrap_err();
+    let TransportError::Server { reply, .. } = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(reply["errors"][0]["code"], 161);
+
+    fake.fail_next(Failure::Http(503));
+    let error = gms.start(start_request("Ann")).await.unwrap_err();
+    assert!(
+        matches!(error, TransportError::Http { status: 503, .. }),
+        "{error:?}"
+    );
+
+    gms.start(start_request("Ann")).await.unwrap();
+    fake.fail_next(Failure::Transient);
+    assert!(matches!(
+        gms.poll().await,
+        Err(TransportError::Transient { .. })
+    ));
+    fake.fail_next(Failure::Http(500));
+    let error = gms.send_message("x").await.unwrap_err();
+    assert!(
+        matches!(&error, TransportError::Http { status: 500, body, .. } if body["statusCode"] == 2),
+        "{error:?}"
+    );
+
+    // Nobody listening: a network error.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{}/genesys/2/chat/customer-support",
+        closed.local_addr().unwrap()
+    );
+    drop(closed);
+    let error = transport(url)
+        .start(start_request("Ann"))
+        .await
+        .unwrap_err();
+    assert!(error.is_network(), "{error:?}");
+}
+
+#[tokio::test]
+async fn restore_replays_the_transcript_and_refuses_ended_chats() {
+    let fake = FakeGms::start().await;
+    let first = transport(fake.data_url());
+    let started = first.start(start_request("Ann")).await.unwrap();
+    fake.agent_says("still there?");
+
+    let second = transport(fake.data_url());
+    let restored = second.restore(started.session_data.clone()).await.unwrap();
+    assert_eq!(
+        texts(&restored.replay),
+        ["ParticipantJoined:", "Message:still there?"]
+    );
+    assert_eq!(
+        fake.requests_of("refresh").last().unwrap()["transcriptPosition"],
+        "1"
+    );
+
+    fake.agent_leaves_and_ends();
+    let third = transport(fake.data_url());
+    assert!(matches!(
+        third.restore(started.session_data).await,
+        Err(TransportError::Server { .. })
+    ));
+}
+
+fn gms_config(url: String) -> ChatConfig {
+    let wire: WebChatConfig = serde_json::from_value(
+        json!({ "dataURL": url, "pollRate": 1000, "pollExceptionLimit": 1 }),
+    )
+    .unwrap();
+    ChatConfig::from_wire(&wire).unwrap()
+}
+
+#[tokio::test]
+async fn chat_service_over_gms_publishes_the_conversation() {
+    let fake = FakeGms::start().await;
+    let config = gms_config(fake.data_url());
+    let transport = Arc::new(GmsTransport::from_config(&config).unwrap().unwrap());
+    let (chat, mut events) = ChatService::new(config, transport);
+    assert_eq!(drain(&mut events), ["ready", "capabilitiesChanged"]);
+
+    let reply = chat
+        .start_chat(StartChatOptions {
+            nickname: Some("Ann".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(reply["statusCode"], 0);
+    assert_eq!(
+        drain(&mut events),
+        [
+            "started",
+            "clientConnected",
+            "messageReceived",
+            "pollingStarted"
+        ]
+    );
+
+    fake.agent_joins();
+    fake.agent_types();
+    fake.agent_says("Hello Ann");
+    wait_for(&mut events, "agentConnected").await;
+    let (_, skipped) = wait_for(&mut events, "agentTypingStopped").await;
+    assert!(
+        skipped.contains(&"agentTypingStarted".to_owned()),
+        "{skipped:?}"
+    );
+    let (event, _) = wait_for(&mut events, "messageReceived").await;
+    let WebChatEvent::MessageReceived(received) = event else {
+        panic!()
+    };
+    assert_eq!(
+        received.messages.last().unwrap().text.as_deref(),
+        Some("Hello Ann")
+    );
+    assert_eq!(chat.get_agents().agents["2"].name, "Dana");
+
+    chat.send_message(MessageOptions::text("Thanks"))
+        .await
+        .unwrap();
+    let rejected = chat
+        .send_message(MessageOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(rejected.to_string(), "No message text provided");
+    assert_eq!(
+        chat.poll().unwrap_err().to_string(),
+        "Access Denied to private command. Only WebChatService is allowed to invoke this command"
+    );
+
+    // Two transient replies exceed pollExceptionLimit 1, then the server recovers.
+    fake.fail_next_on("refresh", Failure::Transient);
+    fake.fail_next_on("refresh", Failure::Transient);
+    wait_for(&mut events, "chatServerWentOffline").await;
+    wait_for(&mut events, "chatServerBackOnline").await;
+    wait_for(&mut events, "reconnected").await;
+
+    fake.fail_next_on("customNotice", Failure::Http(500));
+    let error = chat
+        .send_custom_notice(MessageOptions::text("x"))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        error,
+        CommandError::Transport(TransportError::Http { status: 500, .. })
+    ));
+    wait_for(&mut events, "error").await;
+
+    chat.end_chat().await.unwrap();
+    let (_, skipped) = wait_for(&mut events, "ended").await;
+    assert!(
+        skipped.ends_with(&["clientDisconnected".to_owned()]),
+        "{skipped:?}"
+    );
+    assert_eq!(
+        chat.end_chat().await.unwrap_err().to_string(),
+        "There is no active chat session"
+    );
+    let transcript = chat.get_transcript();
+    assert!(
+        transcript
+            .messages
+            .iter()
+            .any(|m| m.text.as_deref() == Some("Thanks"))
+    );
+}
+
+#[tokio::test]
+async fn server_side_end_reaches_the_service() {
+    let fake = FakeGms::start().await;
+    let config = gms_config(fake.data_url());
+    let transport = Arc::new(GmsTransport::from_config(&config).unwrap().unwrap());
+    let (chat, mut events) = ChatService::new(config, transport);
+    chat.start_chat(StartChatOptions {
+        nickname: Some("Ann".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    fake.agent_joins();
+    fake.agent_leaves_and_ends();
+    wait_for(&mut events, "agentDisconnected").await;
+    wait_for(&mut events, "ended").await;
+    assert!(!chat.verify_session().await.session_active);
+}

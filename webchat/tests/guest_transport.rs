@@ -1,0 +1,310 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Genesys Cloud guest chat v2 transport against a loopback fake: REST calls, the event
+//! stream, heartbeats, socket drops and reconnection.
+
+mod support;
+
+use std::sync::Arc;
+
+use agentdesk_protocol::webchat::*;
+use agentdesk_webchat::config::ChatConfig;
+use agentdesk_webchat::transport::guest::GuestChatTransport;
+use agentdesk_webchat::{ChatService, CommandError, EventStream, TransportError};
+use serde_json::json;
+use support::fake_guest::{FakeGuestChat, GUEST};
+use support::{drain, wait_for};
+
+fn config(fake: &FakeGuestChat, heartbeat_ms: u64) -> ChatConfig {
+    let wire: WebChatConfig = serde_json::from_value(json!({
+        "transport": {
+            "type": "purecloud-v2-sockets",
+            "dataURL": fake.data_url(),
+            "deploymentKey": "11111111-2222-3333-4444-555555555555",
+            "orgGuid": "66666666-7777-8888-9999-000000000000",
+            "maxMessagePageSize": 2,
+            "socketHeartbeatTrackerInterval": heartbeat_ms,
+            "socketReconnectInterval": 20,
+            "interactionData": { "routing": { "targetType": "QUEUE", "targetAddress": "Support", "priority": 2 } }
+        },
+        "userData": { "accountId": "A-42" }
+    }))
+    .unwrap();
+    ChatConfig::from_wire(&wire).unwrap()
+}
+
+async fn service(fake: &FakeGuestChat, heartbeat_ms: u64) -> (ChatService, EventStream) {
+    let config = config(fake, heartbeat_ms);
+    let transport = Arc::new(GuestChatTransport::from_config(&config).unwrap().unwrap());
+    let (chat, mut events) = ChatService::new(config, transport);
+    assert_eq!(drain(&mut events), ["ready", "capabilitiesChanged"]);
+    (chat, events)
+}
+
+fn ann() -> StartChatOptions {
+    serde_json::from_value(
+        json!({ "form": { "firstname": "Ann", "lastname": "Lee", "email": "ann@example.com" } }),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn conversation_over_rest_and_the_event_stream() {
+    let fake = FakeGuestChat::start().await;
+    let (chat, mut events) = service(&fake, 5_000).await;
+    let reply = chat.start_chat(ann()).await.unwrap();
+    assert_eq!(reply["id"], "conv-1");
+    assert_eq!(drain(&mut events), ["started"]);
+    assert_eq!(
+        fake.attaches(),
+        1,
+        "the socket is attached before startChat resolves"
+    );
+    let request = fake.state.lock().unwrap().create_requests[0].clone();
+    insta::assert_json_snapshot!("guest_create_request", request);
+
+    fake.agent_joins();
+    let (event, _) = wait_for(&mut events, "agentConnected").await;
+    let WebChatEvent::AgentConnected(change) = event else {
+        panic!()
+    };
+    assert_eq!(change.message.from.unwrap().name.as_deref(), Some("Dana"));
+    fake.agent_types();
+    wait_for(&mut events, "agentTypingStarted").await;
+    fake.agent_says("Hello Ann");
+    let (_, skipped) = wait_for(&mut events, "agentTypingStopped").await;
+    assert!(
+        skipped.iter().all(|n| n == "messageReceived"),
+        "{skipped:?}"
+    );
+    let (event, _) = wait_for(&mut events, "messageReceived").await;
+    let WebChatEvent::MessageReceived(received) = event else {
+        panic!()
+    };
+    assert_eq!(received.messages[0].text.as_deref(), Some("Hello Ann"));
+    assert_eq!(received.messages[0].party_type(), Some(&PartyType::Agent));
+    assert!(
+        matches!(received.session_data, Some(SessionData::Guest(ref d)) if d.last_message_id.as_deref() == Some("m-2"))
+    );
+
+    chat.send_typing(MessageOptions::text("Th")).await.unwrap();
+    chat.send_message(MessageOptions::text("Thanks"))
+        .await
+        .unwrap();
+    let (event, _) = wait_for(&mut events, "messageReceived").await;
+    let WebChatEvent::MessageReceived(echo) = event else {
+        panic!()
+    };
+    assert_eq!(echo.messages[0].party_type(), Some(&PartyType::Client));
+    assert_eq!(fake.state.lock().unwrap().typing_posts, 1);
+
+    // What this transport cannot do is rejected with the documented texts.
+    let rejection = |e: CommandError| e.to_string();
+    assert_eq!(
+        rejection(
+            chat.send_custom_notice(MessageOptions::text("x"))
+                .await
+                .unwrap_err()
+        ),
+        "This transport doesn't support sendCustomNotice command."
+    );
+    assert_eq!(
+        rejection(chat.update_user_data(UserData::new()).await.unwrap_err()),
+        "This transport doesn't support updating userData during an active chat session."
+    );
+    assert_eq!(
+        rejection(chat.start_poll().unwrap_err()),
+        "This transport doesn't support polling."
+    );
+    assert_eq!(
+        rejection(chat.reset_poll_exceptions().unwrap_err()),
+        "This transport doesn't support resetPollExceptions command."
+    );
+    assert_eq!(
+        rejection(chat.send_file().unwrap_err()),
+        "This transport doesn't support file uploads."
+    );
+
+    chat.end_chat().await.unwrap();
+    let (_, skipped) = wait_for(&mut events, "ended").await;
+    assert!(
+        skipped.ends_with(&["clientDisconnected".to_owned()]),
+        "{skipped:?}"
+    );
+    assert!(!fake.state.lock().unwrap().guest_connected);
+    assert_eq!(fake.state.lock().unwrap().unauthorised_calls, 0);
+}
+
+#[tokio::test]
+async fn agent_ending_the_chat_ends_the_session() {
+    let fake = FakeGuestChat::start().await;
+    let (chat, mut events) = service(&fake, 5_000).await;
+    chat.start_chat(ann()).await.unwrap();
+    fake.agent_joins();
+    wait_for(&mut events, "agentConnected").await;
+    fake.agent_ends();
+    wait_for(&mut events, "agentDisconnected").await;
+    wait_for(&mut events, "ended").await;
+    assert!(!chat.verify_session().await.session_active);
+}
+
+#[tokio::test]
+async fn socket_drop_publishes_disconnected_then_reconnected_and_catches_up() {
+    let fake = FakeGuestChat::start().await;
+    let (chat, mut events) = service(&fake, 5_000).await;
+    chat.start_chat(ann()).await.unwrap();
+    fake.agent_says("first");
+    wait_for(&mut events, "messageReceived").await;
+
+    fake.set(|s| s.refuse_sockets = true);
+    fake.drop_sockets();
+    wait_for(&mut events, "disconnected").await;
+    fake.agent_says_offline("said while you were away");
+    fake.set(|s| s.refuse_sockets = false);
+    wait_for(&mut events, "reconnected").await;
+    let (event, _) = wait_for(&mut events, "messageReceived").await;
+    let WebChatEvent::MessageReceived(caught_up) = event else {
+        panic!()
+    };
+    let texts: Vec<_> = caught_up
+        .messages
+        .iter()
+        .map(|m| m.text.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(texts, ["said while you were away"]);
+    assert!(fake.attaches() >= 2);
+    assert!(chat.verify_session().await.session_active);
+}
+
+#[tokio::test]
+async fn missing_heartbeats_count_as_a_dead_socket() {
+    let fake = FakeGuestChat::start().await;
+    let (chat, mut events) = service(&fake, 300).await;
+    chat.start_chat(ann()).await.unwrap();
+    // Heartbeats every 50 ms keep a 300 ms tracker satisfied; then the server goes silent.
+    fake.set(|s| s.heartbeats = false);
+    wait_for(&mut events, "disconnected").await;
+    fake.set(|s| s.heartbeats = true);
+    wait_for(&mut events, "reconnected").await;
+    assert!(chat.verify_session().await.session_active);
+}
+
+#[tokio::test]
+async fn http_errors_and_unreachable_streams_reject_start() {
+    let fake = FakeGuestChat::start().await;
+    let (chat, mut events) = service(&fake, 5_000).await;
+    fake.set(|s| s.fail_create = Some(400));
+    let error = chat.start_chat(ann()).await.unwrap_err();
+    let CommandError::Transport(TransportError::Http {
+        status: 400, body, ..
+    }) = &error
+    else {
+        panic!("{error:?}")
+    };
+    assert_eq!(body["message"], "routing target not found");
+    assert_eq!(drain(&mut events), ["error"]);
+    assert!(!chat.verify_session().await.session_active);
+
+    fake.set(|s| s.refuse_sockets = true);
+    let error = chat.start_chat(ann()).await.unwrap_err();
+    assert!(
+        error.to_string().contains("websocket failed to open"),
+        "{error}"
+    );
+    fake.set(|s| s.refuse_sockets = false);
+    chat.start_chat(ann()).await.unwrap();
+    assert_eq!(
+        chat.start_chat(ann()).await.unwrap_err().to_string(),
+        "There is already an active chat session"
+    );
+}
+
+#[tokio::test]
+async fn history_pages_and_restore() {
+    let fake = FakeGuestChat::start().await;
+    let (chat, mut events) = service(&fake, 5_000).await;
+    chat.start_chat(ann()).await.unwrap();
+    for text in ["one", "two", "three"] {
+        fake.agent_says_offline(text);
+    }
+    fake.agent_says("four");
+    wait_for(&mut events, "messageReceived").await;
+
+    // Pages of 2 before the oldest seen message ("four").
+    chat.fetch_history().await.unwrap();
+    let (event, _) = wait_for(&mut events, "messageReceived").await;
+    let WebChatEvent::MessageReceived(page) = event else {
+        panic!()
+    };
+    assert!(page.old_messages);
+    let texts: Vec<_> = page
+        .messages
+        .iter()
+        .map(|m| m.text.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(texts, ["two", "three"]);
+    chat.fetch_history().await.unwrap();
+    let (event, _) = wait_for(&mut events, "messageReceived").await;
+    let WebChatEvent::MessageReceived(page) = event else {
+        panic!()
+    };
+    assert_eq!(page.messages[0].text.as_deref(), Some("one"));
+    assert_eq!(
+        chat.fetch_history().await.unwrap_err().to_string(),
+        "No more messages to fetch"
+    );
+
+    // Another service (a reloaded page) restores the session from the saved JSON.
+    let saved = chat.saved_session().unwrap();
+    let (second, mut second_events) = service(&fake, 5_000).await;
+    second
+        .restore(RestoreOptions {
+            session_data: Some(saved.to_json()),
+            async_mode: None,
+        })
+        .await
+        .unwrap();
+    let (_, skipped) = wait_for(&mut second_events, "messageReceived").await;
+    assert_eq!(skipped, ["restored"]);
+    assert!(second.verify_session().await.session_active);
+    assert!(
+        matches!(second.get_session_data(), Some(SessionData::Guest(d)) if d.member_id == GUEST)
+    );
+
+    // A session the back end already closed cannot be restored.
+    chat.end_chat().await.unwrap();
+    let (third, mut third_events) = service(&fake, 5_000).await;
+    let error = third
+        .restore(RestoreOptions {
+            session_data: Some(saved.to_json()),
+            async_mode: None,
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("customer disconnected, conversation ended"),
+        "{error}"
+    );
+    assert_eq!(drain(&mut third_events), ["restoreFailed"]);
+}
+
+/// With `tls-native-roots`, `wss://` streams get as far as a TLS handshake (a plain TCP peer
+/// makes it fail cleanly): the crypto provider resolves and nothing panics.
+#[cfg(feature = "tls-native-roots")]
+#[tokio::test]
+async fn wss_streams_attempt_a_tls_handshake() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        drop(socket);
+    });
+    let error = tokio_tungstenite::connect_async(format!("wss://localhost:{port}/stream"))
+        .await
+        .unwrap_err();
+    assert!(
+        !error.to_string().contains("TLS support not compiled in"),
+        "{error}"
+    );
+}
