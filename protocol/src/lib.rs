@@ -6,6 +6,8 @@
 //!
 //! - [`scapi`]: the Service Client API (`window.postMessage` between Agent Workspace and
 //!   third-party pages): envelopes, the request table, typed results and events.
+//! - [`policy`]: the `service-client-api.*` security options: option-file parser, origins,
+//!   request filters, rate windows with quarantine, user-data allow-lists, `decide`/`explain`.
 //! - [`srs`]: the Screen Recording Service local HTTP API: login configuration, ping, logout,
 //!   hot-seating rules and the emulator's inspection format.
 //! - [`webchat`]: WebChatService (Genesys Widgets chat): configuration, commands, events,
