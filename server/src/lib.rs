@@ -3,5 +3,7 @@
 
 pub mod cli;
 pub mod engine;
+pub mod service;
 pub mod simulated;
 pub mod workspace;
+pub mod ws;

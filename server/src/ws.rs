@@ -1,0 +1,79 @@
+//! The native WebSocket endpoint: `GET /scapi`.
+//!
+//! Each text frame is one Service Client API message in JSON, in either direction, exactly as
+//! a page would post it. A native client is identified by the `Origin` header of its WebSocket
+//! handshake (`null` when absent) and the security policy applies to that origin like to any
+//! page. Trust rule: only the host page's own relay (`/relay`) may speak for other origins;
+//! this endpoint never reads an origin from inside a message.
+
+use axum::Router;
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+
+use crate::service::Service;
+
+/// Largest WebSocket message read. Larger than the engine's message limit on purpose, so an
+/// oversized message reaches the engine, which drops and traces it, instead of the socket
+/// being torn down.
+pub const MAX_FRAME_BYTES: usize = 1024 * 1024;
+
+/// The origin a handshake claims; `null` (the opaque origin) when it has none.
+pub fn handshake_origin(headers: &HeaderMap) -> String {
+    headers
+        .get(axum::http::header::ORIGIN)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("null")
+        .to_owned()
+}
+
+/// A router serving `GET /scapi` for `service`.
+pub fn router(service: Service) -> Router {
+    Router::new()
+        .route("/scapi", get(upgrade))
+        .with_state(service)
+}
+
+async fn upgrade(
+    State(service): State<Service>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let origin = handshake_origin(&headers);
+    upgrade
+        .max_message_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| serve(service, socket, origin))
+}
+
+async fn serve(service: Service, mut socket: WebSocket, origin: String) {
+    let mut connection = match service.connect(&origin, None).await {
+        Ok(connection) => connection,
+        Err(error) => {
+            tracing::warn!(%origin, %error, "native client refused");
+            let _ = socket.send(Message::Close(None)).await;
+            return;
+        }
+    };
+    tracing::debug!(%origin, frame = %connection.frame(), "native client connected");
+    loop {
+        tokio::select! {
+            outgoing = connection.recv() => {
+                let Some(message) = outgoing else { break };
+                if socket.send(Message::Text(message.to_json().into())).await.is_err() {
+                    break;
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(text))) => connection.send(text.as_str()).await,
+                Some(Ok(Message::Binary(_))) => {
+                    tracing::debug!(%origin, "binary WebSocket frame ignored: send JSON text");
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+    tracing::debug!(%origin, frame = %connection.frame(), "native client disconnected");
+}
