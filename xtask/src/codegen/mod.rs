@@ -2,6 +2,7 @@
 //! crate's schema catalogue, so the JSON Schemas, TypeScript declarations and AsyncAPI document
 //! cannot disagree with each other or with the Rust types.
 
+mod asyncapi;
 mod model;
 mod schemas;
 mod typescript;
@@ -51,6 +52,7 @@ fn generated_files() -> Result<BTreeMap<String, String>, String> {
     let groups = model::group_catalogue(&entries)?;
     let mut files = schemas::files(&entries);
     files.extend(typescript::files(&groups)?);
+    files.extend(asyncapi::files(&groups)?);
     Ok(files)
 }
 

@@ -29,7 +29,8 @@ pub(crate) fn files(entries: &[SchemaEntry]) -> BTreeMap<String, String> {
              - JSON Schema (draft 2020-12) for every agentdesk wire type, one folder per protocol;\n  \
              `index.json` lists each file with its `$id` and a one-line title, and the crate version.\n\
              - `typescript/`: TypeScript declarations of the same types (`index.d.ts` re-exports one\n  \
-             namespace per protocol), with typed request and event maps for the Service Client API.\n"
+             namespace per protocol), with typed request and event maps for the Service Client API.\n\
+             - `asyncapi.json`: an AsyncAPI 3.0 document of both directions of the Service Client API.\n"
         ),
     );
     files
