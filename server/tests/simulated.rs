@@ -760,18 +760,3 @@ async fn every_request_gets_a_meaningful_answer() {
             .starts_with("Unknown request 'crm.openTicket'")
     );
 }
-
-#[test]
-fn a_poisoned_lock_does_not_panic_later_requests() {
-    let ws = std::sync::Arc::new(workspace());
-    let clone = ws.clone();
-    let _ = std::thread::spawn(move || {
-        clone.open_tab(at(0), "A");
-        let _guard = clone.interactions();
-        // The panic happens outside the lock: callers never hold it across user code, so a
-        // poisoned lock can only come from a bug; either way later calls keep working.
-        panic!("simulated failure");
-    })
-    .join();
-    assert_eq!(ws.tabs().len(), 1);
-}
