@@ -125,6 +125,9 @@ impl SimulatedState {
         wire.previous_state = Some(S::Unknown);
         wire.is_consultation = Some(false);
         wire.is_main_case_interaction = Some(true);
+        // A new interaction's case is selected (not expanded), as Workspace does.
+        wire.is_case_selected = Some(true);
+        wire.is_case_expanded = Some(false);
         wire.start_date = Some(Some(millis(now)));
         wire.end_date = Some(None);
         wire

@@ -153,8 +153,8 @@ impl SimulatedWorkspace {
         }
     }
 
-    /// The core; a panic in another thread cannot leave it half-updated in a way that matters
-    /// more than refusing every later request would, so a poisoned lock is recovered.
+    /// The core. Handlers check before they change anything, so a panic while the lock was
+    /// held leaves usable state: a poisoned lock is recovered instead of panicking again.
     fn lock(&self) -> MutexGuard<'_, SimulatedState> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -213,4 +213,22 @@ fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
 /// `now` as the epoch milliseconds interactions carry.
 fn millis(now: Timestamp) -> i64 {
     i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_poisoned_lock_keeps_answering() {
+        let ws = std::sync::Arc::new(SimulatedWorkspace::default());
+        let clone = ws.clone();
+        let _ = std::thread::spawn(move || {
+            let _guard = clone.state.lock();
+            panic!("a panic while the lock is held poisons it");
+        })
+        .join();
+        assert!(ws.state.is_poisoned());
+        assert_eq!(ws.agent().username.as_deref(), Some("agent1"));
+    }
 }
