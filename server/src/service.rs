@@ -144,8 +144,12 @@ impl Service {
         self.run(outputs).await;
         let context = self.with_engine(|engine| engine.context(frame, now));
         if let Some(context) = context {
+            // What a back end says about a new frame concerns its tab (its `frameState`), not
+            // every window of the session.
             let events = self.inner.workspace.frame_connected(&context).await;
-            self.publish(events).await;
+            if let Some(tab) = &context.tab {
+                self.publish_to_tab(events, tab).await;
+            }
         }
         Ok(Connection {
             frame,
@@ -160,6 +164,15 @@ impl Service {
         let now = self.now();
         for event in events {
             let outputs = lock(&self.inner.engine).publish(event, now);
+            self.run(outputs).await;
+        }
+    }
+
+    /// Publishes events that concern one Workspace tab to that tab's subscribed frames.
+    pub async fn publish_to_tab(&self, events: Vec<Event>, tab: &str) {
+        let now = self.now();
+        for event in events {
+            let outputs = lock(&self.inner.engine).publish_to_tab(event, tab, now);
             self.run(outputs).await;
         }
     }

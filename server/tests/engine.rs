@@ -590,3 +590,33 @@ fn traces_name_the_decision_and_the_rule() {
     assert_eq!(record["direction"], "inbound");
     assert_eq!(record["message"]["request"], "voice.dial");
 }
+
+#[test]
+fn tab_events_reach_only_the_frames_of_that_tab() {
+    use agentdesk_protocol::scapi::events::{FrameState, FrameStateChanged, SystemEvent};
+    let policy = policy::parse(OPTIONS).unwrap().policy;
+    let mut engine = Engine::new(policy, EngineConfig::default());
+    let now = Timestamp::from_secs(0);
+    let (first, _) = engine
+        .register_frame(APP, Some("tab-1".into()), now)
+        .unwrap();
+    let (second, _) = engine
+        .register_frame(APP, Some("tab-2".into()), now)
+        .unwrap();
+    for frame in [first, second] {
+        engine.handle(
+            frame,
+            APP,
+            &subscribe(json!("system"), "0").to_string(),
+            now,
+        );
+    }
+    let event = Event::System(SystemEvent::FrameState(FrameStateChanged::new(
+        FrameState::Following,
+    )));
+    let out = engine.publish_to_tab(event, "tab-2", now);
+    let [Output::Send { frames, .. }] = &out[..] else {
+        panic!("{out:?}")
+    };
+    assert_eq!(frames, &vec![second]);
+}

@@ -395,18 +395,38 @@ impl Engine {
         out
     }
 
+    /// Publishes an event that concerns one Workspace tab (a `frameState` change) to the
+    /// subscribed frames of that tab only.
+    pub fn publish_to_tab(&mut self, event: Event, tab: &str, now: Timestamp) -> Vec<Output> {
+        let mut out = Vec::new();
+        self.publish_where(&mut out, event, now, |_, frame| {
+            frame.tab.as_deref() == Some(tab)
+        });
+        out
+    }
+
     fn publish_into(
         &mut self,
         out: &mut Vec<Output>,
-        mut event: Event,
+        event: Event,
         except: Option<FrameId>,
         now: Timestamp,
+    ) {
+        self.publish_where(out, event, now, |id, _| Some(id) != except);
+    }
+
+    fn publish_where(
+        &mut self,
+        out: &mut Vec<Output>,
+        mut event: Event,
+        now: Timestamp,
+        include: impl Fn(FrameId, &Frame) -> bool,
     ) {
         let name = event.name();
         let frames: Vec<FrameId> = self
             .frames
             .iter()
-            .filter(|(id, frame)| Some(**id) != except && frame.subscribed_to(&name))
+            .filter(|(id, frame)| include(**id, frame) && frame.subscribed_to(&name))
             .map(|(id, _)| *id)
             .collect();
         if frames.is_empty() {
