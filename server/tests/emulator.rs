@@ -1,0 +1,218 @@
+//! The emulator over loopback: control API, native endpoint, relay trust rule, scenarios.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use agentdesk_server::emulator::scenario::Scenario;
+use agentdesk_server::emulator::{Emulator, EmulatorConfig};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+const OPTIONS: &str =
+    "service-client-api.accepted-web-content-origins=$DEMO_APP$, http://native.example";
+
+async fn start() -> agentdesk_server::emulator::RunningEmulator {
+    let mut config = EmulatorConfig::loopback_ephemeral();
+    config.srs = None;
+    config.options = Some(OPTIONS.to_owned());
+    Emulator::start(config).await.unwrap()
+}
+
+async fn post(url: String, body: Value) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn control_actions_drive_the_desktop_and_explain_refusals() {
+    let emulator = start().await;
+    let host = &emulator.host_url;
+    let (status, created) = post(
+        format!("{host}api/calls"),
+        json!({ "ani": "+15551234567", "userData": { "Segment": "Gold" } }),
+    )
+    .await;
+    assert_eq!((status, created["ok"].clone()), (200, json!(true)));
+    let id = created["interactionId"].as_str().unwrap().to_owned();
+    assert_eq!(
+        post(format!("{host}api/interactions/{id}/answer"), json!({}))
+            .await
+            .0,
+        200
+    );
+    let state: Value = reqwest::get(format!("{host}api/state"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let call = state["interactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["interactionId"] == id.as_str())
+        .unwrap();
+    assert_eq!(call["state"], "TALKING");
+    assert_eq!(call["userData"]["Segment"], "Gold");
+    // A step that does not fit the state says what to do instead.
+    let (status, refused) = post(format!("{host}api/interactions/{id}/accept"), json!({})).await;
+    assert_eq!(status, 409);
+    assert!(!refused["error"].as_str().unwrap().is_empty());
+    // Malformed actions are 400 with the reason.
+    let (status, bad) = post(
+        format!("{host}api/actions"),
+        json!({ "action": "teleport" }),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(bad["error"].as_str().unwrap().contains("teleport"), "{bad}");
+    for mode in ["pull", "push", "direct"] {
+        let (status, body) = post(
+            format!("{host}api/outbound/preview"),
+            json!({ "mode": mode }),
+        )
+        .await;
+        assert_eq!(status, 200, "{mode}: {body}");
+    }
+    let (status, _) = post(
+        format!("{host}api/actions"),
+        json!({ "action": "campaign", "campaign": "Offer of the Month", "step": "load" }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_native_client_sees_events_the_control_api_causes() {
+    let emulator = start().await;
+    let url = format!("{}scapi", emulator.host_url.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("Origin", "http://native.example".parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let handshake = loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        if let Message::Text(text) = frame {
+            break serde_json::from_str::<Value>(&text).unwrap();
+        }
+    };
+    assert!(handshake["frameId"].is_string());
+    let subscribe = json!({ "event": "subscribe", "data": ["interaction"], "referenceId": "0", "userAgent": "WWE Client", "protocolVersion": 2 });
+    socket
+        .send(Message::Text(subscribe.to_string().into()))
+        .await
+        .unwrap();
+    let mut received = Vec::new();
+    let host = emulator.host_url.clone();
+    let ack = loop {
+        let Some(Ok(Message::Text(text))) = socket.next().await else {
+            continue;
+        };
+        break serde_json::from_str::<Value>(&text).unwrap();
+    };
+    assert!(ack["subscriptionId"].is_string());
+    post(format!("{host}api/calls"), json!({ "ani": "+15550000000" })).await;
+    while received.len() < 2 {
+        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        if let Message::Text(text) = frame {
+            received.push(serde_json::from_str::<Value>(&text).unwrap());
+        }
+    }
+    assert_eq!(received[0]["data"]["eventType"], "ADDED");
+    assert_eq!(received[1]["data"]["eventType"], "RINGING");
+    assert_eq!(received[1]["data"]["interaction"]["ani"], "+15550000000");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn only_the_host_page_may_relay() {
+    let emulator = start().await;
+    let url = format!("{}relay", emulator.host_url.replacen("http", "ws", 1));
+    let mut request = url.clone().into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("Origin", "http://evil.example".parse().unwrap());
+    let refused = tokio_tungstenite::connect_async(request).await;
+    assert!(refused.is_err(), "a foreign page must not relay");
+    let mut request = url.into_client_request().unwrap();
+    let own = emulator.host_url.trim_end_matches('/').to_owned();
+    request.headers_mut().insert("Origin", own.parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    socket
+        .send(Message::Text("{\"type\":\"nonsense\"}".into()))
+        .await
+        .unwrap();
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        let Message::Text(text) = frame else { continue };
+        let value: Value = serde_json::from_str(&text).unwrap();
+        if value["type"] == "error" {
+            assert!(
+                value["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("relay frame not understood")
+            );
+            break;
+        }
+    }
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn scenarios_parse_strictly_and_run_in_order() {
+    let bad =
+        Scenario::parse(r#"{ "steps": [ { "at": -1, "action": "dial", "destination": "1" } ] }"#);
+    assert!(bad.unwrap_err().to_string().contains("non-negative"));
+    let bad = Scenario::parse(r#"{ "steps": [ { "at": 1, "action": "dial" } ] }"#);
+    assert!(bad.unwrap_err().to_string().contains("destination"));
+    let scenario = Scenario::parse(
+        r#"{ "steps": [
+            { "at": 0.2, "action": "customer-message", "customer": "Ada", "message": "second" },
+            { "at": 0, "action": "incoming-call", "ani": "+1555" }
+        ] }"#,
+    )
+    .unwrap();
+    let mut config = EmulatorConfig::loopback_ephemeral();
+    config.srs = None;
+    config.demo_app = None;
+    config.scenario = Some(scenario);
+    let emulator = Emulator::start(config).await.unwrap();
+    let mut media = Vec::new();
+    for _ in 0..100 {
+        media = emulator
+            .workspace
+            .interactions()
+            .into_iter()
+            .filter_map(|i| i.media)
+            .collect();
+        if media.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(media, ["voice", "chat"]);
+    emulator.shutdown().await;
+}
