@@ -33,7 +33,11 @@ impl SchemaEntry {
 
     /// The document as written: the schema with `$id` and the generated marker.
     pub fn document(&self) -> Value {
-        let mut doc = self.schema.clone();
+        let mut doc = match &self.schema {
+            // `true` accepts everything; `{}` says the same and can carry `$id` and the marker.
+            Value::Bool(true) => Value::Object(serde_json::Map::new()),
+            schema => schema.clone(),
+        };
         if let Value::Object(map) = &mut doc {
             map.insert("$id".into(), Value::String(self.id()));
             map.insert("$comment".into(), Value::String(GENERATED_MARKER.into()));

@@ -2,6 +2,7 @@
 //! emulator, and the `agentdesk-server` command line.
 
 pub mod cli;
+pub mod emulator;
 pub mod engine;
 pub mod service;
 pub mod simulated;

@@ -444,6 +444,16 @@ pub struct CaseSelected {
     pub extra: Extra,
 }
 
+impl CaseSelected {
+    /// A case-selection body naming `selected_case_id`.
+    pub fn new(selected_case_id: impl Into<String>) -> Self {
+        Self {
+            selected_case_id: selected_case_id.into(),
+            extra: Extra::new(),
+        }
+    }
+}
+
 /// Body of `CASE_ID_CHANGED` (no `interaction`, ids at the top of `data`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -457,6 +467,17 @@ pub struct CaseIdChanged {
     /// Fields not modelled here.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl CaseIdChanged {
+    /// A case id change from `previous_case_id` (when known) to `case_id`.
+    pub fn new(case_id: impl Into<String>, previous_case_id: Option<String>) -> Self {
+        Self {
+            case_id: case_id.into(),
+            previous_case_id,
+            extra: Extra::new(),
+        }
+    }
 }
 
 /// `data` of an `interaction` event.
@@ -600,6 +621,17 @@ pub struct ToastButtonClick {
     pub extra: Extra,
 }
 
+impl ToastButtonClick {
+    /// A click on button `button_index` (from 0) of toast `custom_toast_id`.
+    pub fn new(custom_toast_id: impl Into<String>, button_index: u32) -> Self {
+        Self {
+            custom_toast_id: custom_toast_id.into(),
+            button_index,
+            extra: Extra::new(),
+        }
+    }
+}
+
 /// Body of `REALTIME_CONNECTION`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
@@ -609,6 +641,16 @@ pub struct RealtimeConnection {
     /// Fields not modelled here.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl RealtimeConnection {
+    /// A connection-state body.
+    pub fn new(state: ConnectionState) -> Self {
+        Self {
+            state,
+            extra: Extra::new(),
+        }
+    }
 }
 
 /// Body of a frame-state event (no `eventType`, only `frameState`).
@@ -621,6 +663,16 @@ pub struct FrameStateChanged {
     /// Fields not modelled here.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl FrameStateChanged {
+    /// A frame-state body.
+    pub fn new(frame_state: FrameState) -> Self {
+        Self {
+            frame_state,
+            extra: Extra::new(),
+        }
+    }
 }
 
 /// `data` of a `system` event.
@@ -733,6 +785,17 @@ pub struct CampaignStarted {
     /// Fields not modelled here.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl CampaignStarted {
+    /// A campaign start in dialing `mode` (when known).
+    pub fn new(campaign: impl Into<String>, mode: Option<String>) -> Self {
+        Self {
+            campaign: campaign.into(),
+            mode,
+            extra: Extra::new(),
+        }
+    }
 }
 
 /// `data` of an `outbound` event (campaign lifecycle; mixed-case event types).

@@ -9,6 +9,7 @@
 //! ```
 
 pub mod options;
+pub mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,6 +32,9 @@ pub struct Cli {
 /// Top-level subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the local emulator: a policy-faithful Agent Workspace with a demo app, the control
+    /// API, the native `/scapi` endpoint and the Screen Recording Service emulator.
+    Serve(serve::ServeArgs),
     /// Inspect `service-client-api.*` security options.
     #[command(subcommand)]
     Options(OptionsCommand),
@@ -63,7 +67,11 @@ impl Cli {
     pub fn run(self) -> ExitCode {
         let mut out = std::io::stdout().lock();
         let mut err = std::io::stderr().lock();
+        if let Command::Serve(args) = &self.command {
+            return serve::run(args);
+        }
         let code = match self.command {
+            Command::Serve(_) => 0,
             Command::Options(OptionsCommand::Check { file }) => {
                 options::check_file(&file, &mut out, &mut err)
             }

@@ -1,1 +1,234 @@
-//! An in-memory, deterministic Agent Workspace.
+//! An in-memory, deterministic Agent Workspace: the default back end of the service engine
+//! and what the emulator runs.
+//!
+//! [`SimulatedWorkspace`] implements [`Workspace`] over a synchronous core behind a mutex.
+//! Time comes only from [`CallContext::now`] and the `now` of scenario calls; ids come from a
+//! generator seeded by [`SimulatedConfig::seed`], so the same calls give the same answers,
+//! events and ids.
+//!
+//! # Ids
+//! Interaction ids are `"1"`, `"2"`, ... in arrival order; case and bundle ids are
+//! UUID-shaped and call UUIDs TServer-shaped, both drawn from the seeded stream; toasts are
+//! `wweCustomToast0`, `1`, ...; dialogs `wweCustomDialog1`, `2`, ...; generated outbound
+//! records get `GSW_RECORD_HANDLE` 1, 2, ...
+//!
+//! # Behaviour, by module
+//! - `agent`: states, media and `STATE_CHANGED`.
+//! - `interactions`: the list, attached data, case selection, mark done, accept / reject,
+//!   transfers, conferences, consultations (`consult` answers the consultation interaction).
+//! - `voice`: calls and the softphone; `chat`: chat and email.
+//! - `outbound` (campaigns, record operations, result shapes) and `preview` (the three
+//!   preview modes, row for row as the seed's table).
+//! - `system`: JWT, toasts, dialogs, menu-bar views; `options`: option store and selectors;
+//!   `tabs`: multi-tab election and the real-time connection.
+//!
+//! Requests the engine normally answers itself still get an answer here:
+//! `system.getAllowedServices` lists every request name, `messenger.broadcastMessage`
+//! succeeds without events (fan-out is the engine's job). Names outside the request table are
+//! refused with "Unknown request".
+//!
+//! # Scenario API
+//! The outside world acts through plain methods (see `scenario`), each taking `now` and
+//! returning the events to publish, or a [`SimulationError`] when the step does not fit the
+//! current state. Frame-state events concern one tab and come back as [`TabEvent`]s.
+
+mod agent;
+mod chat;
+mod config;
+mod error;
+mod ids;
+mod interactions;
+mod options;
+mod outbound;
+mod preview;
+mod scenario;
+
+mod state;
+mod system;
+mod tabs;
+mod voice;
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use agentdesk_protocol::policy::Timestamp;
+use agentdesk_protocol::scapi::types::UserData;
+use agentdesk_protocol::scapi::{Event, Request};
+use async_trait::async_trait;
+use serde::Serialize;
+use serde_json::Value;
+
+pub use config::{
+    AgentStateSpec, CallResultSpec, CampaignSpec, DEFAULT_SECTION, PreviewMode, SimulatedConfig,
+};
+pub use error::SimulationError;
+pub use scenario::Arrival;
+pub use tabs::{ConnectionStatus, TabEvent, TabInfo};
+
+use crate::workspace::{CallContext, Reply, Workspace};
+use state::SimulatedState;
+
+/// An in-memory Agent Workspace (see the module docs).
+#[derive(Debug)]
+pub struct SimulatedWorkspace {
+    state: Mutex<SimulatedState>,
+}
+
+impl Default for SimulatedWorkspace {
+    fn default() -> Self {
+        Self::new(SimulatedConfig::default())
+    }
+}
+
+/// A call arriving at the agent's desk ([`SimulatedWorkspace::incoming_call`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct IncomingCall {
+    /// The caller's number.
+    pub ani: String,
+    /// The number called.
+    pub dnis: String,
+    /// Attached data the routing strategy set.
+    pub user_data: UserData,
+}
+
+impl IncomingCall {
+    /// A call from `ani` to `dnis` without attached data.
+    pub fn new(ani: impl Into<String>, dnis: impl Into<String>) -> Self {
+        Self {
+            ani: ani.into(),
+            dnis: dnis.into(),
+            user_data: UserData::new(),
+        }
+    }
+
+    /// Adds one key of attached data.
+    #[must_use]
+    pub fn with_data(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.user_data.insert(key.into(), value.into());
+        self
+    }
+}
+
+/// A customer's chat message ([`SimulatedWorkspace::customer_chat_message`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ChatMessage {
+    /// The chat to write in; `None` starts a new chat.
+    pub interaction_id: Option<String>,
+    /// The customer's nickname.
+    pub from: String,
+    /// The text.
+    pub text: String,
+}
+
+impl ChatMessage {
+    /// The first message of a new chat.
+    pub fn new_chat(from: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            interaction_id: None,
+            from: from.into(),
+            text: text.into(),
+        }
+    }
+
+    /// A message in chat `interaction_id`.
+    pub fn in_chat(
+        interaction_id: impl Into<String>,
+        from: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
+        Self {
+            interaction_id: Some(interaction_id.into()),
+            from: from.into(),
+            text: text.into(),
+        }
+    }
+}
+
+impl SimulatedWorkspace {
+    /// A workspace starting from `config`.
+    pub fn new(config: SimulatedConfig) -> Self {
+        Self {
+            state: Mutex::new(SimulatedState::new(config)),
+        }
+    }
+
+    /// The core. Handlers check before they change anything, so a panic while the lock was
+    /// held leaves usable state: a poisoned lock is recovered instead of panicking again.
+    fn lock(&self) -> MutexGuard<'_, SimulatedState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Answers one request synchronously (what every [`Workspace`] entry does).
+    pub fn handle(&self, cx: &CallContext, request: Request) -> Reply {
+        self.lock().handle(cx, request)
+    }
+}
+
+#[async_trait]
+impl Workspace for SimulatedWorkspace {
+    async fn auth(&self, cx: &CallContext, request: Request) -> Reply {
+        self.handle(cx, request)
+    }
+    async fn agent(&self, cx: &CallContext, request: Request) -> Reply {
+        self.handle(cx, request)
+    }
+    async fn media(&self, cx: &CallContext, request: Request) -> Reply {
+        self.handle(cx, request)
+    }
+    async fn interaction(&self, cx: &CallContext, request: Request) -> Reply {
+        self.handle(cx, request)
+    }
+    async fn voice(&self, cx: &CallContext, request: Request) -> Reply {
+        self.handle(cx, request)
+    }
+    async fn sip_endpoint(&self, cx: &CallContext, request: Request) -> Reply {
+        self.handle(cx, request)
+    }
+    async fn email(&self, cx: &CallContext, request: Request) -> Reply {
+        self.handle(cx, request)
+    }
+    async fn outbound(&self, cx: &CallContext, request: Request) -> Reply {
+        self.handle(cx, request)
+    }
+    async fn system(&self, cx: &CallContext, request: Request) -> Reply {
+        self.handle(cx, request)
+    }
+    async fn configuration(&self, cx: &CallContext, request: Request) -> Reply {
+        self.handle(cx, request)
+    }
+    async fn unknown(&self, cx: &CallContext, request: Request) -> Reply {
+        self.handle(cx, request)
+    }
+    async fn frame_connected(&self, cx: &CallContext) -> Vec<Event> {
+        self.lock().frame_connected(cx)
+    }
+}
+
+/// Serialises a result; the wire types always serialise, `null` guards the impossible.
+fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// `now` as the epoch milliseconds interactions carry.
+fn millis(now: Timestamp) -> i64 {
+    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_poisoned_lock_keeps_answering() {
+        let ws = std::sync::Arc::new(SimulatedWorkspace::default());
+        let clone = ws.clone();
+        let _ = std::thread::spawn(move || {
+            let _guard = clone.state.lock();
+            panic!("a panic while the lock is held poisons it");
+        })
+        .join();
+        assert!(ws.state.is_poisoned());
+        assert_eq!(ws.agent().username.as_deref(), Some("agent1"));
+    }
+}

@@ -1,0 +1,445 @@
+//! The local emulator: a policy-faithful Agent Workspace on loopback.
+//!
+//! [`Emulator::start`] serves, on one port, the host page (`/`), its relay (`/relay`), the
+//! native Service Client API endpoint (`/scapi`) and the control API (`/api/...`); on a
+//! second port (a different origin, so the cross-origin policy is real) a demo third-party
+//! app that speaks the Service Client API wire format; and, on a third, the Screen Recording
+//! Service emulator. The `agentdesk-server serve` command runs it.
+
+pub mod control;
+mod relay;
+pub mod scenario;
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use agentdesk_protocol::policy;
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::engine::{Engine, EngineConfig, TraceRecord};
+use crate::service::{Clock, Service, SystemClock};
+use crate::simulated::SimulatedWorkspace;
+
+/// The option file used when none is given: the demo app's origin is added to it at start.
+pub const DEFAULT_OPTIONS: &str = include_str!("assets/default-options.cfg");
+
+/// The Pull Preview campaign of the default desktop.
+pub const PULL_CAMPAIGN: &str = "Pull Preview Campaign";
+/// The Regular Push Preview campaign of the default desktop.
+pub const PUSH_CAMPAIGN: &str = "Push Preview Campaign";
+/// The Direct Push Preview campaign of the default desktop.
+pub const DIRECT_CAMPAIGN: &str = "Direct Push Campaign";
+/// The predictive campaign of the default desktop (campaign events without records).
+pub const PREDICTIVE_CAMPAIGN: &str = "Offer of the Month";
+
+/// The desktop the emulator simulates by default: the simulated agent with one campaign per
+/// preview mode (loaded and started at start-up, so records can flow at once) and a predictive
+/// campaign left for the control API to load, start, stop and unload.
+pub fn default_workspace() -> SimulatedWorkspace {
+    use crate::simulated::{CampaignSpec, PreviewMode, SimulatedConfig};
+    SimulatedWorkspace::new(
+        SimulatedConfig::default()
+            .with_campaign(CampaignSpec::preview(PULL_CAMPAIGN, PreviewMode::Pull))
+            .with_campaign(CampaignSpec::preview(
+                PUSH_CAMPAIGN,
+                PreviewMode::RegularPush,
+            ))
+            .with_campaign(CampaignSpec::preview(
+                DIRECT_CAMPAIGN,
+                PreviewMode::DirectPush,
+            ))
+            .with_campaign(CampaignSpec::dialing(PREDICTIVE_CAMPAIGN, "Predictive GVP")),
+    )
+}
+
+fn start_preview_campaigns(workspace: &SimulatedWorkspace, now: policy::Timestamp) {
+    for campaign in [PULL_CAMPAIGN, PUSH_CAMPAIGN, DIRECT_CAMPAIGN] {
+        let loaded = workspace
+            .load_campaign(now, campaign)
+            .and_then(|_| workspace.start_campaign(now, campaign));
+        if let Err(error) = loaded {
+            tracing::debug!(%campaign, %error, "preview campaign not started");
+        }
+    }
+}
+
+/// In a given option file, stands for the demo app's origins (whatever port it got).
+pub const DEMO_APP_TOKEN: &str = "$DEMO_APP$";
+
+/// Trace records kept for `GET /api/traffic`.
+pub const TRAFFIC_LOG: usize = 2000;
+
+/// How to run the emulator.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct EmulatorConfig {
+    /// Address of the host page, relay, native endpoint and control API.
+    pub listen: SocketAddr,
+    /// Address of the demo app (`None`: no demo app).
+    pub demo_app: Option<SocketAddr>,
+    /// Address of the Screen Recording Service emulator (`None`: not started).
+    pub srs: Option<SocketAddr>,
+    /// The `service-client-api.*` option file text; `None` uses [`DEFAULT_OPTIONS`] and
+    /// accepts the demo app's origin. [`DEMO_APP_TOKEN`] in the text stands for the demo app's
+    /// origins.
+    pub options: Option<String>,
+    /// App URLs embedded in the host page (the demo app is added when it runs).
+    pub apps: Vec<String>,
+    /// A timeline of actions to run after start.
+    pub scenario: Option<scenario::Scenario>,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            demo_app: Some(SocketAddr::from(([127, 0, 0, 1], 8081))),
+            srs: Some(SocketAddr::from(([127, 0, 0, 1], 8082))),
+            options: None,
+            apps: Vec::new(),
+            scenario: None,
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// Everything on `127.0.0.1`, ports chosen by the system (for tests).
+    pub fn loopback_ephemeral() -> Self {
+        let any = SocketAddr::from(([127, 0, 0, 1], 0));
+        Self {
+            listen: any,
+            demo_app: Some(any),
+            srs: Some(any),
+            ..Self::default()
+        }
+    }
+}
+
+/// Why the emulator cannot start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EmulatorError {
+    /// A port cannot be bound.
+    #[error("cannot listen on {address}: {source} (pick another port with --listen)")]
+    Bind {
+        /// The address.
+        address: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The option file has errors.
+    #[error("the option file has errors:\n{0}")]
+    Options(String),
+    /// The SRS emulator failed to start.
+    #[error("the Screen Recording Service emulator cannot start: {0}")]
+    Srs(String),
+}
+
+/// State shared by the host-side handlers.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub(crate) service: Service,
+    pub(crate) workspace: Arc<SimulatedWorkspace>,
+    pub(crate) host_origins: Arc<Vec<String>>,
+    pub(crate) apps: Arc<Vec<String>>,
+    pub(crate) traffic: Arc<Mutex<VecDeque<TraceRecord>>>,
+    pub(crate) srs_url: Option<String>,
+}
+
+/// A running emulator; dropping it does not stop it, [`RunningEmulator::shutdown`] does.
+#[derive(Debug)]
+pub struct RunningEmulator {
+    /// The host page URL, e.g. `http://127.0.0.1:8080/`.
+    pub host_url: String,
+    /// The demo app URL, when it runs.
+    pub app_url: Option<String>,
+    /// The SRS emulator's base URL, when it runs.
+    pub srs_url: Option<String>,
+    /// The service, for driving it from Rust (tests, embedding).
+    pub service: Service,
+    /// The simulated desktop, for scenarios from Rust.
+    pub workspace: Arc<SimulatedWorkspace>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    srs: Option<agentdesk_srs::emulator::RunningEmulator>,
+}
+
+impl RunningEmulator {
+    /// Stops every server and waits for them.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
+        }
+        if let Some(srs) = self.srs.take() {
+            srs.shutdown().await;
+        }
+    }
+}
+
+async fn bind(address: SocketAddr) -> Result<TcpListener, EmulatorError> {
+    TcpListener::bind(address)
+        .await
+        .map_err(|source| EmulatorError::Bind { address, source })
+}
+
+fn origin_of(address: SocketAddr) -> Vec<String> {
+    let port = address.port();
+    let mut origins = vec![format!("http://{address}")];
+    if address.ip().is_loopback() {
+        origins.push(format!("http://localhost:{port}"));
+        origins.push(format!("http://127.0.0.1:{port}"));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    origins.retain(|origin| seen.insert(origin.clone()));
+    origins
+}
+
+/// The embedded default option file, accepting the demo app's origins.
+pub fn default_options(app_origins: &[String]) -> String {
+    let mut text = DEFAULT_OPTIONS.to_owned();
+    if !app_origins.is_empty() {
+        text.push_str(&format!(
+            "service-client-api.accepted-web-content-origins={}\n",
+            app_origins
+                .iter()
+                .map(|o| format!("{o} (*, auth.getJwtToken)"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    text
+}
+
+impl Emulator {
+    /// Binds every port and starts serving.
+    pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorError> {
+        Self::start_with(config, Arc::new(SystemClock), Arc::new(default_workspace())).await
+    }
+
+    /// [`Emulator::start`] with a given clock and simulated desktop (tests use a manual clock).
+    pub async fn start_with(
+        config: EmulatorConfig,
+        clock: Arc<dyn Clock>,
+        workspace: Arc<SimulatedWorkspace>,
+    ) -> Result<RunningEmulator, EmulatorError> {
+        let host_listener = bind(config.listen).await?;
+        let host_address = host_listener
+            .local_addr()
+            .map_err(|source| EmulatorError::Bind {
+                address: config.listen,
+                source,
+            })?;
+        let app_listener = match config.demo_app {
+            Some(address) => Some(bind(address).await?),
+            None => None,
+        };
+        let app_address = app_listener.as_ref().and_then(|l| l.local_addr().ok());
+        let app_origins = app_address.map(origin_of).unwrap_or_default();
+        let options = match &config.options {
+            Some(text) => text.replace(DEMO_APP_TOKEN, &app_origins.join(", ")),
+            None => default_options(&app_origins),
+        };
+        let parsed =
+            policy::parse(&options).map_err(|errors| EmulatorError::Options(errors.to_string()))?;
+        for warning in &parsed.warnings {
+            tracing::warn!("options: {warning}");
+        }
+        let engine_config = EngineConfig {
+            trace: true,
+            ..EngineConfig::default()
+        };
+        let engine = Engine::new(parsed.policy, engine_config);
+        let service = Service::new(engine, workspace.clone(), clock);
+        start_preview_campaigns(&workspace, service.now());
+
+        let srs = match config.srs {
+            Some(address) => {
+                let mut srs_config = agentdesk_srs::emulator::EmulatorConfig::default();
+                srs_config.bind = address;
+                Some(
+                    agentdesk_srs::emulator::serve(srs_config)
+                        .await
+                        .map_err(|e| EmulatorError::Srs(e.to_string()))?,
+                )
+            }
+            None => None,
+        };
+        let srs_url = srs.as_ref().map(|s| s.base_url());
+
+        let mut apps = config.apps.clone();
+        let app_url = app_address.map(|a| format!("http://{a}/"));
+        if let Some(url) = &app_url {
+            apps.insert(0, url.clone());
+        }
+        let state = AppState {
+            service: service.clone(),
+            workspace: workspace.clone(),
+            host_origins: Arc::new(origin_of(host_address)),
+            apps: Arc::new(apps),
+            traffic: Arc::new(Mutex::new(VecDeque::new())),
+            srs_url: srs_url.clone(),
+        };
+        let (stop, stopped) = watch::channel(false);
+        let mut tasks = vec![tokio::spawn(keep_traffic(
+            service.clone(),
+            state.traffic.clone(),
+            stopped.clone(),
+        ))];
+        if let Some(scenario) = config.scenario.clone() {
+            tasks.push(tokio::spawn(scenario::run(state.clone(), scenario)));
+        }
+        tasks.push(serve_until(
+            host_listener,
+            host_router(state),
+            stopped.clone(),
+        ));
+        if let Some(listener) = app_listener {
+            tasks.push(serve_until(listener, demo_app_router(), stopped.clone()));
+        }
+        Ok(RunningEmulator {
+            host_url: format!("http://{host_address}/"),
+            app_url,
+            srs_url,
+            service,
+            workspace,
+            stop,
+            tasks,
+            srs,
+        })
+    }
+}
+
+/// The emulator (see the [module docs](self)).
+#[derive(Debug)]
+pub struct Emulator;
+
+fn serve_until(
+    listener: TcpListener,
+    router: Router,
+    mut stopped: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        if let Err(error) = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::error!(%error, "server stopped");
+        }
+    })
+}
+
+async fn keep_traffic(
+    service: Service,
+    log: Arc<Mutex<VecDeque<TraceRecord>>>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut traces = service.traces();
+    loop {
+        tokio::select! {
+            record = traces.recv() => match record {
+                Ok(record) => {
+                    let mut log = log.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    if log.len() == TRAFFIC_LOG {
+                        log.pop_front();
+                    }
+                    log.push_back(record);
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            },
+            _ = stopped.wait_for(|stop| *stop) => break,
+        }
+    }
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse + Clone {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+}
+
+const JS: &str = "text/javascript; charset=utf-8";
+
+fn host_router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/",
+            get(|| async { asset("text/html; charset=utf-8", include_str!("assets/host.html")) }),
+        )
+        .route(
+            "/host.js",
+            get(|| async { asset(JS, include_str!("assets/host.js")) }),
+        )
+        .route(
+            "/host.css",
+            get(|| async { asset("text/css; charset=utf-8", include_str!("assets/host.css")) }),
+        )
+        .route(
+            "/agentdesk-scapi.js",
+            get(|| async { asset(JS, include_str!("assets/agentdesk-scapi.js")) }),
+        )
+        .route("/relay", get(relay::upgrade))
+        .merge(control::router())
+        .with_state(state.clone())
+        .merge(crate::ws::router(state.service))
+}
+
+/// The demo app, with a small report sink its self-test mode writes to.
+fn demo_app_router() -> Router {
+    let reports: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let post_reports = reports.clone();
+    Router::new()
+        .route(
+            "/",
+            get(|| async {
+                asset(
+                    "text/html; charset=utf-8",
+                    include_str!("assets/demo-app.html"),
+                )
+            }),
+        )
+        .route(
+            "/agentdesk-scapi.js",
+            get(|| async { asset(JS, include_str!("assets/agentdesk-scapi.js")) }),
+        )
+        .route(
+            "/reports",
+            get(move || {
+                let reports = reports.clone();
+                async move {
+                    let list = reports
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .clone();
+                    axum::Json(list)
+                }
+            })
+            .post(move |axum::Json(report): axum::Json<Value>| {
+                let reports = post_reports.clone();
+                async move {
+                    let mut list = reports
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    if list.len() < 1000 {
+                        list.push(report);
+                    }
+                    axum::http::StatusCode::NO_CONTENT
+                }
+            }),
+        )
+}
