@@ -2,7 +2,7 @@
 //! of each new call.
 //!
 //! ```sh
-//! # Against a Workspace (the emulator listens on ws://127.0.0.1:8080/scapi by default):
+//! # Against a Workspace (`agentdesk-server serve` listens on ws://127.0.0.1:8080/scapi):
 //! cargo run -p agentdesk-client --example screen_pop
 //! cargo run -p agentdesk-client --example screen_pop -- --url ws://127.0.0.1:9000/scapi --origin http://crm.example
 //! AGENTDESK_SCAPI_URL=ws://10.0.0.5:8080/scapi cargo run -p agentdesk-client --example screen_pop
@@ -12,7 +12,8 @@
 //! ```
 //!
 //! The service identifies this client by the `--origin` it sends in the WebSocket handshake
-//! (`AGENTDESK_ORIGIN`, default `http://localhost`): the Workspace's
+//! (`AGENTDESK_ORIGIN`, default `http://127.0.0.1:8081`, the origin of the emulator's demo
+//! app, which `agentdesk-server serve` accepts by default): the Workspace's
 //! `service-client-api.accepted-web-content-origins` must accept it, or no answer comes back
 //! and subscribing times out.
 
@@ -34,7 +35,8 @@ use futures_util::StreamExt;
 use serde_json::json;
 
 const DEFAULT_URL: &str = "ws://127.0.0.1:8080/scapi";
-const DEFAULT_ORIGIN: &str = "http://localhost";
+/// The emulator's demo app origin, which its default policy accepts.
+const DEFAULT_ORIGIN: &str = "http://127.0.0.1:8081";
 
 struct Options {
     url: String,
