@@ -193,7 +193,7 @@ impl Service {
                     Output::Send { frames, message } => self.deliver(&frames, &message),
                     Output::Trace(record) => {
                         // Nobody listening is fine.
-                        let _ = self.inner.traces.send(record);
+                        let _ = self.inner.traces.send(*record);
                     }
                     Output::Dispatch {
                         call,

@@ -28,7 +28,7 @@ use tokio::sync::mpsc;
 
 use super::AppState;
 use crate::service::Service;
-use crate::ws::{MAX_FRAME_BYTES, handshake_origin};
+use crate::ws::{MAX_FRAME_BYTES, READ_BUFFER_BYTES, handshake_origin};
 
 /// Most frames one host page may relay for.
 pub(super) const MAX_FRAMES_PER_PAGE: usize = 64;
@@ -68,6 +68,8 @@ pub(super) async fn upgrade(
     let service = state.service.clone();
     upgrade
         .max_message_size(MAX_FRAME_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| relay(service, socket))
 }
 

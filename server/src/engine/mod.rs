@@ -57,7 +57,7 @@ use agentdesk_protocol::scapi::{
 };
 use serde_json::Value;
 
-pub use trace::{Direction, TraceRecord, Verdict};
+pub use trace::{Direction, TraceMessage, TraceRecord, Verdict};
 
 use crate::workspace::{CallContext, Reply};
 
@@ -106,6 +106,9 @@ impl Default for EngineConfig {
 /// What the engine asks its edges to do.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+// Outputs are consumed right away; boxing the request of `Dispatch` would cost an allocation
+// per request for nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Output {
     /// Post `message` to each of `frames` (encode once, send many).
     Send {
@@ -124,7 +127,7 @@ pub enum Output {
         request: Request,
     },
     /// A traffic-log record (only with [`EngineConfig::trace`]).
-    Trace(TraceRecord),
+    Trace(Box<TraceRecord>),
 }
 
 /// Why the engine cannot take a frame.
@@ -779,28 +782,29 @@ impl Engine {
         verdict: Verdict,
         about: &str,
     ) {
-        if self.config.trace {
-            for frame in &frames {
-                let origin = self
-                    .frames
-                    .get(frame)
-                    .map(|f| f.origin.clone())
-                    .unwrap_or_default();
-                out.push(Output::Trace(TraceRecord {
-                    at: now,
-                    frame: *frame,
-                    origin,
-                    direction: Direction::Outbound,
-                    verdict,
-                    reason: about.to_owned(),
-                    message: message.to_value(),
-                }));
-            }
+        let message = Arc::new(message);
+        if self.config.trace
+            && let Some(first) = frames.first()
+        {
+            // One record per send, however many frames it reaches: a fan-out to a thousand
+            // frames is one line in the log, sharing the message instead of copying it.
+            let origin = self
+                .frames
+                .get(first)
+                .map(|f| f.origin.clone())
+                .unwrap_or_default();
+            out.push(Output::Trace(Box::new(TraceRecord {
+                at: now,
+                frame: *first,
+                recipients: frames.len(),
+                origin,
+                direction: Direction::Outbound,
+                verdict,
+                reason: about.to_owned(),
+                message: TraceMessage::Outbound(Arc::clone(&message)),
+            })));
         }
-        out.push(Output::Send {
-            frames,
-            message: Arc::new(message),
-        });
+        out.push(Output::Send { frames, message });
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -817,17 +821,17 @@ impl Engine {
         if !self.config.trace {
             return;
         }
-        let message = serde_json::from_str(raw)
-            .unwrap_or_else(|_| Value::String(raw.chars().take(512).collect()));
-        out.push(Output::Trace(TraceRecord {
+        let message = TraceMessage::Inbound(Arc::from(raw));
+        out.push(Output::Trace(Box::new(TraceRecord {
             at: now,
             frame,
+            recipients: 1,
             origin: origin.to_owned(),
             direction: Direction::Inbound,
             verdict,
             reason,
             message,
-        }));
+        })));
     }
 }
 

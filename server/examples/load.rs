@@ -1,0 +1,314 @@
+//! Load tool: N WebSocket clients over loopback against the Service Client API endpoint, and
+//! the same load against a bare WebSocket echo server in the same run.
+//!
+//! Run with:
+//!
+//! ```sh
+//! cargo run --release -p agentdesk-server --example load -- --clients 1000 --rate 20 --seconds 10
+//! ```
+//!
+//! The server and the echo server run as child processes (this program re-executed with
+//! `--role server` / `--role echo`), so the resident memory measured per connection is the
+//! server's own. Each client sends `agent.get` at `--rate` requests per second; latency is
+//! from send to the matching response. Printed: throughput, p50/p99 latency, resident memory
+//! per idle connection, and the throughput ratio to the echo server.
+//! Targets: p99 < 5 ms at 1,000 clients x 20 req/s; < 64 KiB per idle connection;
+//! throughput >= 0.7 x echo.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use agentdesk_server::emulator::{Emulator, EmulatorConfig};
+use axum::Router;
+use axum::extract::WebSocketUpgrade;
+use axum::extract::ws::Message as AxumMessage;
+use axum::routing::get;
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::Mutex;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+const ORIGIN: &str = "http://load.example";
+const OPTIONS: &str = "service-client-api.accepted-web-content-origins=http://load.example\n";
+
+struct Args {
+    role: String,
+    clients: usize,
+    rate: u32,
+    seconds: u64,
+}
+
+fn args() -> Args {
+    let mut parsed = Args {
+        role: "driver".into(),
+        clients: 1000,
+        rate: 20,
+        seconds: 10,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().unwrap_or_default();
+        match flag.as_str() {
+            "--role" => parsed.role = value,
+            "--clients" => parsed.clients = value.parse().unwrap_or(parsed.clients),
+            "--rate" => parsed.rate = value.parse().unwrap_or(parsed.rate),
+            "--seconds" => parsed.seconds = value.parse().unwrap_or(parsed.seconds),
+            other => eprintln!("ignoring unknown flag {other}"),
+        }
+    }
+    parsed
+}
+
+#[tokio::main]
+async fn main() {
+    let args = args();
+    match args.role.as_str() {
+        "server" => run_server().await,
+        "echo" => run_echo().await,
+        _ => drive(&args).await,
+    }
+}
+
+/// Serves `/scapi` from the emulator library and waits until stdin closes.
+async fn run_server() {
+    let mut config = EmulatorConfig::loopback_ephemeral();
+    config.demo_app = None;
+    config.srs = None;
+    config.options = Some(OPTIONS.to_owned());
+    let Ok(running) = Emulator::start(config).await else {
+        eprintln!("cannot start the server");
+        return;
+    };
+    println!(
+        "LISTENING {}scapi",
+        running.host_url.replacen("http", "ws", 1)
+    );
+    wait_for_stdin_close().await;
+}
+
+/// A WebSocket server that sends every text frame back.
+async fn run_echo() {
+    let app = Router::new().route(
+        "/echo",
+        get(|upgrade: WebSocketUpgrade| async move {
+            upgrade.on_upgrade(|mut socket| async move {
+                while let Some(Ok(message)) = socket.recv().await {
+                    if let AxumMessage::Text(text) = message
+                        && socket.send(AxumMessage::Text(text)).await.is_err()
+                    {
+                        break;
+                    }
+                }
+            })
+        }),
+    );
+    let Ok(listener) = tokio::net::TcpListener::bind("127.0.0.1:0").await else {
+        return;
+    };
+    let Ok(address) = listener.local_addr() else {
+        return;
+    };
+    println!("LISTENING ws://{address}/echo");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    wait_for_stdin_close().await;
+}
+
+async fn wait_for_stdin_close() {
+    let _ = tokio::task::spawn_blocking(|| {
+        let mut sink = String::new();
+        while std::io::stdin()
+            .read_line(&mut sink)
+            .map(|n| n > 0)
+            .unwrap_or(false)
+        {}
+    })
+    .await;
+}
+
+struct ChildServer {
+    child: Child,
+    url: String,
+}
+
+fn spawn(role: &str) -> Option<ChildServer> {
+    let exe = std::env::current_exe().ok()?;
+    let mut child = Command::new(exe)
+        .args(["--role", role])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let stdout = child.stdout.take()?;
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).ok()?;
+    let url = line.trim().strip_prefix("LISTENING ")?.to_owned();
+    Some(ChildServer { child, url })
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(url: &str) -> Option<Socket> {
+    let mut request = url.into_client_request().ok()?;
+    request.headers_mut().insert("Origin", ORIGIN.parse().ok()?);
+    tokio_tungstenite::connect_async(request)
+        .await
+        .ok()
+        .map(|(socket, _)| socket)
+}
+
+struct Figures {
+    responses: u64,
+    throughput: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    rss_per_connection_kib: f64,
+}
+
+/// Connects `clients`, measures idle memory, then runs the paced load.
+async fn measure(server: &ChildServer, args: &Args) -> Figures {
+    let before = rss_kib(server.child.id());
+    let mut sockets = Vec::with_capacity(args.clients);
+    for _ in 0..args.clients {
+        if let Some(socket) = connect(&server.url).await {
+            sockets.push(socket);
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle = rss_kib(server.child.id());
+    let rss_per_connection_kib = idle.saturating_sub(before) as f64 / sockets.len().max(1) as f64;
+
+    let latencies: Arc<Mutex<Vec<u64>>> = Arc::default();
+    let period = Duration::from_secs_f64(1.0 / f64::from(args.rate.max(1)));
+    let duration = Duration::from_secs(args.seconds);
+    let started = Instant::now();
+    let count = sockets.len();
+    let mut tasks = Vec::new();
+    for (index, socket) in sockets.into_iter().enumerate() {
+        let latencies = latencies.clone();
+        // Spread the clients over one period so the load is even, not in bursts.
+        let offset = period.mul_f64(index as f64 / count.max(1) as f64);
+        tasks.push(tokio::spawn(async move {
+            let (mut sink, mut stream) = socket.split();
+            let pending: Arc<Mutex<VecDeque<Instant>>> = Arc::default();
+            let reader_pending = pending.clone();
+            let reader = tokio::spawn(async move {
+                let mut own = Vec::new();
+                while let Some(Ok(Message::Text(text))) = stream.next().await {
+                    if !text.contains("referenceId") {
+                        continue;
+                    }
+                    if let Some(sent) = reader_pending.lock().await.pop_front() {
+                        own.push(u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX));
+                    }
+                }
+                own
+            });
+            tokio::time::sleep(offset).await;
+            let mut ticker = tokio::time::interval(period);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut reference = 0u64;
+            while started.elapsed() < duration {
+                ticker.tick().await;
+                let text = format!(
+                    r#"{{"request":"agent.get","referenceId":"{reference}","userAgent":"WWE Client","protocolVersion":2}}"#
+                );
+                reference += 1;
+                pending.lock().await.push_back(Instant::now());
+                if sink.send(Message::Text(text.into())).await.is_err() {
+                    break;
+                }
+            }
+            // Let the last answers arrive, then close.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let _ = sink.close().await;
+            let own = reader.await.unwrap_or_default();
+            latencies.lock().await.extend(own);
+        }));
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut all = std::mem::take(&mut *latencies.lock().await);
+    all.sort_unstable();
+    let percentile = |p: f64| -> f64 {
+        if all.is_empty() {
+            return f64::NAN;
+        }
+        let index = ((all.len() as f64 - 1.0) * p).round() as usize;
+        all[index.min(all.len() - 1)] as f64 / 1000.0
+    };
+    Figures {
+        responses: all.len() as u64,
+        throughput: all.len() as f64 / elapsed,
+        p50_ms: percentile(0.50),
+        p99_ms: percentile(0.99),
+        rss_per_connection_kib,
+    }
+}
+
+async fn drive(args: &Args) {
+    println!(
+        "{} clients x {} req/s for {} s over loopback",
+        args.clients, args.rate, args.seconds
+    );
+    let Some(mut server) = spawn("server") else {
+        eprintln!("cannot start the server child process");
+        return;
+    };
+    let service = measure(&server, args).await;
+    let _ = server.child.kill();
+    let Some(mut echo) = spawn("echo") else {
+        eprintln!("cannot start the echo child process");
+        return;
+    };
+    let bare = measure(&echo, args).await;
+    let _ = echo.child.kill();
+    for (name, f) in [("agentdesk /scapi", &service), ("bare echo", &bare)] {
+        println!(
+            "{name:<18} {:>9} responses  {:>9.0} msg/s  p50 {:>6.2} ms  p99 {:>6.2} ms  RSS {:>6.1} KiB/idle connection",
+            f.responses, f.throughput, f.p50_ms, f.p99_ms, f.rss_per_connection_kib
+        );
+    }
+    println!(
+        "throughput ratio agentdesk / echo: {:.2}",
+        service.throughput / bare.throughput.max(1.0)
+    );
+    println!(
+        "targets: p99 < 5 ms: {}   < 64 KiB per idle connection: {}   ratio >= 0.7: {}",
+        if service.p99_ms < 5.0 {
+            "met"
+        } else {
+            "NOT met"
+        },
+        if service.rss_per_connection_kib < 64.0 {
+            "met"
+        } else {
+            "NOT met"
+        },
+        if service.throughput / bare.throughput.max(1.0) >= 0.7 {
+            "met"
+        } else {
+            "NOT met"
+        },
+    );
+}
