@@ -20,12 +20,10 @@ pub const OPTION_REQUESTS: [&str; 2] = [
 /// The current request a legacy alias stands for (`interaction.attachUserData` →
 /// `interaction.setUserData`); `None` for every other name.
 pub fn canonical_name(request: &str) -> Option<&'static str> {
-    requests::REQUESTS
-        .iter()
-        .find_map(|spec| match spec.source {
-            Source::LegacyAliasOf(target) if spec.name == request => Some(target),
-            _ => None,
-        })
+    match requests::lookup(request)?.source {
+        Source::LegacyAliasOf(target) => Some(target),
+        _ => None,
+    }
 }
 
 /// Mutable decision state for one Workspace session: rate windows and quarantines.

@@ -160,7 +160,7 @@ impl RequestSpec {
 
 /// The table entry for a request name.
 pub fn lookup(name: &str) -> Option<&'static RequestSpec> {
-    REQUESTS.iter().find(|spec| spec.name == name)
+    index_of(name).map(|index| &REQUESTS[index as usize])
 }
 
 /// The requests of one namespace, in table order.
@@ -269,7 +269,7 @@ macro_rules! requests {
                 type Result = $result;
 
                 fn spec() -> &'static RequestSpec {
-                    lookup($wire).unwrap_or(&REQUESTS[0])
+                    &REQUESTS[RequestIndex::$variant as usize]
                 }
 
                 #[allow(unused_variables, unused_mut, unused_assignments)]
@@ -333,6 +333,21 @@ macro_rules! requests {
                 }
             }
         )+
+
+        /// Each request's position in [`REQUESTS`]: declaration order numbers both.
+        #[derive(Clone, Copy)]
+        #[allow(dead_code)]
+        enum RequestIndex {
+            $( $variant, )+
+        }
+
+        /// The position of `name` in [`REQUESTS`]; a generated `match`, not a scan.
+        fn index_of(name: &str) -> Option<RequestIndex> {
+            match name {
+                $( $wire => Some(RequestIndex::$variant), )+
+                _ => None,
+            }
+        }
 
         /// Every request the SDK knows, in namespace order.
         pub static REQUESTS: &[RequestSpec] = &[$(

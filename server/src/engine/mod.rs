@@ -43,6 +43,7 @@
 
 mod trace;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
@@ -163,7 +164,7 @@ impl Frame {
 struct Pending {
     frame: FrameId,
     reference_id: String,
-    request: String,
+    request: Cow<'static, str>,
 }
 
 /// The Service Client API service, as a state machine. See the [module docs](self).
@@ -474,7 +475,7 @@ impl Engine {
         raw: &str,
         now: Timestamp,
     ) {
-        let name = message.request.name().to_owned();
+        let name = request_name(&message.request);
         let (decision, rule) = self.decide(origin, &name, now);
         match decision {
             Decision::Allow => {}
@@ -556,7 +557,7 @@ impl Engine {
             Pending {
                 frame,
                 reference_id,
-                request: request.name().to_owned(),
+                request: request_name(&request),
             },
         );
         out.push(Output::Dispatch {
@@ -832,6 +833,14 @@ impl Engine {
             reason,
             message,
         })));
+    }
+}
+
+/// The request's name, borrowed from the request table when it is a known one.
+fn request_name(request: &Request) -> Cow<'static, str> {
+    match request.spec() {
+        Some(spec) => Cow::Borrowed(spec.name),
+        None => Cow::Owned(request.name().to_owned()),
     }
 }
 
