@@ -40,7 +40,7 @@ export type LoginConfiguration = ConfigItem[];
 /** POST /api/v2/me body: a login configuration array or an operation object */
 export type MeRequest = LoginConfiguration | OperationRequest;
 
-/** Known values: `EndContactCenterSession` ; other strings are accepted and kept. */
+/** Open enumeration: the known values are listed in `examples`; any other string is accepted and preserved. */
 export type OperationName = "EndContactCenterSession" | (string & {});
 
 /** An operation body such as `{"operationName":"EndContactCenterSession"}`. */
@@ -50,7 +50,7 @@ export type OperationRequest = {
   [key: string]: unknown;
 };
 
-/** Known values: `idle` `recording` ; other strings are accepted and kept. */
+/** Open enumeration: the known values are listed in `examples`; any other string is accepted and preserved. */
 export type RecordingState = "idle" | "recording" | (string & {});
 
 /** The emulator's view of the session (`GET /emulator/session`). */
@@ -82,7 +82,7 @@ export type SessionSnapshot = {
   [key: string]: unknown;
 };
 
-/** Known values: `loggedOut` `loggedIn` `expired` ; other strings are accepted and kept. */
+/** Open enumeration: the known values are listed in `examples`; any other string is accepted and preserved. */
 export type SessionState = "loggedOut" | "loggedIn" | "expired" | (string & {});
 
 /**
@@ -99,6 +99,6 @@ export type StatusResponse = {
   [key: string]: unknown;
 };
 
-/** Known values: `rws` `timeout` `logout` `userChanged` ; other strings are accepted and kept. */
+/** Open enumeration: the known values are listed in `examples`; any other string is accepted and preserved. */
 export type StopReason = "rws" | "timeout" | "logout" | "userChanged" | (string & {});
 

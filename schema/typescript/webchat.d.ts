@@ -39,6 +39,7 @@ export type AsyncConfig = {
   [key: string]: unknown;
 };
 
+/** Open enumeration: the known values are listed in `examples`; any other string is accepted and preserved. */
 export type BodyType =
   | "standard"
   | "notice"
@@ -166,6 +167,7 @@ export type FrameMetadata = {
   [key: string]: unknown;
 };
 
+/** Open enumeration: the known values are listed in `examples`; any other string is accepted and preserved. */
 export type FrameType = "message" | "member-change" | "typing-indicator" | (string & {});
 
 /** One entry of `errors`. */
@@ -280,8 +282,10 @@ export type InteractionData = {
   [key: string]: unknown;
 };
 
+/** Open enumeration: the known values are listed in `examples`; any other string is accepted and preserved. */
 export type MemberRole = "AGENT" | "CUSTOMER" | "WORKFLOW" | "ACD" | (string & {});
 
+/** Open enumeration: the known values are listed in `examples`; any other string is accepted and preserved. */
 export type MemberState = "CONNECTED" | "DISCONNECTED" | "ALERTING" | (string & {});
 
 /** A normalised transcript message. */
@@ -332,6 +336,7 @@ export type MessageReceived = {
   [key: string]: unknown;
 };
 
+/** Open enumeration: the known values are listed in `examples`; any other string is accepted and preserved. */
 export type MessageType =
   | "ParticipantJoined"
   | "ParticipantLeft"
@@ -371,6 +376,7 @@ export type Party = {
   [key: string]: unknown;
 };
 
+/** Open enumeration: the known values are listed in `examples`; any other string is accepted and preserved. */
 export type PartyType = "Client" | "Agent" | "Supervisor" | "Bot" | "External" | (string & {});
 
 /** A JavaScript regular expression as `{source, flags}` (how the widget persists filters). */
@@ -530,6 +536,7 @@ export type TransportConfig = {
   [key: string]: unknown;
 };
 
+/** Open enumeration: the known values are listed in `examples`; any other string is accepted and preserved. */
 export type TransportType =
   | "purecloud-v2-sockets"
   | "pureengage-v3-rest"

@@ -14,8 +14,8 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::error::DecodeError;
-use super::open_enum::open_enum;
 use super::types::{Extra, Interaction, present};
+use crate::open_enum::open_enum;
 
 /// The key that carries the event type inside `data`.
 pub const EVENT_TYPE: &str = "eventType";

@@ -12,7 +12,6 @@ pub mod envelope;
 mod error;
 pub mod events;
 mod fast;
-mod open_enum;
 pub mod requests;
 mod schemas;
 pub mod types;

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use super::open_enum::open_enum;
+use crate::open_enum::open_enum;
 
 /// Fields a type does not model, kept verbatim.
 pub type Extra = BTreeMap<String, Value>;

@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::login::Device;
-use super::open_enum::open_string_enum;
+use crate::open_enum::open_string_enum;
 
 /// Status body in the Genesys Web Services style: `statusCode` 0 is success.
 ///

@@ -19,7 +19,6 @@
 mod control;
 mod error;
 mod login;
-mod open_enum;
 mod operation;
 mod seating;
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use super::login::LoginConfiguration;
-use super::open_enum::open_string_enum;
+use crate::open_enum::open_string_enum;
 
 open_string_enum! {
     /// The `operationName` of an operation body.

@@ -26,76 +26,6 @@ pub use resolution::*;
 
 use crate::schema::{SchemaEntry, entry_for};
 
-/// Defines an open string enum: known spellings as variants plus `Other(String)`.
-macro_rules! open_string_enum {
-    (
-        $(#[$meta:meta])*
-        $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),* $(,)?
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )*
-            /// A spelling this crate does not know, kept verbatim.
-            Other(String),
-        }
-
-        impl $name {
-            /// Every known spelling, in declaration order.
-            pub const KNOWN: &'static [&'static str] = &[$($text),*];
-
-            /// The wire spelling.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( Self::$variant => $text, )*
-                    Self::Other(text) => text,
-                }
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(text: &str) -> Self {
-                match text {
-                    $( $text => Self::$variant, )*
-                    other => Self::Other(other.to_owned()),
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(deserializer)?;
-                Ok(Self::from(text.as_str()))
-            }
-        }
-
-        impl schemars::JsonSchema for $name {
-            fn schema_name() -> std::borrow::Cow<'static, str> {
-                stringify!($name).into()
-            }
-
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                // Open enum: any string is valid; the known spellings are listed as examples.
-                schemars::json_schema!({ "type": "string", "examples": Self::KNOWN })
-            }
-        }
-    };
-}
-
 /// Defines an adjacently tagged message enum (`{tag: name, content: payload}`) whose
 /// `Deserialize` reads the tag first and keeps unknown names in `Unknown(raw object)`.
 macro_rules! tagged_enum {
@@ -171,7 +101,7 @@ macro_rules! tagged_enum {
     (@pattern $name:ident, $variant:ident) => { $name::$variant };
 }
 
-pub(crate) use open_string_enum;
+pub(crate) use crate::open_enum::open_string_enum;
 pub(crate) use tagged_enum;
 
 /// Contributes every WebChatService wire type to the schema catalogue.

@@ -1,7 +1,28 @@
 //! Open string enums: known wire values get variants, anything else is kept verbatim.
 
 /// Declares a string enum whose unknown values survive decode and re-encode in `Other`.
+///
+/// Accepts `pub enum Name { Variant => "wire", }`, and the shorter `Name { Variant => "wire" }`
+/// and `Name { Variant = "wire" }` forms.
 macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $( $(#[$vmeta:meta])* $variant:ident => $wire:literal ),+ $(,)? }
+    ) => {
+        $crate::open_enum::open_enum! {
+            $(#[$meta])*
+            pub enum $name { $( $(#[$vmeta])* $variant => $wire, )+ }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $wire:literal ),+ $(,)? }
+    ) => {
+        $crate::open_enum::open_enum! {
+            $(#[$meta])*
+            pub enum $name { $( $(#[$vmeta])* $variant => $wire, )+ }
+        }
+    };
     (
         $(#[$meta:meta])*
         pub enum $name:ident {
@@ -91,3 +112,4 @@ macro_rules! open_enum {
 }
 
 pub(crate) use open_enum;
+pub(crate) use open_enum as open_string_enum;
