@@ -10,7 +10,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use agentdesk_protocol::policy::{self, Timestamp};
-use agentdesk_protocol::scapi::events::{InteractionChange, InteractionEvent, InteractionEventType};
+use agentdesk_protocol::scapi::events::{
+    InteractionChange, InteractionEvent, InteractionEventType,
+};
 use agentdesk_protocol::scapi::{ClientMessage, Event, ServiceMessage};
 use agentdesk_server::engine::{Engine, EngineConfig, FrameId, Output};
 use agentdesk_server::simulated::{IncomingCall, SimulatedWorkspace};
@@ -19,7 +21,8 @@ use futures_util::FutureExt;
 
 const APP: &str = "https://app.example";
 const OPTIONS: &str = "service-client-api.accepted-web-content-origins=https://app.example\nservice-client-api.user-data.read-allowed=Key1,Key2\n";
-const AGENT_GET: &str = r#"{"request":"agent.get","referenceId":"7","userAgent":"WWE Client","protocolVersion":2}"#;
+const AGENT_GET: &str =
+    r#"{"request":"agent.get","referenceId":"7","userAgent":"WWE Client","protocolVersion":2}"#;
 const SET_USER_DATA: &str = r#"{"request":"interaction.setUserData","parameters":["1",{"Key1":"a","Key2":"b"}],"referenceId":"8","userAgent":"WWE Client","protocolVersion":2}"#;
 
 struct Setup {
@@ -35,8 +38,16 @@ fn setup() -> Setup {
     let workspace = SimulatedWorkspace::default();
     let now = Timestamp::from_secs(1_795_341_600);
     let _ = workspace.incoming_call(now, IncomingCall::new("+15551234567", "5001"));
-    let frame = engine.register_frame(APP, None, now).map(|(frame, _)| frame).unwrap_or(FrameId(0));
-    Setup { engine, workspace, frame, now }
+    let frame = engine
+        .register_frame(APP, None, now)
+        .map(|(frame, _)| frame)
+        .unwrap_or(FrameId(0));
+    Setup {
+        engine,
+        workspace,
+        frame,
+        now,
+    }
 }
 
 /// One request through the whole engine; returns the bytes sent back.
@@ -46,7 +57,11 @@ fn full_path(setup: &mut Setup, raw: &str) -> usize {
     while let Some(output) = queue.pop() {
         match output {
             Output::Send { message, .. } => bytes += message.to_json().len(),
-            Output::Dispatch { call, context, request } => {
+            Output::Dispatch {
+                call,
+                context,
+                request,
+            } => {
                 let reply = dispatch(&setup.workspace, &context, request).now_or_never();
                 if let Some(reply) = reply {
                     queue.extend(setup.engine.complete(call, reply, setup.now));
@@ -60,7 +75,9 @@ fn full_path(setup: &mut Setup, raw: &str) -> usize {
 
 /// The same request decoded and the same answer encoded, nothing else.
 fn bare(raw: &str, answer: &ServiceMessage) -> usize {
-    let decoded = ClientMessage::from_json(raw).map(|m| m.reference_id().map(str::len).unwrap_or(0)).unwrap_or(0);
+    let decoded = ClientMessage::from_json(raw)
+        .map(|m| m.reference_id().map(str::len).unwrap_or(0))
+        .unwrap_or(0);
     decoded + answer.to_json().len()
 }
 
@@ -69,7 +86,11 @@ fn answer_of(setup: &mut Setup, raw: &str) -> ServiceMessage {
     while let Some(output) = queue.pop() {
         match output {
             Output::Send { message, .. } => return (*message).clone(),
-            Output::Dispatch { call, context, request } => {
+            Output::Dispatch {
+                call,
+                context,
+                request,
+            } => {
                 if let Some(reply) = dispatch(&setup.workspace, &context, request).now_or_never() {
                     queue.extend(setup.engine.complete(call, reply, setup.now));
                 }
@@ -106,9 +127,19 @@ fn fan_out_engine(frames: usize) -> (Engine, Event, Timestamp) {
         }
     }
     let workspace = SimulatedWorkspace::default();
-    let arrival = workspace.incoming_call(now, IncomingCall::new("+15551234567", "5001").with_data("Key1", "VIP").with_data("Secret", "x"));
-    let interaction = workspace.interaction(&arrival.interaction_id).unwrap_or_default();
-    let event = Event::Interaction(InteractionEvent::Change(InteractionChange::new(InteractionEventType::Ringing, interaction)));
+    let arrival = workspace.incoming_call(
+        now,
+        IncomingCall::new("+15551234567", "5001")
+            .with_data("Key1", "VIP")
+            .with_data("Secret", "x"),
+    );
+    let interaction = workspace
+        .interaction(&arrival.interaction_id)
+        .unwrap_or_default();
+    let event = Event::Interaction(InteractionEvent::Change(InteractionChange::new(
+        InteractionEventType::Ringing,
+        interaction,
+    )));
     (engine, event, now)
 }
 
@@ -142,14 +173,23 @@ fn per_second(budget: Duration, mut run: impl FnMut() -> usize) -> f64 {
 fn main() {
     divan::main();
     let budget = Duration::from_secs(2);
-    for (name, raw) in [("agent.get", AGENT_GET), ("interaction.setUserData", SET_USER_DATA)] {
+    for (name, raw) in [
+        ("agent.get", AGENT_GET),
+        ("interaction.setUserData", SET_USER_DATA),
+    ] {
         let mut setup = setup();
         let answer = answer_of(&mut setup, raw);
         let full = per_second(budget, || full_path(&mut setup, raw));
         let bare = per_second(budget, || bare(raw, &answer));
-        println!("{name:<24} full path {full:>10.0} req/s   bare codec {bare:>10.0} req/s   ratio {:.2}", full / bare);
+        println!(
+            "{name:<24} full path {full:>10.0} req/s   bare codec {bare:>10.0} req/s   ratio {:.2}",
+            full / bare
+        );
     }
     let (mut engine, event, now) = fan_out_engine(1000);
     let events = per_second(budget, || engine.publish(event.clone(), now).len());
-    println!("fan-out to 1000 frames   {events:>10.0} events/s ({:.0} deliveries/s)", events * 1000.0);
+    println!(
+        "fan-out to 1000 frames   {events:>10.0} events/s ({:.0} deliveries/s)",
+        events * 1000.0
+    );
 }
