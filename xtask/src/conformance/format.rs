@@ -109,9 +109,17 @@ pub(crate) struct Step {
     /// Every message the service posts because of the step, grouped by frame in connection
     /// order, each frame's messages in the order it receives them. Empty: nothing at all.
     pub(crate) expect: Vec<Expected>,
+    /// `expect` was written by hand, not recorded: it does not depend on the simulated back
+    /// end's data (policy outcomes, subscription behaviour, fixed texts).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub(crate) pinned: bool,
     /// Hand-written expectation the recorded one must equal (generation only).
     #[serde(skip)]
-    pub(crate) pinned: Option<Vec<Expected>>,
+    pub(crate) pin: Option<Vec<Expected>>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 impl Step {
@@ -125,7 +133,8 @@ impl Step {
             send_raw: None,
             scenario: None,
             expect: Vec::new(),
-            pinned: None,
+            pinned: false,
+            pin: None,
         }
     }
 }

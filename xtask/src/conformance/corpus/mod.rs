@@ -85,7 +85,8 @@ pub(crate) fn files() -> Result<BTreeMap<String, String>, String> {
 fn record(case: &mut Case) -> Result<(), String> {
     let recorded = replay::run(case).map_err(|err| format!("case `{}`: {err}", case.name))?;
     for (index, (step, actual)) in case.steps.iter_mut().zip(recorded).enumerate() {
-        if let Some(pinned) = &step.pinned
+        step.pinned = step.pin.is_some();
+        if let Some(pinned) = &step.pin
             && *pinned != actual
         {
             return Err(format!(
@@ -196,7 +197,7 @@ impl Builder {
     /// Pins what the last step posts: `(frame, message)` pairs in `expect` order.
     pub(crate) fn expect(mut self, messages: Vec<(&str, Value)>) -> Self {
         if let Some(step) = self.case.steps.last_mut() {
-            step.pinned = Some(
+            step.pin = Some(
                 messages
                     .into_iter()
                     .map(|(frame, message)| Expected {
