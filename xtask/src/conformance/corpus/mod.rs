@@ -324,3 +324,43 @@ pub(crate) fn rate_limited(reference_id: &str, request: &str, quarantine_secs: u
 pub(crate) fn event(name: &str, data: Value) -> Value {
     json!({ "event": name, "data": data, "userAgent": "WWE Server", "protocolVersion": 2 })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pin_the_engine_does_not_meet_stops_generation() {
+        let mut wrong = case("policy/x", "A pin that is wrong.")
+            .frame("a", APP)
+            .send(0, "a", request("1", "agent.fly", json!([])))
+            .expect(vec![("a", done("1"))])
+            .build();
+        let err = record(&mut wrong).err().unwrap_or_default();
+        assert!(err.contains("step 1: the engine posts"), "{err}");
+        assert!(err.contains("Unknown request 'agent.fly'"), "{err}");
+    }
+
+    #[test]
+    fn a_met_pin_is_marked_and_recorded_steps_are_not() {
+        let mut right = case("policy/x", "A pin that holds.")
+            .frame("a", APP)
+            .send(0, "a", request("1", "system.triggerActivity", json!([])))
+            .expect(vec![("a", done("1"))])
+            .build();
+        assert_eq!(record(&mut right), Ok(()));
+        assert!(!right.steps[0].pinned);
+        assert!(right.steps[1].pinned);
+        assert_eq!(right.steps[0].expect[0].message, handshake(1));
+    }
+
+    #[test]
+    fn a_refused_request_in_a_requests_case_stops_generation() {
+        let mut refused = case("requests/x", "voice.hold without a call.")
+            .frame("a", APP)
+            .send(0, "a", request("t", "voice.hold", json!(["9"])))
+            .build();
+        let err = record(&mut refused).err().unwrap_or_default();
+        assert!(err.contains("refuses a request"), "{err}");
+    }
+}
