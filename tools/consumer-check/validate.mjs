@@ -1,8 +1,11 @@
 // CI check of schema/ from a JavaScript consumer's side:
 // 1. schema/asyncapi.json must parse with the AsyncAPI parser without error diagnostics;
 // 2. the JSON Schemas must compile with a draft 2020-12 validator (ajv) and accept the
-//    Service Client API's documented example messages, as README.md shows.
-import { readFile } from "node:fs/promises";
+//    Service Client API's documented example messages, as README.md shows;
+// 3. every message the conformance corpus expects the service to post must validate against
+//    service-message.json, and every `send` that the service answers with a success must
+//    validate against client-message.json.
+import { readFile, readdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { Parser, fromFile } from "@asyncapi/parser";
 import Ajv2020 from "ajv/dist/2020.js";
@@ -49,5 +52,35 @@ for (const [validate, expected, message] of cases) {
   }
 }
 console.log(`json schema: ${cases.length} example messages checked with ajv (draft 2020-12)`);
+
+// --- Conformance corpus -----------------------------------------------------------------
+let corpusCases = 0;
+let corpusMessages = 0;
+const corpusFiles = (await readdir(`${schemaDir}conformance`)).filter((f) => f.endsWith(".jsonl")).sort();
+for (const file of corpusFiles) {
+  const text = await readFile(`${schemaDir}conformance/${file}`, "utf8");
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    const record = JSON.parse(line);
+    if (record.name === undefined) continue;
+    corpusCases += 1;
+    for (const [index, step] of record.steps.entries()) {
+      const answered = step.expect.some(
+        (e) => e.frame === step.frame && e.message.referenceId !== undefined && e.message.errorMessage === undefined,
+      );
+      const checks = step.expect.map((e) => [validateService, e.message]);
+      if (step.send !== undefined && answered) checks.push([validateClient, step.send]);
+      for (const [validate, message] of checks) {
+        corpusMessages += 1;
+        if (!validate(message)) {
+          failed = true;
+          console.log(`conformance/${file}: ${record.name} step ${index}: invalid ${JSON.stringify(message)}`);
+          console.log(ajv.errorsText(validate.errors));
+        }
+      }
+    }
+  }
+}
+console.log(`conformance: ${corpusMessages} messages of ${corpusCases} cases checked with ajv`);
 
 process.exit(failed ? 1 : 0);

@@ -53,6 +53,7 @@ fn generated_files() -> Result<BTreeMap<String, String>, String> {
     let mut files = schemas::files(&entries);
     files.extend(typescript::files(&groups)?);
     files.extend(asyncapi::files(&groups)?);
+    files.extend(crate::conformance::corpus::files()?);
     Ok(files)
 }
 
@@ -135,9 +136,11 @@ mod tests {
     #[test]
     fn every_derived_file_carries_the_marker() {
         let files = generated_files().unwrap_or_default();
-        let derived = files
-            .iter()
-            .filter(|(path, _)| path.starts_with("typescript/") || path.starts_with("asyncapi"));
+        let derived = files.iter().filter(|(path, _)| {
+            path.starts_with("typescript/")
+                || path.starts_with("asyncapi")
+                || path.starts_with("conformance/")
+        });
         for (path, contents) in derived {
             assert!(
                 contents.contains(agentdesk_protocol::schema::GENERATED_MARKER),

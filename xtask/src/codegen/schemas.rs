@@ -30,7 +30,10 @@ pub(crate) fn files(entries: &[SchemaEntry]) -> BTreeMap<String, String> {
              `index.json` lists each file with its `$id` and a one-line title, and the crate version.\n\
              - `typescript/`: TypeScript declarations of the same types (`index.d.ts` re-exports one\n  \
              namespace per protocol), with typed request and event maps for the Service Client API.\n\
-             - `asyncapi.json`: an AsyncAPI 3.0 document of both directions of the Service Client API.\n"
+             - `asyncapi.json`: an AsyncAPI 3.0 document of both directions of the Service Client API.\n\
+             - `conformance/*.jsonl`: the conformance corpus, named transcripts of the Service Client\n  \
+             API service (options, messages in, exact messages out, virtual time); replay it with\n  \
+             `cargo xtask conformance`. Format: README.md of the repository, \"Conformance corpus\".\n"
         ),
     );
     files
