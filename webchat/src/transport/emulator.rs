@@ -473,8 +473,10 @@ impl ChatTransport for EmulatorTransport {
     }
 
     async fn end(&self) -> Result<Value, TransportError> {
-        let outcome = self.inner.call("end chat", "/end", json!({})).await;
+        // Stop listening first: the service ends the session itself, so the emulator's
+        // echo of the leave and `ChatEnded` would only repeat `clientDisconnected`/`ended`.
         self.stop_stream();
+        let outcome = self.inner.call("end chat", "/end", json!({})).await;
         self.set_chat(None);
         outcome
     }
