@@ -216,3 +216,166 @@ async fn scenarios_parse_strictly_and_run_in_order() {
     assert_eq!(media, ["voice", "chat"]);
     emulator.shutdown().await;
 }
+
+async fn next_json(
+    socket: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+) -> Value {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("a stream frame within 5 s")
+            .expect("the stream is open")
+            .unwrap();
+        if let Message::Text(text) = frame {
+            return serde_json::from_str(text.as_str()).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn chat_api_turns_a_customer_chat_into_an_interaction_and_streams_the_agent_side() {
+    let emulator = start().await;
+    let host = emulator.host_url.trim_end_matches('/').to_owned();
+    let (status, started) = post(
+        format!("{host}/chat/sessions"),
+        json!({ "firstName": "Ann", "lastName": "Lee", "subject": "Billing", "message": "Hello",
+                "userData": { "accountId": "A-42" } }),
+    )
+    .await;
+    assert_eq!(status, 201, "{started}");
+    let id = started["chatId"].as_str().unwrap().to_owned();
+    assert_eq!(started["interactionId"], json!(id));
+    assert_eq!(started["customer"], "Ann Lee");
+    let chat = emulator.workspace.interaction(&id).unwrap();
+    let data = serde_json::to_value(&chat).unwrap();
+    assert_eq!(data["state"], "INVITED");
+    assert_eq!(data["userData"]["accountId"], "A-42");
+    assert_eq!(data["userData"]["Subject"], "Billing");
+
+    let ws_url = format!(
+        "{}{}",
+        host.replace("http://", "ws://"),
+        started["streamPath"].as_str().unwrap()
+    );
+    let (mut stream, _) = tokio_tungstenite::connect_async(&ws_url).await.unwrap();
+    let first = next_json(&mut stream).await;
+    assert_eq!(
+        (
+            first["index"].clone(),
+            first["type"].clone(),
+            first["party"].clone()
+        ),
+        (json!(1), json!("ParticipantJoined"), json!("Client"))
+    );
+    assert_eq!(next_json(&mut stream).await["text"], "Hello");
+
+    // The agent's side, through the control API.
+    let (status, refused) = post(
+        format!("{host}/api/actions"),
+        json!({ "action": "agent-chat-message", "interactionId": id, "text": "too early" }),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(refused["error"].as_str().unwrap().contains("accept"));
+    for (path, body) in [
+        ("accept", json!({})),
+        ("agent-typing", json!({ "typing": true })),
+        (
+            "agent-chat-message",
+            json!({ "text": "Hi Ann, how can I help?" }),
+        ),
+    ] {
+        let (status, reply) = post(format!("{host}/api/interactions/{id}/{path}"), body).await;
+        assert_eq!(status, 200, "{path}: {reply}");
+    }
+    let joined = next_json(&mut stream).await;
+    assert_eq!(
+        (joined["type"].clone(), joined["party"].clone()),
+        (json!("ParticipantJoined"), json!("Agent"))
+    );
+    assert_eq!(next_json(&mut stream).await["type"], "TypingStarted");
+    let said = next_json(&mut stream).await;
+    assert_eq!(
+        (said["party"].clone(), said["text"].clone()),
+        (json!("Agent"), json!("Hi Ann, how can I help?"))
+    );
+
+    // The customer writes and types; errors say what is wrong.
+    let (status, reply) = post(
+        format!("{host}/chat/sessions/{id}/messages"),
+        json!({ "text": "My invoice" }),
+    )
+    .await;
+    assert_eq!((status, reply["index"].clone()), (200, json!(6)));
+    assert_eq!(
+        post(
+            format!("{host}/chat/sessions/{id}/messages"),
+            json!({ "text": "" })
+        )
+        .await
+        .0,
+        400
+    );
+    assert_eq!(
+        post(
+            format!("{host}/chat/sessions/{id}/messages"),
+            json!({ "txt": "x" })
+        )
+        .await
+        .0,
+        400
+    );
+    assert_eq!(
+        post(format!("{host}/chat/sessions/{id}/typing"), json!({}))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        post(
+            format!("{host}/chat/sessions/nope/messages"),
+            json!({ "text": "x" })
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(next_json(&mut stream).await["text"], "My invoice");
+    assert_eq!(next_json(&mut stream).await["type"], "TypingStarted");
+
+    // A late joiner catches up from any index; the agent marking done ends the stream.
+    let (mut late, _) = tokio_tungstenite::connect_async(format!("{ws_url}?after=6"))
+        .await
+        .unwrap();
+    assert_eq!(next_json(&mut late).await["index"], 7);
+    let (status, _) = post(format!("{host}/api/interactions/{id}/markdone"), json!({})).await;
+    assert_eq!(status, 200);
+    let left = next_json(&mut stream).await;
+    assert_eq!(
+        (left["type"].clone(), left["party"].clone()),
+        (json!("ParticipantLeft"), json!("Agent"))
+    );
+    assert_eq!(next_json(&mut stream).await, json!({ "type": "ChatEnded" }));
+    let transcript: Value = reqwest::get(format!("{host}/chat/sessions/{id}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(transcript["ended"], true);
+    assert_eq!(transcript["entries"].as_array().unwrap().len(), 8);
+    assert_eq!(
+        post(
+            format!("{host}/chat/sessions/{id}/messages"),
+            json!({ "text": "x" })
+        )
+        .await
+        .0,
+        409
+    );
+    let (status, reply) = post(format!("{host}/chat/sessions/{id}/end"), json!({})).await;
+    assert_eq!((status, reply["ended"].clone()), (200, json!(true)));
+    emulator.shutdown().await;
+}

@@ -196,6 +196,115 @@ async fn dialed_calls_customer_hang_up_and_recording() {
 }
 
 #[tokio::test]
+async fn chat_transcript_records_both_sides_and_agent_messages_are_new_message_events() {
+    let ws = SimulatedWorkspace::new(
+        SimulatedConfig::default().with_agent("jdoe", "John", "Doe", "7001"),
+    );
+    let mut changes = ws.chat_changes();
+    let arrival = ws
+        .customer_chat_message(
+            at(0),
+            &ChatMessage::new_chat("Kim", "Hello").with_data("Subject", "Billing"),
+        )
+        .unwrap();
+    let id = arrival.interaction_id;
+    assert!(
+        changes.has_changed().unwrap(),
+        "a new chat wakes transcript readers"
+    );
+    changes.mark_unchanged();
+    assert_eq!(
+        arrival.events[1].data()["interaction"]["userData"]["Subject"],
+        "Billing"
+    );
+    assert_eq!(arrival.events[1].data()["message"]["party"], "Client");
+
+    // The agent cannot speak before accepting.
+    let refused = ws.agent_chat_message(at(1), &id, "Hi").unwrap_err();
+    assert!(refused.to_string().contains("accept the invitation first"));
+    assert!(ws.agent_typing(at(1), &id, true).is_err());
+    ws.customer_typing(at(1), &id, true).unwrap();
+
+    ok(&ws, "interaction.accept", json!([id])).await;
+    ws.agent_typing(at(2), &id, true).unwrap();
+    let said = ws.agent_chat_message(at(3), &id, "Hello Kim").unwrap();
+    assert_eq!(types(&said), ["NEW_MESSAGE"]);
+    assert_eq!(
+        said[0].data()["message"],
+        json!({"from": "John Doe", "party": "Agent", "text": "Hello Kim", "timestamp": T0 + 3})
+    );
+    assert!(ws.agent_chat_message(at(3), &id, "").is_err());
+    ws.customer_chat_message(at(4), &ChatMessage::in_chat(&id, "Kim", "Thanks"))
+        .unwrap();
+    assert!(
+        ws.customer_chat_message(at(4), &ChatMessage::in_chat(&id, "Kim", ""))
+            .is_err()
+    );
+    ok(&ws, "interaction.markdone", json!([id])).await;
+    assert!(changes.has_changed().unwrap());
+
+    // The transcript outlives the interaction and says the agent left.
+    let transcript = ws.chat_transcript(&id).unwrap();
+    assert!(transcript.ended);
+    let summary: Vec<(String, String, Option<String>)> = transcript
+        .entries
+        .iter()
+        .map(|e| {
+            let v = serde_json::to_value(e).unwrap();
+            (
+                v["type"].as_str().unwrap().to_owned(),
+                v["party"].as_str().unwrap().to_owned(),
+                e.text.clone(),
+            )
+        })
+        .collect();
+    let s = |t: &str| t.to_owned();
+    assert_eq!(
+        summary,
+        [
+            (s("ParticipantJoined"), s("Client"), None),
+            (s("Message"), s("Client"), Some(s("Hello"))),
+            (s("TypingStarted"), s("Client"), None),
+            (s("ParticipantJoined"), s("Agent"), None),
+            (s("TypingStarted"), s("Agent"), None),
+            (s("Message"), s("Agent"), Some(s("Hello Kim"))),
+            (s("Message"), s("Client"), Some(s("Thanks"))),
+            (s("ParticipantLeft"), s("Agent"), None),
+        ]
+    );
+    assert_eq!(
+        transcript
+            .entries
+            .iter()
+            .map(|e| e.index)
+            .collect::<Vec<_>>(),
+        (1..=8).collect::<Vec<_>>()
+    );
+    assert_eq!(transcript.after(6).len(), 2);
+    assert_eq!(transcript.after(99).len(), 0);
+    assert_eq!(transcript.entries[5].from, "John Doe");
+    assert_eq!(transcript.entries[5].timestamp, T0 as i64 + 3);
+
+    // A customer who leaves ends the chat; a rejected invitation closes it too.
+    let other = ws
+        .customer_chat_message(at(5), &ChatMessage::new_chat("Lee", ""))
+        .unwrap()
+        .interaction_id;
+    assert_eq!(ws.chat_transcript(&other).unwrap().entries.len(), 1);
+    ok(&ws, "interaction.reject", json!([other])).await;
+    assert!(ws.chat_transcript(&other).unwrap().ended);
+    let third = ws
+        .customer_chat_message(at(6), &ChatMessage::new_chat("Max", "Hi"))
+        .unwrap()
+        .interaction_id;
+    ws.customer_hang_up(at(7), &third).unwrap();
+    let last = ws.chat_transcript(&third).unwrap();
+    assert!(last.ended);
+    assert_eq!(last.entries.last().unwrap().party.as_str(), "Client");
+    assert!(ws.chat_transcript("no-such-chat").is_none());
+}
+
+#[tokio::test]
 async fn chat_lifecycle_and_email() {
     let ws = workspace();
     let arrival = ws

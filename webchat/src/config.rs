@@ -26,6 +26,10 @@ pub const MIN_GUEST_REQUEST_TIMEOUT_MS: u64 = 12_000;
 pub const DEFAULT_MAX_MESSAGE_PAGE_SIZE: u32 = 100;
 /// Default `transport.socketHeartbeatTrackerInterval`.
 pub const DEFAULT_HEARTBEAT_TIMEOUT_MS: u64 = 14_000;
+/// Emulator transport request timeout.
+pub const DEFAULT_EMULATOR_REQUEST_TIMEOUT_MS: u64 = 10_000;
+/// Emulator transport: pause between attempts to reopen a dropped event stream.
+pub const DEFAULT_EMULATOR_RECONNECT_INTERVAL_MS: u64 = 500;
 /// Default `transport.socketReconnectInterval`.
 pub const DEFAULT_RECONNECT_INTERVAL_MS: u64 = 2_000;
 
@@ -59,6 +63,18 @@ pub enum TransportSettings {
     Gms(GmsSettings),
     /// Genesys Cloud guest chat v2 (`purecloud-v2-sockets`).
     GuestChat(GuestChatSettings),
+    /// The agentdesk-server emulator's chat API (no widget `transport.type` selects it; build
+    /// it with [`ChatConfig::emulator`]).
+    Emulator(EmulatorSettings),
+}
+
+/// Settings of the agentdesk-server emulator transport.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmulatorSettings {
+    /// The emulator's host URL without trailing `/`, e.g. `http://127.0.0.1:8080`.
+    pub data_url: String,
+    /// Pause between attempts to reopen a dropped event stream.
+    pub reconnect_interval_ms: u64,
 }
 
 /// GMS Chat API v2 settings.
@@ -129,6 +145,9 @@ impl ChatConfig {
                 .ajax_timeout
                 .unwrap_or(0)
                 .max(MIN_GUEST_REQUEST_TIMEOUT_MS),
+            TransportSettings::Emulator(_) => config
+                .ajax_timeout
+                .unwrap_or(DEFAULT_EMULATOR_REQUEST_TIMEOUT_MS),
         };
         Ok(Self {
             transport,
@@ -143,6 +162,20 @@ impl ChatConfig {
             agent_typing_timeout_ms: DEFAULT_AGENT_TYPING_TIMEOUT_MS,
             request_timeout_ms,
         })
+    }
+
+    /// A configuration for the agentdesk-server emulator at `host_url` (e.g.
+    /// `http://127.0.0.1:8080/`), with defaults for everything else.
+    pub fn emulator(host_url: impl Into<String>) -> Result<Self, ConfigError> {
+        let host_url = host_url.into();
+        let data_url = url("dataURL", "agentdesk-server emulator", Some(&host_url))?;
+        let mut config = Self::gms(data_url.clone())?;
+        config.transport = TransportSettings::Emulator(EmulatorSettings {
+            data_url,
+            reconnect_interval_ms: DEFAULT_EMULATOR_RECONNECT_INTERVAL_MS,
+        });
+        config.request_timeout_ms = DEFAULT_EMULATOR_REQUEST_TIMEOUT_MS;
+        Ok(config)
     }
 
     /// A GMS configuration with defaults for everything but the URL.

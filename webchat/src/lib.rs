@@ -10,9 +10,10 @@
 //! - [`transport::ChatTransport`]: the back-end trait (object-safe, `async-trait`).
 //!   Implementations: [`transport::gms::GmsTransport`] (GMS Chat API v2, REST polling) and
 //!   [`transport::guest::GuestChatTransport`] (Genesys Cloud guest chat v2, REST + WebSocket).
-//!   The agentdesk-server emulator transport, where a chat becomes an interaction in
-//!   SimulatedWorkspace, is a third implementation of the same trait and arrives with the
-//!   server's engine.
+//!   [`transport::emulator::EmulatorTransport`] talks to the agentdesk-server emulator's chat
+//!   API ([`ChatConfig::emulator`]): the chat becomes a chat interaction of the simulated
+//!   Agent Workspace (Service Client API apps see `INVITED`, `NEW_MESSAGE`, `ENDED`), and the
+//!   simulated agent answers, types and ends it through the emulator's control API.
 //! - [`config::ChatConfig`]: `_genesys.widgets.webchat` validated, with defaults.
 //! - Wire types (commands, events, messages, back-end payloads) live in
 //!   [`agentdesk_protocol::webchat`].
@@ -91,6 +92,9 @@
 //!   `pollRateMax`, `pollRateMult`) and sleep mode are not modelled.
 //! - **Bot events** (`botConnected`/`botDisconnected`) are published for every bot party;
 //!   the widget gates them behind `transport.botEventsEnabled` for Genesys Cloud.
+//! - **Emulator session data** is reported in the Genesys Cloud shape
+//!   (`SessionData::Guest`: `conversationId` = the chat's interaction id, `lastMessageId` = the
+//!   last transcript index), as the protocol crate has no emulator variant.
 //! - **Not published** (typed in the protocol crate, but nothing here produces them):
 //!   `ajaxResponse`, `sessionLost`, `sleeping`/`waking`, `restoredOffline`,
 //!   `chatServerTimeout`.

@@ -5,6 +5,10 @@
 //! `{"ok":true,"interactionId":...,"events":N}` or a 4xx `{"error":"..."}` that says what to
 //! do instead. Reading: `GET /api/state` (agent, interactions, toasts, dialogs, menu views),
 //! `GET /api/traffic` (the latest traffic-log records with decisions), `GET /api/config`.
+//!
+//! Chats: `agent-chat-message` and `agent-typing` let the simulated agent answer and type in
+//! an accepted chat; whatever the agent does (accept, messages, typing, mark done) reaches the
+//! customer's stream of the [chat API](super::chat).
 
 use agentdesk_protocol::scapi::Request;
 use agentdesk_protocol::scapi::requests::{
@@ -137,6 +141,32 @@ pub enum Action {
         #[serde(rename = "interactionId")]
         interaction_id: String,
     },
+    /// The agent writes in an accepted chat (`NEW_MESSAGE`; the customer's stream gets it).
+    AgentChatMessage {
+        /// The chat.
+        #[serde(rename = "interactionId")]
+        interaction_id: String,
+        /// The text.
+        text: String,
+    },
+    /// The agent starts or stops typing in an accepted chat (the customer's stream only).
+    AgentTyping {
+        /// The chat.
+        #[serde(rename = "interactionId")]
+        interaction_id: String,
+        /// `true`: started (default), `false`: stopped.
+        #[serde(default = "default_true")]
+        typing: bool,
+    },
+    /// The customer starts or stops typing in a live chat (the transcript only).
+    CustomerTyping {
+        /// The chat.
+        #[serde(rename = "interactionId")]
+        interaction_id: String,
+        /// `true`: started (default), `false`: stopped.
+        #[serde(default = "default_true")]
+        typing: bool,
+    },
     /// The agent acts on an interaction from the desktop.
     Agent {
         /// The interaction.
@@ -193,6 +223,10 @@ fn default_dnis() -> String {
     "5001".to_owned()
 }
 
+fn default_true() -> bool {
+    true
+}
+
 fn default_customer() -> String {
     "Customer".to_owned()
 }
@@ -242,6 +276,36 @@ pub(crate) async fn apply(state: &AppState, action: Action) -> Result<Applied, S
                 .map_err(|e| e.to_string())?;
             interaction_id = Some(arrival.interaction_id);
             arrival.events
+        }
+        Action::AgentChatMessage {
+            interaction_id: id,
+            text,
+        } => {
+            let events = workspace
+                .agent_chat_message(now, &id, &text)
+                .map_err(|e| e.to_string())?;
+            interaction_id = Some(id);
+            events
+        }
+        Action::AgentTyping {
+            interaction_id: id,
+            typing,
+        } => {
+            workspace
+                .agent_typing(now, &id, typing)
+                .map_err(|e| e.to_string())?;
+            interaction_id = Some(id);
+            Vec::new()
+        }
+        Action::CustomerTyping {
+            interaction_id: id,
+            typing,
+        } => {
+            workspace
+                .customer_typing(now, &id, typing)
+                .map_err(|e| e.to_string())?;
+            interaction_id = Some(id);
+            Vec::new()
         }
         Action::CustomerHangUp { interaction_id: id } => workspace
             .customer_hang_up(now, &id)
@@ -423,6 +487,9 @@ async fn interaction(
         "customer-hang-up" => "customer-hang-up",
         "remote-answer" => "remote-answer",
         "customer-message" => "customer-message",
+        "agent-chat-message" => "agent-chat-message",
+        "agent-typing" => "agent-typing",
+        "customer-typing" => "customer-typing",
         _ => {
             b["operation"] = json!(operation);
             "agent"

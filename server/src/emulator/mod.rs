@@ -1,11 +1,13 @@
 //! The local emulator: a policy-faithful Agent Workspace on loopback.
 //!
 //! [`Emulator::start`] serves, on one port, the host page (`/`), its relay (`/relay`), the
-//! native Service Client API endpoint (`/scapi`) and the control API (`/api/...`); on a
+//! native Service Client API endpoint (`/scapi`), the control API (`/api/...`) and the
+//! customer's side of chats (`/chat/...`, see [`chat`]); on a
 //! second port (a different origin, so the cross-origin policy is real) a demo third-party
 //! app that speaks the Service Client API wire format; and, on a third, the Screen Recording
 //! Service emulator. The `agentdesk-server serve` command runs it.
 
+pub mod chat;
 pub mod control;
 mod relay;
 pub mod scenario;
@@ -151,6 +153,8 @@ pub(crate) struct AppState {
     pub(crate) apps: Arc<Vec<String>>,
     pub(crate) traffic: Arc<Mutex<VecDeque<TraceRecord>>>,
     pub(crate) srs_url: Option<String>,
+    /// Turns true when the emulator shuts down (long-lived sockets close then).
+    pub(crate) stopped: watch::Receiver<bool>,
 }
 
 /// A running emulator; dropping it does not stop it, [`RunningEmulator::shutdown`] does.
@@ -279,6 +283,7 @@ impl Emulator {
         if let Some(url) = &app_url {
             apps.insert(0, url.clone());
         }
+        let (stop, stopped) = watch::channel(false);
         let state = AppState {
             service: service.clone(),
             workspace: workspace.clone(),
@@ -286,8 +291,8 @@ impl Emulator {
             apps: Arc::new(apps),
             traffic: Arc::new(Mutex::new(VecDeque::new())),
             srs_url: srs_url.clone(),
+            stopped: stopped.clone(),
         };
-        let (stop, stopped) = watch::channel(false);
         let mut tasks = vec![tokio::spawn(keep_traffic(
             service.clone(),
             state.traffic.clone(),
@@ -395,6 +400,7 @@ fn host_router(state: AppState) -> Router {
         )
         .route("/relay", get(relay::upgrade))
         .merge(control::router())
+        .merge(chat::router())
         .with_state(state.clone())
         .merge(crate::ws::router(state.service))
 }

@@ -331,7 +331,7 @@ impl SimulatedState {
 
     /// Accepts an invitation: a ringing call is answered, a chat or email invitation is
     /// `ACCEPTED`, a pushed preview record goes `PREVIEWING`.
-    pub(crate) fn accept(&mut self, _now: Timestamp, id: &str) -> Handled {
+    pub(crate) fn accept(&mut self, now: Timestamp, id: &str) -> Handled {
         let sim = self.find(id)?;
         match (&sim.role, sim.media(), sim.state()) {
             (Role::Preview(_), _, S::Invited) => self.accept_pushed_record(id),
@@ -339,7 +339,15 @@ impl SimulatedState {
             (Role::Plain, _, S::Invited) => {
                 let sim = self.find_mut(id)?;
                 transition(&mut sim.wire, S::Accepted);
-                Ok(Reply::done().with_events([change(T::Accepted, &sim.wire)]))
+                let accepted = change(T::Accepted, &sim.wire);
+                self.log_chat(
+                    id,
+                    now,
+                    super::chat::ChatEntryKind::ParticipantJoined,
+                    super::chat::ChatParty::Agent,
+                    None,
+                );
+                Ok(Reply::done().with_events([accepted]))
             }
             (_, _, state) => Err(SimulationError::WrongState {
                 id: id.to_owned(),
@@ -380,6 +388,7 @@ impl SimulatedState {
         {
             self.chains.remove(&chain);
         }
+        self.close_chat(id);
         Ok(Reply::done().with_events(events.into_iter().map(|t| change(t, &wire))))
     }
 

@@ -16,7 +16,8 @@
 //! - `agent`: states, media and `STATE_CHANGED`.
 //! - `interactions`: the list, attached data, case selection, mark done, accept / reject,
 //!   transfers, conferences, consultations (`consult` answers the consultation interaction).
-//! - `voice`: calls and the softphone; `chat`: chat and email.
+//! - `voice`: calls and the softphone; `chat`: chat (with each chat's transcript, what the
+//!   customer's side of the emulator reads) and email.
 //! - `outbound` (campaigns, record operations, result shapes) and `preview` (the three
 //!   preview modes, row for row as the seed's table).
 //! - `system`: JWT, toasts, dialogs, menu-bar views; `options`: option store and selectors;
@@ -57,6 +58,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 use serde_json::Value;
 
+pub use chat::{ChatEntry, ChatEntryKind, ChatParty, ChatTranscript};
 pub use config::{
     AgentStateSpec, CallResultSpec, CampaignSpec, DEFAULT_SECTION, PreviewMode, SimulatedConfig,
 };
@@ -110,15 +112,17 @@ impl IncomingCall {
 }
 
 /// A customer's chat message ([`SimulatedWorkspace::customer_chat_message`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ChatMessage {
     /// The chat to write in; `None` starts a new chat.
     pub interaction_id: Option<String>,
     /// The customer's nickname.
     pub from: String,
-    /// The text.
+    /// The text (a new chat may start without one: empty).
     pub text: String,
+    /// Attached data of a new chat (the chat form's fields, the page's `userData`).
+    pub user_data: UserData,
 }
 
 impl ChatMessage {
@@ -128,6 +132,7 @@ impl ChatMessage {
             interaction_id: None,
             from: from.into(),
             text: text.into(),
+            user_data: UserData::new(),
         }
     }
 
@@ -141,7 +146,15 @@ impl ChatMessage {
             interaction_id: Some(interaction_id.into()),
             from: from.into(),
             text: text.into(),
+            user_data: UserData::new(),
         }
+    }
+
+    /// Adds one key of attached data (used when the message starts a chat).
+    #[must_use]
+    pub fn with_data(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.user_data.insert(key.into(), value.into());
+        self
     }
 }
 

@@ -11,10 +11,11 @@ use agentdesk_protocol::scapi::events::{
 };
 use agentdesk_protocol::scapi::types::{Agent, Interaction, Media, MediaState, ToastParameters};
 use serde_json::Value;
+use tokio::sync::watch;
 
 use super::{
-    ChatMessage, ConnectionStatus, IncomingCall, SimulatedWorkspace, SimulationError, TabEvent,
-    TabInfo,
+    ChatMessage, ChatTranscript, ConnectionStatus, IncomingCall, SimulatedWorkspace,
+    SimulationError, TabEvent, TabInfo,
 };
 
 /// A new interaction the outside world brought, and the events announcing it.
@@ -58,6 +59,49 @@ impl SimulatedWorkspace {
             interaction_id,
             events,
         })
+    }
+
+    /// The agent writes in an accepted chat (`NEW_MESSAGE`, and a transcript entry).
+    pub fn agent_chat_message(
+        &self,
+        now: Timestamp,
+        interaction_id: &str,
+        text: &str,
+    ) -> Result<Vec<Event>, SimulationError> {
+        self.lock().agent_chat_message(now, interaction_id, text)
+    }
+
+    /// The agent starts (`typing`) or stops typing in an accepted chat. Only the transcript
+    /// changes: the Service Client API has no typing event.
+    pub fn agent_typing(
+        &self,
+        now: Timestamp,
+        interaction_id: &str,
+        typing: bool,
+    ) -> Result<(), SimulationError> {
+        self.lock().agent_typing(now, interaction_id, typing)
+    }
+
+    /// The customer starts (`typing`) or stops typing in a live chat (transcript only).
+    pub fn customer_typing(
+        &self,
+        now: Timestamp,
+        interaction_id: &str,
+        typing: bool,
+    ) -> Result<(), SimulationError> {
+        self.lock().customer_typing(now, interaction_id, typing)
+    }
+
+    /// The transcript of chat `interaction_id`, also after the chat left the list; `None` for
+    /// an id that never was a chat.
+    pub fn chat_transcript(&self, interaction_id: &str) -> Option<ChatTranscript> {
+        self.lock().chats.get(interaction_id).cloned()
+    }
+
+    /// A receiver whose value changes whenever any chat transcript changes (wait on it, then
+    /// re-read [`chat_transcript`](Self::chat_transcript)).
+    pub fn chat_changes(&self) -> watch::Receiver<u64> {
+        self.lock().chat_changes.subscribe()
     }
 
     /// The customer hangs up a call (`RELEASED`) or leaves a chat (`ENDED`).

@@ -7,7 +7,10 @@ use agentdesk_protocol::policy::Timestamp;
 use agentdesk_protocol::scapi::Request;
 use agentdesk_protocol::scapi::types::{Agent, DialogOptions, MenuBarView, ToastParameters};
 
+use tokio::sync::watch;
+
 use super::agent::MediaEntry;
+use super::chat::ChatTranscript;
 use super::config::{AgentStateSpec, CallResultSpec, SimulatedConfig};
 use super::error::SimulationError;
 use super::ids::IdGenerator;
@@ -62,6 +65,10 @@ pub(crate) struct SimulatedState {
     pub(crate) jwt: Option<(String, u64)>,
     pub(crate) tabs: Tabs,
     pub(crate) connection: ConnectionStatus,
+    /// Chat transcripts by interaction id (kept after the interaction leaves the list).
+    pub(crate) chats: BTreeMap<String, ChatTranscript>,
+    /// Bumped on every transcript change, so customer-side streams can wake up.
+    pub(crate) chat_changes: watch::Sender<u64>,
 }
 
 impl SimulatedState {
@@ -105,6 +112,8 @@ impl SimulatedState {
             jwt: None,
             tabs: Tabs::default(),
             connection: ConnectionStatus::Connected,
+            chats: BTreeMap::new(),
+            chat_changes: watch::Sender::new(0),
         }
     }
 

@@ -58,7 +58,7 @@ impl GmsTransport {
                 settings.clone(),
                 Duration::from_millis(config.request_timeout_ms),
             )),
-            TransportSettings::GuestChat(_) => None,
+            TransportSettings::GuestChat(_) | TransportSettings::Emulator(_) => None,
         }
     }
 

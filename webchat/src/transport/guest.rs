@@ -108,7 +108,7 @@ impl GuestChatTransport {
                 settings.clone(),
                 Duration::from_millis(config.request_timeout_ms),
             )),
-            TransportSettings::Gms(_) => None,
+            TransportSettings::Gms(_) | TransportSettings::Emulator(_) => None,
         }
     }
 

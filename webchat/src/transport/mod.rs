@@ -1,15 +1,18 @@
-//! The [`ChatTransport`] trait every chat back end implements, and the two real back ends.
+//! The [`ChatTransport`] trait every chat back end implements, and its implementations.
 //!
 //! A transport turns the service's intentions ("start a chat with these names", "send this
 //! text") into back-end calls, and the back end's replies and pushes into normalised
 //! [`TransportUpdate`]s. It holds the session credentials; the state machine holds everything
 //! else (who is connected, transcript, filters, timers).
 //!
-//! The agentdesk-server emulator transport will be a third implementation of this trait: its
-//! `start` turns the chat into an interaction in SimulatedWorkspace (so Service Client API
-//! subscribers see `INVITED`, `NEW_MESSAGE`, `ENDED`), its update channel carries what the
-//! simulated agent says and types, and its capabilities decide which commands it accepts.
+//! The agentdesk-server emulator transport ([`emulator::EmulatorTransport`]) is the third
+//! implementation: its `start` turns the chat into an interaction in SimulatedWorkspace (so
+//! Service Client API subscribers see `INVITED`, `NEW_MESSAGE`, `ENDED`), and its update
+//! channel carries what the simulated agent does through the emulator's control API (joins,
+//! says, types, marks the chat done).
 
+/// The agentdesk-server emulator's chat API.
+pub mod emulator;
 /// GMS Chat API v2.
 pub mod gms;
 /// Genesys Cloud guest chat v2.

@@ -1,0 +1,323 @@
+//! The customer's side of a chat: a small HTTP + WebSocket API that a chat widget (the
+//! `agentdesk-webchat` emulator transport) calls, so a chat a customer starts becomes a chat
+//! interaction of the simulated desktop.
+//!
+//! | route | body | effect |
+//! |---|---|---|
+//! | `POST /chat/sessions` | `{nickname?, firstName?, lastName?, email?, subject?, message?, userData?}` | a new chat (`ADDED`, `INVITED`); `201 {chatId, interactionId, customer, streamPath}` |
+//! | `POST /chat/sessions/{id}/messages` | `{text}` | `NEW_MESSAGE`; `{ok, index}` |
+//! | `POST /chat/sessions/{id}/typing` | `{typing}` (default `true`) | transcript only; `{ok}` |
+//! | `POST /chat/sessions/{id}/end` | | `ENDED` (nothing when already over); `{ok, ended}` |
+//! | `GET /chat/sessions/{id}` | | the [`ChatTranscript`](crate::simulated::ChatTranscript) |
+//! | `GET /chat/sessions/{id}/stream?after=N` | | WebSocket of transcript entries after `N` |
+//!
+//! The chat id is the interaction id. The stream sends each transcript entry after `after`
+//! (default 0: all) as a text frame, `{"index", "type", "party", "from", "text"?,
+//! "timestamp"}`, as it happens (the agent joining on accept, messages and typing of both
+//! sides); once the chat is over it sends `{"type":"ChatEnded"}` and closes. A client that
+//! lost the socket reconnects with `after` = the last index it saw and misses nothing.
+//!
+//! The agent's side acts through the control API (`agent` accept / markdone,
+//! `agent-chat-message`, `agent-typing`). Errors are `{"error": "..."}` with 400 (bad body),
+//! 404 (no such chat) or 409 (the chat is over, or the step does not fit its state).
+
+use std::collections::BTreeMap;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::AppState;
+use crate::simulated::{ChatMessage, SimulationError};
+
+/// The WebSocket path of chat `id`'s stream.
+pub fn stream_path(id: &str) -> String {
+    format!("/chat/sessions/{id}/stream")
+}
+
+/// Body of `POST /chat/sessions`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct StartBody {
+    nickname: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: Option<String>,
+    subject: Option<String>,
+    message: Option<String>,
+    user_data: BTreeMap<String, Value>,
+}
+
+impl StartBody {
+    /// Nickname, else "first last", else either, else "Customer".
+    fn customer(&self) -> String {
+        let given = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+        if let Some(nickname) = given(&self.nickname) {
+            return nickname;
+        }
+        match (given(&self.first_name), given(&self.last_name)) {
+            (Some(first), Some(last)) => format!("{first} {last}"),
+            (Some(one), None) | (None, Some(one)) => one,
+            (None, None) => "Customer".to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextBody {
+    text: String,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TypingBody {
+    #[serde(default = "default_true")]
+    typing: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct StreamQuery {
+    #[serde(default)]
+    after: u64,
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": message.into() }))).into_response()
+}
+
+fn refused(error_value: &SimulationError) -> Response {
+    let status = match error_value {
+        SimulationError::NoInteraction(_) => StatusCode::NOT_FOUND,
+        SimulationError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
+        _ => StatusCode::CONFLICT,
+    };
+    error(status, error_value.to_string())
+}
+
+fn bad_body(rejection: &JsonRejection) -> Response {
+    error(StatusCode::BAD_REQUEST, rejection.body_text())
+}
+
+/// The refusal for ids that are no chat (404) and chats that are over (409); `None` when
+/// the chat is live.
+fn refuse_unless_live(state: &AppState, id: &str) -> Option<Response> {
+    match state.workspace.chat_transcript(id) {
+        None => Some(error(
+            StatusCode::NOT_FOUND,
+            format!("No chat with id '{id}': start one with POST /chat/sessions."),
+        )),
+        Some(chat) if chat.ended => Some(error(
+            StatusCode::CONFLICT,
+            format!("Chat '{id}' is over: start a new one with POST /chat/sessions."),
+        )),
+        Some(_) => None,
+    }
+}
+
+async fn start(
+    State(state): State<AppState>,
+    body: Result<Json<StartBody>, JsonRejection>,
+) -> Response {
+    let body = match body {
+        Ok(Json(body)) => body,
+        Err(rejection) => return bad_body(&rejection),
+    };
+    let customer = body.customer();
+    let mut message =
+        ChatMessage::new_chat(customer.clone(), body.message.clone().unwrap_or_default());
+    let form = [
+        ("FirstName", &body.first_name),
+        ("LastName", &body.last_name),
+        ("EmailAddress", &body.email),
+        ("Subject", &body.subject),
+    ];
+    for (key, value) in form {
+        if let Some(value) = value.as_ref().filter(|v| !v.is_empty()) {
+            message = message.with_data(key, value.clone());
+        }
+    }
+    for (key, value) in body.user_data {
+        message = message.with_data(key, value);
+    }
+    let now = state.service.now();
+    match state.workspace.customer_chat_message(now, &message) {
+        Ok(arrival) => {
+            state.service.publish(arrival.events).await;
+            let id = arrival.interaction_id;
+            (
+                StatusCode::CREATED,
+                Json(json!({
+                    "chatId": id,
+                    "interactionId": id,
+                    "customer": customer,
+                    "streamPath": stream_path(&id),
+                })),
+            )
+                .into_response()
+        }
+        Err(refusal) => refused(&refusal),
+    }
+}
+
+async fn send_message(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Json<TextBody>, JsonRejection>,
+) -> Response {
+    let text = match body {
+        Ok(Json(body)) => body.text,
+        Err(rejection) => return bad_body(&rejection),
+    };
+    if let Some(response) = refuse_unless_live(&state, &id) {
+        return response;
+    }
+    let customer = state
+        .workspace
+        .chat_transcript(&id)
+        .map(|chat| chat.customer)
+        .unwrap_or_default();
+    let now = state.service.now();
+    match state
+        .workspace
+        .customer_chat_message(now, &ChatMessage::in_chat(id.clone(), customer, text))
+    {
+        Ok(arrival) => {
+            state.service.publish(arrival.events).await;
+            let index = state
+                .workspace
+                .chat_transcript(&id)
+                .and_then(|chat| chat.entries.last().map(|e| e.index));
+            Json(json!({ "ok": true, "index": index })).into_response()
+        }
+        Err(refusal) => refused(&refusal),
+    }
+}
+
+async fn typing(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Json<TypingBody>, JsonRejection>,
+) -> Response {
+    let typing = match body {
+        Ok(Json(body)) => body.typing,
+        Err(rejection) => return bad_body(&rejection),
+    };
+    if let Some(response) = refuse_unless_live(&state, &id) {
+        return response;
+    }
+    match state
+        .workspace
+        .customer_typing(state.service.now(), &id, typing)
+    {
+        Ok(()) => Json(json!({ "ok": true })).into_response(),
+        Err(refusal) => refused(&refusal),
+    }
+}
+
+async fn end(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match state.workspace.chat_transcript(&id) {
+        None => {
+            return error(
+                StatusCode::NOT_FOUND,
+                format!("No chat with id '{id}': start one with POST /chat/sessions."),
+            );
+        }
+        // Ending twice (or after the agent did) is harmless.
+        Some(chat) if chat.ended => {
+            return Json(json!({ "ok": true, "ended": true })).into_response();
+        }
+        Some(_) => {}
+    }
+    match state.workspace.customer_hang_up(state.service.now(), &id) {
+        Ok(events) => {
+            state.service.publish(events).await;
+            Json(json!({ "ok": true, "ended": true })).into_response()
+        }
+        Err(refusal) => refused(&refusal),
+    }
+}
+
+async fn transcript(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match state.workspace.chat_transcript(&id) {
+        Some(chat) => Json(chat).into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            format!("No chat with id '{id}': start one with POST /chat/sessions."),
+        ),
+    }
+}
+
+async fn stream(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<StreamQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    if state.workspace.chat_transcript(&id).is_none() {
+        return error(
+            StatusCode::NOT_FOUND,
+            format!("No chat with id '{id}': start one with POST /chat/sessions."),
+        );
+    }
+    let after = query.after;
+    upgrade.on_upgrade(move |socket| push(state, id, after, socket))
+}
+
+/// Sends transcript entries after `cursor` as they appear; `ChatEnded` and close at the end.
+async fn push(state: AppState, id: String, mut cursor: u64, mut socket: WebSocket) {
+    let mut changes = state.workspace.chat_changes();
+    let mut stopped = state.stopped.clone();
+    loop {
+        // Mark first, read second: a change after the read wakes the wait below.
+        changes.mark_unchanged();
+        let Some(chat) = state.workspace.chat_transcript(&id) else {
+            return;
+        };
+        for entry in chat.after(cursor) {
+            let text = serde_json::to_string(entry).unwrap_or_default();
+            if socket.send(Message::Text(text.into())).await.is_err() {
+                return;
+            }
+            cursor = entry.index;
+        }
+        if chat.ended {
+            let ended = json!({ "type": "ChatEnded" }).to_string();
+            let _ = socket.send(Message::Text(ended.into())).await;
+            let _ = socket.send(Message::Close(None)).await;
+            return;
+        }
+        tokio::select! {
+            changed = changes.changed() => if changed.is_err() { return },
+            incoming = socket.recv() => match incoming {
+                // The customer's side only listens; anything but a close is ignored.
+                Some(Ok(Message::Close(_)) | Err(_)) | None => return,
+                Some(Ok(_)) => {}
+            },
+            () = async { let _ = stopped.wait_for(|stop| *stop).await; } => {
+                let _ = socket.send(Message::Close(None)).await;
+                return;
+            }
+        }
+    }
+}
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/chat/sessions", post(start))
+        .route("/chat/sessions/{id}", get(transcript))
+        .route("/chat/sessions/{id}/messages", post(send_message))
+        .route("/chat/sessions/{id}/typing", post(typing))
+        .route("/chat/sessions/{id}/end", post(end))
+        .route("/chat/sessions/{id}/stream", get(stream))
+}

@@ -1,0 +1,483 @@
+//! The agentdesk-server emulator's chat API: a chat started here becomes a chat interaction
+//! of the simulated Agent Workspace, so Service Client API apps see `INVITED`,
+//! `NEW_MESSAGE` and `ENDED`, and the simulated agent (the emulator's control API) answers.
+//!
+//! REST calls below `{host}/chat/sessions` start the chat, send messages and typing, and end
+//! it; a WebSocket (`/chat/sessions/{id}/stream?after=N`) pushes the transcript entries of
+//! both sides (agent joined, messages, typing, left) and a final `ChatEnded` frame. A socket
+//! that closes before `ChatEnded` means `Disconnected`; the task then reopens it every
+//! `reconnect_interval_ms` with `after` = the last entry seen, reports `Reconnected`, and the
+//! emulator replays what was missed.
+//!
+//! Session data: the protocol crate has no emulator variant of
+//! [`SessionData`], so the session is reported as [`SessionData::Guest`] with
+//! `conversationId` = the chat id (the interaction id), `memberId` = the customer's name,
+//! `WebSocketUrl` = the stream URL, `lastMessageId` = the last transcript index seen and an
+//! empty `jwt` (the emulator has no authentication). Restore takes the same shape.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use agentdesk_protocol::webchat::{
+    FormField, GuestSessionData, Message, MessageType, Party, PartyType, RejectionText, SessionData,
+};
+use async_trait::async_trait;
+use futures_util::StreamExt;
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message as Frame;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use super::http::{percent_encode, send};
+use super::{ChatTransport, StartRequest, StartedSession, TransportCapabilities, TransportUpdate};
+use crate::config::{ChatConfig, EmulatorSettings, TransportSettings};
+use crate::error::TransportError;
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// One transcript entry as the emulator sends it (stream frames and `GET /chat/sessions/{id}`).
+#[derive(Debug, Clone, Deserialize)]
+struct Entry {
+    index: u64,
+    #[serde(rename = "type")]
+    kind: String,
+    party: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    timestamp: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Started {
+    chat_id: String,
+    customer: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Transcript {
+    customer: String,
+    entries: Vec<Value>,
+    ended: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Chat {
+    id: String,
+    customer: String,
+    last_index: u64,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    settings: EmulatorSettings,
+    chat: Mutex<Option<Chat>>,
+}
+
+/// Transport to the agentdesk-server emulator (see the [module docs](self)).
+#[derive(Debug)]
+pub struct EmulatorTransport {
+    inner: Arc<Inner>,
+    stream_task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for EmulatorTransport {
+    fn drop(&mut self) {
+        self.stop_stream();
+    }
+}
+
+impl EmulatorTransport {
+    /// A transport for `settings` with a per-request `timeout`.
+    pub fn new(settings: EmulatorSettings, timeout: Duration) -> Result<Self, TransportError> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .map_err(|error| TransportError::Network {
+                operation: "build HTTP client",
+                message: error.to_string(),
+            })?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                settings,
+                chat: Mutex::new(None),
+            }),
+            stream_task: Mutex::new(None),
+        })
+    }
+
+    /// A transport for an emulator configuration ([`ChatConfig::emulator`]); `None` when
+    /// `config` selects another back end.
+    pub fn from_config(config: &ChatConfig) -> Option<Result<Self, TransportError>> {
+        match &config.transport {
+            TransportSettings::Emulator(settings) => Some(Self::new(
+                settings.clone(),
+                Duration::from_millis(config.request_timeout_ms),
+            )),
+            TransportSettings::Gms(_) | TransportSettings::GuestChat(_) => None,
+        }
+    }
+
+    fn stop_stream(&self) {
+        if let Some(task) = self
+            .stream_task
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            task.abort();
+        }
+    }
+
+    fn set_chat(&self, chat: Option<Chat>) {
+        *self.inner.chat.lock().unwrap_or_else(|p| p.into_inner()) = chat;
+    }
+
+    /// Opens the event stream after the last entry seen and starts watching it.
+    async fn attach_stream(
+        &self,
+    ) -> Result<mpsc::UnboundedReceiver<TransportUpdate>, TransportError> {
+        let url = self.inner.stream_url().ok_or(TransportError::NoSession {
+            operation: "open event stream",
+        })?;
+        let socket = connect(&url).await?;
+        let (updates, receiver) = mpsc::unbounded_channel();
+        self.stop_stream();
+        let task = tokio::spawn(watch_stream(Arc::clone(&self.inner), socket, updates));
+        *self.stream_task.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
+        Ok(receiver)
+    }
+}
+
+async fn connect(url: &str) -> Result<Socket, TransportError> {
+    tokio_tungstenite::connect_async(url)
+        .await
+        .map(|(socket, _)| socket)
+        .map_err(|error| TransportError::Network {
+            operation: "open event stream",
+            message: format!("websocket failed to open: {error}"),
+        })
+}
+
+impl Inner {
+    fn chat(&self) -> Option<Chat> {
+        self.chat.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.settings.data_url)
+    }
+
+    fn session_url(&self, id: &str, suffix: &str) -> String {
+        self.url(&format!("/chat/sessions/{}{suffix}", percent_encode(id)))
+    }
+
+    fn stream_url(&self) -> Option<String> {
+        let chat = self.chat()?;
+        let base = self.session_url(&chat.id, "/stream");
+        let base = match base.split_once("://") {
+            Some(("https", rest)) => format!("wss://{rest}"),
+            Some((_, rest)) => format!("ws://{rest}"),
+            None => base,
+        };
+        Some(format!("{base}?after={}", chat.last_index))
+    }
+
+    fn session_data(&self) -> Option<SessionData> {
+        let chat = self.chat()?;
+        let stream = self.stream_url().unwrap_or_default();
+        let stream = stream
+            .split_once('?')
+            .map_or(stream.clone(), |(path, _)| path.to_owned());
+        Some(SessionData::Guest(GuestSessionData {
+            jwt: String::new(),
+            conversation_id: chat.id,
+            member_id: chat.customer,
+            web_socket_url: stream,
+            last_message_id: (chat.last_index > 0).then(|| chat.last_index.to_string()),
+        }))
+    }
+
+    /// A call below the open chat (`suffix` starts with `/`).
+    async fn call(
+        &self,
+        operation: &'static str,
+        suffix: &str,
+        body: Value,
+    ) -> Result<Value, TransportError> {
+        let chat = self.chat().ok_or(TransportError::NoSession { operation })?;
+        let request = self
+            .http
+            .request(Method::POST, self.session_url(&chat.id, suffix))
+            .json(&body);
+        send(operation, request).await
+    }
+
+    /// Turns raw entries into updates, advancing the last index seen. The customer's own
+    /// typing is not echoed (WebChatService reports it itself).
+    fn normalise(&self, raw: Vec<Value>) -> Vec<TransportUpdate> {
+        let mut messages = Vec::new();
+        let mut originals = Vec::new();
+        let mut errors = Vec::new();
+        for value in raw {
+            let entry: Entry = match serde_json::from_value(value.clone()) {
+                Ok(entry) => entry,
+                Err(error) => {
+                    errors.push(TransportUpdate::Error(
+                        json!({ "message": format!("unreadable transcript entry: {error}") }),
+                    ));
+                    continue;
+                }
+            };
+            if let Some(chat) = self.chat.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+                chat.last_index = chat.last_index.max(entry.index);
+            }
+            let message = to_message(&entry);
+            let own_typing = message.party_type() == Some(&PartyType::Client)
+                && matches!(
+                    message.kind,
+                    MessageType::TypingStarted | MessageType::TypingStopped
+                );
+            if !own_typing {
+                messages.push(message);
+                originals.push(value);
+            }
+        }
+        let mut updates = errors;
+        if !messages.is_empty() {
+            // Credentials first, so `messageReceived` carries the new last index.
+            if let Some(data) = self.session_data() {
+                updates.push(TransportUpdate::SessionData(data));
+            }
+            updates.push(TransportUpdate::Messages {
+                messages,
+                originals,
+            });
+        }
+        updates
+    }
+}
+
+fn to_message(entry: &Entry) -> Message {
+    let party = PartyType::from(entry.party.as_str());
+    let kind = MessageType::from(entry.kind.as_str());
+    let from = Party::new(party, Some(json!(entry.from)), Some(entry.from.clone()));
+    let mut message = Message::new(kind, entry.text.clone(), Some(from));
+    message.index = i64::try_from(entry.index).ok();
+    message.timestamp = entry.timestamp;
+    message
+}
+
+/// What one stream frame means.
+enum Pushed {
+    Entry(Value),
+    Ended,
+    Unreadable(String),
+}
+
+fn read_frame(text: &str) -> Pushed {
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) if value["type"] == "ChatEnded" => Pushed::Ended,
+        Ok(value) => Pushed::Entry(value),
+        Err(error) => Pushed::Unreadable(error.to_string()),
+    }
+}
+
+/// Watches the socket until `ChatEnded`; reconnects (catching up) after a close or error.
+async fn watch_stream(
+    inner: Arc<Inner>,
+    mut socket: Socket,
+    updates: mpsc::UnboundedSender<TransportUpdate>,
+) {
+    let retry = Duration::from_millis(inner.settings.reconnect_interval_ms);
+    loop {
+        while let Some(frame) = socket.next().await {
+            match frame {
+                Ok(Frame::Text(text)) => match read_frame(text.as_str()) {
+                    Pushed::Entry(value) => {
+                        for update in inner.normalise(vec![value]) {
+                            let _ = updates.send(update);
+                        }
+                    }
+                    Pushed::Ended => {
+                        let _ = updates.send(TransportUpdate::ChatEnded);
+                        return;
+                    }
+                    Pushed::Unreadable(error) => {
+                        let _ = updates.send(TransportUpdate::Error(
+                            json!({ "message": format!("unreadable stream frame: {error}") }),
+                        ));
+                    }
+                },
+                Ok(Frame::Close(_)) | Err(_) => break,
+                Ok(_) => {}
+            }
+            if updates.is_closed() {
+                return;
+            }
+        }
+        if updates.send(TransportUpdate::Disconnected).is_err() {
+            return;
+        }
+        socket = loop {
+            tokio::time::sleep(retry).await;
+            if updates.is_closed() {
+                return;
+            }
+            let Some(url) = inner.stream_url() else {
+                return;
+            };
+            if let Ok(socket) = connect(&url).await {
+                break socket;
+            }
+        };
+        // The emulator replays every entry after the last one seen on the new socket.
+        let _ = updates.send(TransportUpdate::Reconnected);
+    }
+}
+
+/// The nickname, when given (the emulator falls back to "first last", then "Customer").
+fn customer_name(request: &StartRequest) -> Option<String> {
+    request
+        .options
+        .field(FormField::Nickname)
+        .map(str::to_owned)
+}
+
+#[async_trait]
+impl ChatTransport for EmulatorTransport {
+    fn capabilities(&self) -> TransportCapabilities {
+        TransportCapabilities {
+            polling: false,
+            custom_notice: false,
+            update_user_data: false,
+            file_upload: false,
+            file_download: false,
+            async_chat: false,
+            history: Err(RejectionText::HistoryRequiresAsync),
+        }
+    }
+
+    async fn start(&self, request: StartRequest) -> Result<StartedSession, TransportError> {
+        const OPERATION: &str = "start chat";
+        let options = &request.options;
+        let body = json!({
+            "nickname": customer_name(&request),
+            "firstName": options.field(FormField::Firstname),
+            "lastName": options.field(FormField::Lastname),
+            "email": options.field(FormField::Email),
+            "subject": options.field(FormField::Subject),
+            "userData": request.user_data,
+        });
+        let reply = send(
+            OPERATION,
+            self.inner
+                .http
+                .post(self.inner.url("/chat/sessions"))
+                .json(&body),
+        )
+        .await?;
+        let started: Started =
+            serde_json::from_value(reply.clone()).map_err(|error| TransportError::Malformed {
+                operation: OPERATION,
+                message: error.to_string(),
+            })?;
+        self.set_chat(Some(Chat {
+            id: started.chat_id,
+            customer: started.customer,
+            last_index: 0,
+        }));
+        let updates = match self.attach_stream().await {
+            Ok(updates) => updates,
+            Err(error) => {
+                self.set_chat(None);
+                return Err(error);
+            }
+        };
+        let session_data = self.inner.session_data().ok_or(TransportError::NoSession {
+            operation: OPERATION,
+        })?;
+        Ok(StartedSession {
+            response: reply,
+            session_data,
+            replay: Vec::new(),
+            updates: Some(updates),
+        })
+    }
+
+    async fn restore(&self, session: SessionData) -> Result<StartedSession, TransportError> {
+        const OPERATION: &str = "restore";
+        let SessionData::Guest(data) = session else {
+            return Err(TransportError::Malformed {
+                operation: OPERATION,
+                message: "not emulator (guest-shaped) chat session data".into(),
+            });
+        };
+        let url = self.inner.session_url(&data.conversation_id, "");
+        let reply = send(OPERATION, self.inner.http.get(url)).await?;
+        let transcript: Transcript =
+            serde_json::from_value(reply).map_err(|error| TransportError::Malformed {
+                operation: OPERATION,
+                message: error.to_string(),
+            })?;
+        if transcript.ended {
+            return Err(TransportError::Server {
+                operation: OPERATION,
+                reply: json!(format!("chat '{}' is over", data.conversation_id)),
+            });
+        }
+        self.set_chat(Some(Chat {
+            id: data.conversation_id.clone(),
+            customer: transcript.customer,
+            last_index: 0,
+        }));
+        let replay = self.inner.normalise(transcript.entries);
+        let updates = match self.attach_stream().await {
+            Ok(updates) => updates,
+            Err(error) => {
+                self.set_chat(None);
+                return Err(error);
+            }
+        };
+        let session_data = self
+            .inner
+            .session_data()
+            .unwrap_or(SessionData::Guest(data));
+        Ok(StartedSession {
+            response: Value::Null,
+            session_data,
+            replay,
+            updates: Some(updates),
+        })
+    }
+
+    async fn send_message(&self, text: &str) -> Result<Value, TransportError> {
+        self.inner
+            .call("send message", "/messages", json!({ "text": text }))
+            .await
+    }
+
+    async fn send_typing(&self, typing: bool, _preview: &str) -> Result<Value, TransportError> {
+        self.inner
+            .call("send typing", "/typing", json!({ "typing": typing }))
+            .await
+    }
+
+    async fn end(&self) -> Result<Value, TransportError> {
+        // Stop listening first: the service ends the session itself, so the emulator's
+        // echo of the leave and `ChatEnded` would only repeat `clientDisconnected`/`ended`.
+        self.stop_stream();
+        let outcome = self.inner.call("end chat", "/end", json!({})).await;
+        self.set_chat(None);
+        outcome
+    }
+}
