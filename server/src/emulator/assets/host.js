@@ -19,11 +19,10 @@
     socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/relay");
     socket.onopen = function () {
       setStatus(true);
-      // Registering every known frame covers both the first connection and a reconnection;
-      // queued messages from before the socket opened are dropped, as a page that posts to a
-      // Workspace still loading gets no answer either.
-      queue.length = 0;
+      // Registering every known frame covers both the first connection and a reconnection,
+      // so queued registrations are dropped; messages the apps posted meanwhile follow them.
       Object.keys(frames).forEach(function (id) { send({ type: "register", frame: id, origin: frames[id].origin, tab: tab }); });
+      queue.splice(0).filter(function (frame) { return frame.type !== "register"; }).forEach(send);
     };
     socket.onclose = function () { setStatus(false); setTimeout(connect, 1000); };
     socket.onmessage = function (event) {
