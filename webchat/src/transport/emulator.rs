@@ -98,13 +98,7 @@ impl Drop for EmulatorTransport {
 impl EmulatorTransport {
     /// A transport for `settings` with a per-request `timeout`.
     pub fn new(settings: EmulatorSettings, timeout: Duration) -> Result<Self, TransportError> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .build()
-            .map_err(|error| TransportError::Network {
-                operation: "build HTTP client",
-                message: error.to_string(),
-            })?;
+        let http = super::http::client(timeout)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,

@@ -37,13 +37,7 @@ pub struct GmsTransport {
 impl GmsTransport {
     /// A transport for `settings` with a per-request `timeout`.
     pub fn new(settings: GmsSettings, timeout: Duration) -> Result<Self, TransportError> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .build()
-            .map_err(|error| TransportError::Network {
-                operation: "build HTTP client",
-                message: error.to_string(),
-            })?;
+        let http = super::http::client(timeout)?;
         Ok(Self {
             http,
             settings,

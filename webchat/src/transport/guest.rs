@@ -84,13 +84,7 @@ impl Drop for GuestChatTransport {
 impl GuestChatTransport {
     /// A transport for `settings` with a per-request `timeout`.
     pub fn new(settings: GuestChatSettings, timeout: Duration) -> Result<Self, TransportError> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .build()
-            .map_err(|error| TransportError::Network {
-                operation: "build HTTP client",
-                message: error.to_string(),
-            })?;
+        let http = super::http::client(timeout)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
