@@ -379,6 +379,16 @@ export type Party = {
 /** Open enumeration: the known values are listed in `examples`; any other string is accepted and preserved. */
 export type PartyType = "Client" | "Agent" | "Supervisor" | "Bot" | "External" | (string & {});
 
+/**
+ * Options of `registerPreProcessor`. In a browser `preprocessor` is a function; a function
+ * cannot travel as JSON, so Rust code registers a closure with the service instead.
+ */
+export type PreProcessorOptions = {
+  /** What was passed (never a function on the wire). */
+  preprocessor?: unknown;
+  [key: string]: unknown;
+};
+
 /** A JavaScript regular expression as `{source, flags}` (how the widget persists filters). */
 export type PrefilterPattern = {
   /** Flags such as `i`; empty when none. */
@@ -427,6 +437,16 @@ export type RoutingTarget = {
   targetAddress?: string | null;
   /** `QUEUE`. */
   targetType: string;
+  [key: string]: unknown;
+};
+
+/**
+ * Options of `sendFile`. In a browser `files` is a file `<input>` element; on the wire it is
+ * opaque.
+ */
+export type SendFileOptions = {
+  /** The file input (opaque here). */
+  files?: unknown;
   [key: string]: unknown;
 };
 
@@ -544,6 +564,23 @@ export type TransportType =
   | "pureconnect-v4-chatbots"
   | (string & {});
 
+/**
+ * Options of `registerTypingPreviewInput`. In a browser `input` is a text input or textarea
+ * element; on the wire it is opaque.
+ */
+export type TypingPreviewInputOptions = {
+  /** The input element (opaque here). */
+  input?: unknown;
+  [key: string]: unknown;
+};
+
+/** Options of `wake`. */
+export type WakeOptions = {
+  /** Also reset the idle state. */
+  resetIdleState?: boolean | null;
+  [key: string]: unknown;
+};
+
 /** A `WebChatService.<name>` command with its options. */
 export type WebChatCommand =
   | {
@@ -591,6 +628,11 @@ export type WebChatCommand =
     [key: string]: unknown;
   }
   | {
+    command: "updateInteractionData";
+    options: { [key: string]: unknown };
+    [key: string]: unknown;
+  }
+  | {
     command: "poll";
     [key: string]: unknown;
   }
@@ -603,12 +645,20 @@ export type WebChatCommand =
     [key: string]: unknown;
   }
   | {
+    command: "pausePoll";
+    [key: string]: unknown;
+  }
+  | {
     command: "resetPollExceptions";
     [key: string]: unknown;
   }
   | {
     command: "restore";
     options: RestoreOptions;
+    [key: string]: unknown;
+  }
+  | {
+    command: "asyncRestore";
     [key: string]: unknown;
   }
   | {
@@ -624,8 +674,17 @@ export type WebChatCommand =
     [key: string]: unknown;
   }
   | {
+    command: "sendFile";
+    options: SendFileOptions;
+    [key: string]: unknown;
+  }
+  | {
     command: "downloadFile";
     options: DownloadFileOptions;
+    [key: string]: unknown;
+  }
+  | {
+    command: "getFileLimits";
     [key: string]: unknown;
   }
   | {
@@ -638,6 +697,25 @@ export type WebChatCommand =
   }
   | {
     command: "verifySession";
+    [key: string]: unknown;
+  }
+  | {
+    command: "registerTypingPreviewInput";
+    options: TypingPreviewInputOptions;
+    [key: string]: unknown;
+  }
+  | {
+    command: "registerPreProcessor";
+    options: PreProcessorOptions;
+    [key: string]: unknown;
+  }
+  | {
+    command: "sleep";
+    [key: string]: unknown;
+  }
+  | {
+    command: "wake";
+    options: WakeOptions;
     [key: string]: unknown;
   };
 

@@ -83,13 +83,21 @@
 //!   fields and unknown transports are errors naming the field and the fix (the widget
 //!   silently ignores some of these). CometD and the v3/PureConnect transports are reported
 //!   as not implemented.
-//! - **Browser-only commands** (`registerTypingPreviewInput`, file inputs) have no Rust
-//!   form; `registerPreProcessor` takes a closure, so its "No preprocessor function
-//!   provided" rejection cannot occur.
+//! - **Browser-only commands** arrive as JSON, where a DOM element or a function cannot:
+//!   `registerTypingPreviewInput` always rejects with the widget's invalid-input text and
+//!   `registerPreProcessor` with "No preprocessor function provided. Type provided was
+//!   'string'." (JavaScript's `typeof` of what was sent); Rust code registers a closure with
+//!   [`ChatService::register_pre_processor`]. `sendFile` and `getFileLimits` reject with the
+//!   "doesn't support" texts, since no transport here uploads files.
+//! - **Code-only commands:** `pausePoll` stops polling without `pollingStopped` (`startPoll`
+//!   resumes); `asyncRestore` restores a saved asynchronous session and otherwise rejects
+//!   with an empty text, as the widget does; `updateInteractionData` before a session is
+//!   handed to the next start ([`transport::StartRequest::interaction_data`]) and refused
+//!   during one; `sleep` / `wake` publish `sleeping` / `waking`.
 //! - **Genesys Cloud typing:** the API has no "stopped typing" call, so the typing-stop timer
 //!   only publishes `clientTypingStopped`.
 //! - **Polling** uses a fixed `pollRate`; the widget's dynamic back-off (`pollRateMin`,
-//!   `pollRateMax`, `pollRateMult`) and sleep mode are not modelled.
+//!   `pollRateMax`, `pollRateMult`) and the slower polling of sleep mode are not modelled.
 //! - **Bot events** (`botConnected`/`botDisconnected`) are published for every bot party;
 //!   the widget gates them behind `transport.botEventsEnabled` for Genesys Cloud.
 //! - **Emulator session data** is reported in the Genesys Cloud shape

@@ -420,6 +420,51 @@ impl ChatService {
             WebChatCommand::VerifySession => {
                 Ok(json(serde_json::to_value(self.verify_session().await)))
             }
+            WebChatCommand::UpdateInteractionData(data) => Ok(self
+                .shared
+                .with(|s, _| s.update_interaction_data(data))
+                .map(|()| Value::Null)?),
+            WebChatCommand::PausePoll => Ok(self
+                .shared
+                .with(|s, _| s.pause_poll())
+                .map(|()| Value::Null)?),
+            WebChatCommand::AsyncRestore => {
+                // Only asynchronous chat restores on request; elsewhere the widget rejects
+                // with nothing to say.
+                let saved = self
+                    .saved_session()
+                    .filter(|_| self.shared.transport.capabilities().async_chat);
+                match saved {
+                    Some(saved) => {
+                        let options = RestoreOptions {
+                            session_data: Some(saved.to_json()),
+                            async_mode: Some(true),
+                        };
+                        self.restore(options).await.map(|()| Value::Null)
+                    }
+                    None => Err(RejectionText::Empty.into()),
+                }
+            }
+            WebChatCommand::SendFile(_) => self.send_file().map(|()| Value::Null),
+            WebChatCommand::GetFileLimits => Ok(self
+                .shared
+                .with(|s, _| s.file_limits())
+                .map(|()| Value::Null)?),
+            WebChatCommand::RegisterTypingPreviewInput(_) => {
+                Err(RejectionText::InvalidTypingPreviewInput.into())
+            }
+            WebChatCommand::RegisterPreProcessor(options) => Err(RejectionText::no_pre_processor(
+                js_type_of(options.preprocessor.as_ref()),
+            )
+            .into()),
+            WebChatCommand::Sleep => {
+                self.shared.with(|s, _| s.sleep());
+                Ok(Value::Null)
+            }
+            WebChatCommand::Wake(_) => {
+                self.shared.with(|s, _| s.wake());
+                Ok(Value::Null)
+            }
             unknown @ WebChatCommand::Unknown(_) => {
                 Err(CommandError::UnknownCommand(unknown.name().to_owned()))
             }
@@ -437,6 +482,17 @@ impl ChatService {
                 Err(error.into())
             }
         }
+    }
+}
+
+/// JavaScript's `typeof` of a JSON value as a widget would see it (`undefined` when absent).
+fn js_type_of(value: Option<&Value>) -> &'static str {
+    match value {
+        None => "undefined",
+        Some(Value::Null | Value::Array(_) | Value::Object(_)) => "object",
+        Some(Value::Bool(_)) => "boolean",
+        Some(Value::Number(_)) => "number",
+        Some(Value::String(_)) => "string",
     }
 }
 

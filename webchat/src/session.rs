@@ -110,6 +110,8 @@ pub struct ChatSession {
     poll_in_flight: bool,
     next_poll_at: Option<u64>,
     poll_exceptions: u32,
+    interaction_data: Option<UserData>,
+    sleeping: bool,
     server_offline: bool,
     disconnected: bool,
     history_exhausted: bool,
@@ -155,6 +157,8 @@ impl ChatSession {
             poll_in_flight: false,
             next_poll_at: None,
             poll_exceptions: 0,
+            interaction_data: None,
+            sleeping: false,
             server_offline: false,
             disconnected: false,
             history_exhausted: false,
@@ -214,7 +218,11 @@ impl ChatSession {
             Some(_) => return Err(RejectionText::MalformedUserData),
         }
         self.state = SessionState::Starting;
-        Ok(StartRequest { options, user_data })
+        Ok(StartRequest {
+            options,
+            user_data,
+            interaction_data: self.interaction_data.clone(),
+        })
     }
 
     /// The transport's answer to `startChat`.
@@ -685,6 +693,50 @@ impl ChatSession {
         Ok(())
     }
 
+    /// `pausePoll`: stops automatic polling without the `pollingStopped` event; `startPoll`
+    /// resumes it. Pausing while not polling is not an error.
+    pub fn pause_poll(&mut self) -> Result<(), RejectionText> {
+        if !self.is_active() {
+            return Err(RejectionText::NoActiveSession);
+        }
+        self.check_polling()?;
+        self.polling = false;
+        self.next_poll_at = None;
+        Ok(())
+    }
+
+    /// `sleep`: the widget slows polling while the page is idle; here it is a state that
+    /// `sleeping` announces.
+    pub fn sleep(&mut self) {
+        if !self.sleeping {
+            self.sleeping = true;
+            self.emit(WebChatEvent::Sleeping);
+        }
+    }
+
+    /// `wake`: leaves sleep mode (`waking`).
+    pub fn wake(&mut self) {
+        if self.sleeping {
+            self.sleeping = false;
+            self.emit(WebChatEvent::Waking);
+        }
+    }
+
+    /// Whether `sleep` is in force.
+    pub fn is_sleeping(&self) -> bool {
+        self.sleeping
+    }
+
+    /// `updateInteractionData`: replaces the interaction data the next `startChat` passes to
+    /// the transport ([`StartRequest::interaction_data`]); refused during a session.
+    pub fn update_interaction_data(&mut self, data: UserData) -> Result<(), RejectionText> {
+        if self.is_active() {
+            return Err(RejectionText::InteractionDataUnsupported);
+        }
+        self.interaction_data = Some(data);
+        Ok(())
+    }
+
     /// `resetPollExceptions`.
     pub fn reset_poll_exceptions(&mut self) -> Result<(), RejectionText> {
         if !self.capabilities.polling {
@@ -853,6 +905,15 @@ impl ChatSession {
             return Err(RejectionText::NoActiveSession);
         }
         Ok(())
+    }
+
+    /// `getFileLimits`: refused unless the transport uploads files.
+    pub fn file_limits(&self) -> Result<(), RejectionText> {
+        if self.capabilities.file_upload {
+            Ok(())
+        } else {
+            Err(RejectionText::FileLimitsUnsupported)
+        }
     }
 
     // ----- queries ------------------------------------------------------------------------

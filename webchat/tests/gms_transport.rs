@@ -36,7 +36,11 @@ fn start_request(nickname: &str) -> StartRequest {
     ]
     .into_iter()
     .collect();
-    StartRequest { options, user_data }
+    StartRequest {
+        options,
+        user_data,
+        interaction_data: None,
+    }
 }
 
 fn texts(updates: &[TransportUpdate]) -> Vec<String> {

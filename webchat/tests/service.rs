@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 #[derive(Default)]
 struct Recorder {
     calls: Mutex<Vec<String>>,
+    interaction_data: Mutex<Option<UserData>>,
     push: Mutex<Option<mpsc::UnboundedSender<TransportUpdate>>>,
 }
 
@@ -58,6 +59,10 @@ impl ChatTransport for Recorder {
     }
 
     async fn start(&self, request: StartRequest) -> Result<StartedSession, TransportError> {
+        self.interaction_data
+            .lock()
+            .unwrap()
+            .clone_from(&request.interaction_data);
         self.record(format!(
             "start {}",
             request.options.field(FormField::Nickname).unwrap_or("")
@@ -369,4 +374,82 @@ async fn verify_session_waits_for_an_ongoing_restore() {
             session_active: true
         }
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_code_only_and_browser_only_commands_answer_as_the_widget_does() {
+    let transport = Arc::new(Recorder::default());
+    let (chat, mut events) = ChatService::new(config(), transport.clone());
+    let run = |command: Value| {
+        let chat = chat.clone();
+        async move { chat.execute(serde_json::from_value(command).unwrap()).await }
+    };
+    let text =
+        |result: Result<Value, agentdesk_webchat::CommandError>| result.unwrap_err().to_string();
+
+    // Before a session: interaction data is kept for the next start; polling needs a session.
+    run(json!({ "command": "updateInteractionData", "options": { "routing": { "targetAddress": "Support" } } }))
+        .await
+        .unwrap();
+    assert_eq!(
+        text(run(json!({ "command": "pausePoll" })).await),
+        "There is no active chat session"
+    );
+    assert_eq!(text(run(json!({ "command": "asyncRestore" })).await), "");
+    chat.start_chat(StartChatOptions {
+        nickname: Some("Ann".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let sent = transport.interaction_data.lock().unwrap().clone().unwrap();
+    assert_eq!(sent["routing"]["targetAddress"], "Support");
+
+    // During the session.
+    assert_eq!(
+        text(run(json!({ "command": "updateInteractionData", "options": {} })).await),
+        "This transport doesn't support updating interactionData during an active chat session."
+    );
+    assert_eq!(
+        text(run(json!({ "command": "pausePoll" })).await),
+        "This transport doesn't support polling."
+    );
+    assert_eq!(
+        text(run(json!({ "command": "sendFile", "options": {} })).await),
+        "This transport doesn't support file uploads."
+    );
+    assert_eq!(
+        text(run(json!({ "command": "getFileLimits" })).await),
+        "This transport doesn't support getFileLimits command."
+    );
+    assert_eq!(
+        text(
+            run(json!({ "command": "registerTypingPreviewInput", "options": { "input": 1 } }))
+                .await
+        ),
+        "Invalid value provided for the 'input' property. An HTML element reference to a textarea or text input is required."
+    );
+    assert_eq!(
+        text(run(json!({ "command": "registerPreProcessor", "options": {} })).await),
+        "No preprocessor function provided. Type provided was 'undefined'."
+    );
+    assert_eq!(
+        text(
+            run(json!({ "command": "registerPreProcessor", "options": { "preprocessor": "f" } }))
+                .await
+        ),
+        "No preprocessor function provided. Type provided was 'string'."
+    );
+
+    // Sleep and wake announce themselves once each.
+    while events.try_next().is_some() {}
+    run(json!({ "command": "sleep" })).await.unwrap();
+    run(json!({ "command": "sleep" })).await.unwrap();
+    run(json!({ "command": "wake", "options": { "resetIdleState": true } }))
+        .await
+        .unwrap();
+    let names: Vec<_> = std::iter::from_fn(|| events.try_next())
+        .map(|e| e.name().to_owned())
+        .collect();
+    assert_eq!(names, ["sleeping", "waking"]);
 }

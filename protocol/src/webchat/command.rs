@@ -211,6 +211,42 @@ pub struct DownloadFileOptions {
     pub file_name: Option<String>,
 }
 
+/// Options of `sendFile`. In a browser `files` is a file `<input>` element; on the wire it is
+/// opaque.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SendFileOptions {
+    /// The file input (opaque here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<Value>,
+}
+
+/// Options of `registerTypingPreviewInput`. In a browser `input` is a text input or textarea
+/// element; on the wire it is opaque.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TypingPreviewInputOptions {
+    /// The input element (opaque here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<Value>,
+}
+
+/// Options of `registerPreProcessor`. In a browser `preprocessor` is a function; a function
+/// cannot travel as JSON, so Rust code registers a closure with the service instead.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PreProcessorOptions {
+    /// What was passed (never a function on the wire).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preprocessor: Option<Value>,
+}
+
+/// Options of `wake`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WakeOptions {
+    /// Also reset the idle state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_idle_state: Option<bool>,
+}
+
 tagged_enum! {
     /// A `WebChatService.<name>` command with its options.
     WebChatCommand, tag = "command", content = "options";
@@ -232,28 +268,46 @@ tagged_enum! {
     AddPrefilter = "addPrefilter" (AddPrefilterOptions),
     /// Update attached data.
     UpdateUserData = "updateUserData" (UserData),
+    /// Replace the Genesys Cloud `interactionData` before a session.
+    UpdateInteractionData = "updateInteractionData" (UserData),
     /// Internal: poll once.
     Poll = "poll",
     /// Start automatic polling.
     StartPoll = "startPoll",
     /// Stop automatic polling.
     StopPoll = "stopPoll",
+    /// Pause automatic polling.
+    PausePoll = "pausePoll",
     /// Reset the poll exception count.
     ResetPollExceptions = "resetPollExceptions",
     /// Internal (or async mode): restore a session.
     Restore = "restore" (RestoreOptions),
+    /// Restore an asynchronous session.
+    AsyncRestore = "asyncRestore",
     /// All messages of the session.
     GetTranscript = "getTranscript",
     /// Agents that took part.
     GetAgents = "getAgents",
     /// Session statistics.
     GetStats = "getStats",
+    /// Upload a file into the session.
+    SendFile = "sendFile" (SendFileOptions),
     /// Download a file of the session.
     DownloadFile = "downloadFile" (DownloadFileOptions),
+    /// Upload limits of the transport.
+    GetFileLimits = "getFileLimits",
     /// Current session credentials.
     GetSessionData = "getSessionData",
     /// Older messages (async chat).
     FetchHistory = "fetchHistory",
     /// Whether a session exists.
     VerifySession = "verifySession",
+    /// Show typing previews to the agent from an input element.
+    RegisterTypingPreviewInput = "registerTypingPreviewInput" (TypingPreviewInputOptions),
+    /// Register a function applied to every received message.
+    RegisterPreProcessor = "registerPreProcessor" (PreProcessorOptions),
+    /// Enter sleep mode (slower polling).
+    Sleep = "sleep",
+    /// Leave sleep mode.
+    Wake = "wake" (WakeOptions),
 }

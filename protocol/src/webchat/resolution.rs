@@ -53,6 +53,14 @@ open_string_enum! {
         FileUploadUnsupported = "This transport doesn't support file uploads.",
         /// `downloadFile` on a transport without downloads.
         FileDownloadUnsupported = "This transport doesn't support file download.",
+        /// `updateInteractionData` during a session.
+        InteractionDataUnsupported = "This transport doesn't support updating interactionData during an active chat session.",
+        /// `getFileLimits` on a transport without uploads.
+        FileLimitsUnsupported = "This transport doesn't support getFileLimits command.",
+        /// `registerTypingPreviewInput` without an input element (always, outside a browser).
+        InvalidTypingPreviewInput = "Invalid value provided for the 'input' property. An HTML element reference to a textarea or text input is required.",
+        /// `asyncRestore` outside asynchronous chat: an empty rejection.
+        Empty = "",
         /// `fetchHistory` outside asynchronous chat.
         HistoryRequiresAsync = "Fetching history messages applies only to Asynchronous chat.",
         /// `fetchHistory` with pagination disabled (Genesys Cloud).
@@ -67,6 +75,14 @@ open_string_enum! {
 }
 
 impl RejectionText {
+    /// `registerPreProcessor` without a function; `type_of` is JavaScript's `typeof` of
+    /// what was passed.
+    pub fn no_pre_processor(type_of: &str) -> Self {
+        Self::Other(format!(
+            "No preprocessor function provided. Type provided was '{type_of}'."
+        ))
+    }
+
     /// `sendMessage` longer than `maxMessageLength` (the text carries the limit).
     pub fn message_too_long(max: u32) -> Self {
         Self::Other(format!(

@@ -57,6 +57,9 @@ pub struct StartRequest {
     pub options: StartChatOptions,
     /// Configured `userData` merged with the options' and `updateUserData`'s.
     pub user_data: UserData,
+    /// What `updateInteractionData` set before the session, for transports that route with
+    /// interaction data (Genesys Cloud).
+    pub interaction_data: Option<UserData>,
 }
 
 /// A session the transport opened (or restored).
