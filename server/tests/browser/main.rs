@@ -24,6 +24,7 @@ service-client-api.user-data.write-allowed=Key1
 service-client-api.user-data.read-allowed=*
 ";
 
+/// The app's reports in the order the app made them (they arrive concurrently).
 async fn reports(app: &str) -> Vec<Value> {
     let body = reqwest::get(format!("{app}reports"))
         .await
@@ -31,7 +32,9 @@ async fn reports(app: &str) -> Vec<Value> {
         .text()
         .await
         .unwrap();
-    serde_json::from_str(&body).unwrap()
+    let mut list: Vec<Value> = serde_json::from_str(&body).unwrap();
+    list.sort_by_key(|report| report["seq"].as_u64());
+    list
 }
 
 async fn wait_for(app: &str, step: &str) -> Vec<Value> {
