@@ -222,22 +222,53 @@ fn not_allowed(request: &str, origin: &str) -> String {
     format!("The request '{request}' is not allowed for the origin '{origin}'.")
 }
 
+/// What a policy says about one reported origin, worked out once: the entry deciding for it
+/// and whether it may read options. A service resolves each connected page's origin when
+/// the page connects and decides its requests with [`Policy::explain_resolved`], instead of
+/// parsing the origin again for every message.
+///
+/// Valid only for the policy that resolved it: resolve again after the policy changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResolvedOrigin {
+    /// Index into [`Policy::origins`] of the deciding entry.
+    entry: Option<usize>,
+    /// Listed by `option.read-allowed-web-content-origin`.
+    reads_options: bool,
+}
+
+impl ResolvedOrigin {
+    /// Whether an entry of `accepted-web-content-origins` accepts the origin.
+    pub fn is_accepted(&self) -> bool {
+        self.entry.is_some()
+    }
+}
+
 impl Policy {
     /// The entry deciding for a reported origin: the first exact match, else the first
     /// `*` entry.
     pub fn entry_for(&self, origin: &str) -> Option<&OriginRule> {
-        self.entry_for_incoming(&IncomingOrigin::parse(origin))
+        self.entry_index(&IncomingOrigin::parse(origin))
+            .and_then(|index| self.origins.get(index))
     }
 
-    fn entry_for_incoming(&self, incoming: &IncomingOrigin<'_>) -> Option<&OriginRule> {
+    fn entry_index(&self, incoming: &IncomingOrigin<'_>) -> Option<usize> {
         self.origins
             .iter()
-            .find(|rule| matches!(&rule.origin, OriginPattern::Exact(o) if o.matches(incoming)))
+            .position(|rule| matches!(&rule.origin, OriginPattern::Exact(o) if o.matches(incoming)))
             .or_else(|| {
                 self.origins
                     .iter()
-                    .find(|rule| rule.origin == OriginPattern::Any)
+                    .position(|rule| rule.origin == OriginPattern::Any)
             })
+    }
+
+    /// Resolves a reported origin (`event.origin`, possibly `null`) against this policy.
+    pub fn resolve(&self, origin: &str) -> ResolvedOrigin {
+        let incoming = IncomingOrigin::parse(origin);
+        ResolvedOrigin {
+            entry: self.entry_index(&incoming),
+            reads_options: self.option_origins.iter().any(|p| p.matches(&incoming)),
+        }
     }
 
     /// The origin and filter part of the decision (no rate limits): `Ok` with the
@@ -245,11 +276,11 @@ impl Policy {
     fn access<'p>(
         &'p self,
         origin: &str,
+        resolved: ResolvedOrigin,
         request: &str,
         canonical: Option<&'static str>,
     ) -> Result<Rule<'p>, Explanation<'p>> {
-        let incoming = IncomingOrigin::parse(origin);
-        let Some(entry) = self.entry_for_incoming(&incoming) else {
+        let Some(entry) = resolved.entry.and_then(|index| self.origins.get(index)) else {
             return Err(Explanation {
                 decision: Decision::Ignore {
                     reason: IgnoreReason::OriginNotAccepted,
@@ -272,9 +303,7 @@ impl Policy {
             });
         };
         let key = canonical.unwrap_or(request);
-        if OPTION_REQUESTS.contains(&key)
-            && !self.option_origins.iter().any(|p| p.matches(&incoming))
-        {
+        if OPTION_REQUESTS.contains(&key) && !resolved.reads_options {
             return Err(Explanation {
                 decision: Decision::Deny {
                     reason: DenyReason::OptionOriginNotAllowed,
@@ -288,17 +317,26 @@ impl Policy {
 
     /// Whether `origin` may call `request` at all, ignoring rate limits.
     pub fn is_granted(&self, origin: &str, request: &str) -> bool {
-        self.access(origin, request, canonical_name(request))
-            .is_ok()
+        self.access(
+            origin,
+            self.resolve(origin),
+            request,
+            canonical_name(request),
+        )
+        .is_ok()
     }
 
     /// Every request of the table that `origin` may call, in table order: the answer to
     /// `system.getAllowedServices`.
     pub fn allowed_requests(&self, origin: &str) -> Vec<&'static str> {
+        let resolved = self.resolve(origin);
         requests::REQUESTS
             .iter()
             .map(|spec| spec.name)
-            .filter(|name| self.is_granted(origin, name))
+            .filter(|name| {
+                self.access(origin, resolved, name, canonical_name(name))
+                    .is_ok()
+            })
             .collect()
     }
 
@@ -312,8 +350,21 @@ impl Policy {
         request: &str,
         now: Timestamp,
     ) -> Explanation<'p> {
+        self.explain_resolved(state, origin, self.resolve(origin), request, now)
+    }
+
+    /// [`Policy::explain`] for an origin resolved beforehand with [`Policy::resolve`];
+    /// `origin` is its text, for the failure's `errorMessage`.
+    pub fn explain_resolved<'p>(
+        &'p self,
+        state: &mut PolicyState,
+        origin: &str,
+        resolved: ResolvedOrigin,
+        request: &str,
+        now: Timestamp,
+    ) -> Explanation<'p> {
         let canonical = canonical_name(request);
-        let granted = match self.access(origin, request, canonical) {
+        let granted = match self.access(origin, resolved, request, canonical) {
             Ok(rule) => rule,
             Err(refusal) => return refusal,
         };
@@ -348,5 +399,18 @@ impl Policy {
         now: Timestamp,
     ) -> Decision {
         self.explain(state, origin, request, now).decision
+    }
+
+    /// [`Policy::explain_resolved`] without the rule.
+    pub fn decide_resolved(
+        &self,
+        state: &mut PolicyState,
+        origin: &str,
+        resolved: ResolvedOrigin,
+        request: &str,
+        now: Timestamp,
+    ) -> Decision {
+        self.explain_resolved(state, origin, resolved, request, now)
+            .decision
     }
 }

@@ -145,8 +145,8 @@ mod user_data;
 use std::fmt;
 
 pub use decide::{
-    Decision, DenyReason, Explanation, IgnoreReason, OPTION_REQUESTS, PolicyState, Rule,
-    canonical_name,
+    Decision, DenyReason, Explanation, IgnoreReason, OPTION_REQUESTS, PolicyState, ResolvedOrigin,
+    Rule, canonical_name,
 };
 pub use diagnostic::{ErrorKind, ParseErrors, PolicyError, Warning, WarningKind};
 pub use origin::{Host, IncomingHost, IncomingOrigin, Origin, OriginError, Scheme};

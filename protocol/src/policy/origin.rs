@@ -199,6 +199,13 @@ fn split_host_port(authority: &str) -> (&str, Option<&str>) {
     }
 }
 
+/// `text` without `prefix`, compared ASCII case-insensitively.
+fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
 fn is_host_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')
 }
@@ -391,16 +398,20 @@ impl<'a> IncomingOrigin<'a> {
         if text == "null" {
             return Self::Opaque;
         }
-        let Ok(Split {
-            scheme,
-            authority,
-            rest,
-            ..
-        }) = split(text)
-        else {
+        // Runs for every message, so it reads bytes instead of sharing the error-reporting
+        // path of configured origins; the outcome is the same.
+        let (scheme, authority) = if let Some(rest) = strip_prefix_ignore_case(text, "https://") {
+            (Scheme::Https, rest)
+        } else if let Some(rest) = strip_prefix_ignore_case(text, "http://") {
+            (Scheme::Http, rest)
+        } else {
             return Self::Unparseable;
         };
-        if !rest.is_empty() || authority.contains('@') {
+        // A path, query, fragment or credentials: browsers never report those.
+        if authority
+            .bytes()
+            .any(|b| matches!(b, b'/' | b'?' | b'#' | b'\\' | b'@'))
+        {
             return Self::Unparseable;
         }
         let (host_text, port_text) = split_host_port(authority);
@@ -416,7 +427,7 @@ impl<'a> IncomingOrigin<'a> {
                 Some(addr) => IncomingHost::Ipv6(addr),
                 None => return Self::Unparseable,
             }
-        } else if !host_text.is_empty() && host_text.chars().all(is_host_char) {
+        } else if !host_text.is_empty() && host_text.bytes().all(|b| is_host_char(char::from(b))) {
             IncomingHost::Name(host_text)
         } else {
             return Self::Unparseable;

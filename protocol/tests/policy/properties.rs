@@ -2,8 +2,8 @@
 //! never panics.
 
 use agentdesk_protocol::policy::{
-    self, Grants, KeyAllowList, Origin, OriginPattern, OriginRule, Policy, PolicyState, RateLimits,
-    Timestamp, UserDataPolicy,
+    self, Grants, IncomingOrigin, KeyAllowList, Origin, OriginPattern, OriginRule, Policy,
+    PolicyState, RateLimits, Timestamp, UserDataPolicy,
 };
 use proptest::prelude::*;
 
@@ -118,5 +118,21 @@ proptest! {
         let mut state = PolicyState::new(&policy);
         let _ = policy.explain(&mut state, &origin, &request, Timestamp::from_millis(now));
         let _ = policy.allowed_requests(&origin);
+    }
+
+    #[test]
+    fn reported_origins_match_their_configured_form(pattern in origin()) {
+        let OriginPattern::Exact(configured) = pattern else {
+            return Ok(());
+        };
+        let text = configured.to_string();
+        prop_assert!(configured.matches(&IncomingOrigin::parse(&text)), "{}", text);
+        prop_assert!(configured.matches(&IncomingOrigin::parse(&text.to_uppercase())), "{}", text);
+        for suffix in ["/", "/app", "?q", "#top", "\\x"] {
+            let with_path = format!("{text}{suffix}");
+            prop_assert_eq!(IncomingOrigin::parse(&with_path), IncomingOrigin::Unparseable, "{}", with_path);
+        }
+        let credentials = text.replacen("://", "://user@", 1);
+        prop_assert_eq!(IncomingOrigin::parse(&credentials), IncomingOrigin::Unparseable);
     }
 }
