@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use agentdesk_protocol::scapi::{
-    Event, EventName, Request, RequestMessage, ScapiRequest, ServiceMessage, SubscribeMessage,
-    SuccessResponse, UnsubscribeMessage,
+    Event, EventName, Payload, Request, RequestMessage, ScapiRequest, ServiceMessage,
+    SubscribeMessage, SuccessResponse, UnsubscribeMessage,
 };
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
@@ -181,7 +181,7 @@ impl Client {
                 message.to_value().to_string()
             })
             .await?;
-        Ok(response.data)
+        Ok(response.data.map(Payload::into_value))
     }
 
     /// Sends a typed request and decodes its typed result.

@@ -821,7 +821,12 @@ fn seed_read_allow_list_filters_every_shape() {
             "interactions": [ { "userData": { "Key2": 2, "Secret": 3 } } ]
         }
     });
+    assert!(rules.hides_any(&event));
     rules.filter_value(&mut event);
+    assert!(
+        !rules.hides_any(&event),
+        "nothing left to hide once filtered"
+    );
     assert_eq!(
         event,
         json!({
@@ -833,8 +838,17 @@ fn seed_read_allow_list_filters_every_shape() {
         })
     );
 
+    // Values without hidden keys are left alone (and shared results stay shared).
+    assert!(!rules.hides_any(&json!({ "username": "agent1", "userData": { "Key1": 1 } })));
+    assert!(!rules.hides_any(&json!([{ "interactionId": "1" }, 3, "userData"])));
+
     // The default `*` leaves everything.
     let open = Policy::default();
+    assert!(
+        !open
+            .user_data
+            .hides_any(&json!({ "userData": { "Key4": 1 } }))
+    );
     let mut data = sample_user_data();
     open.user_data.filter_user_data(&mut data);
     assert_eq!(data.len(), 5);

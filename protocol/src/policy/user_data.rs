@@ -118,6 +118,24 @@ impl UserDataPolicy {
         }
     }
 
+    /// Whether [`Self::filter_value`] would remove anything from `value`: a shared result
+    /// is copied only when it must change.
+    pub fn hides_any(&self, value: &Value) -> bool {
+        if let KeyAllowList::Any = self.read {
+            return false;
+        }
+        match value {
+            Value::Object(map) => map.iter().any(|(key, child)| match child {
+                Value::Object(data) if key == USER_DATA_FIELD => {
+                    data.keys().any(|k| !self.read.allows(k))
+                }
+                _ => self.hides_any(child),
+            }),
+            Value::Array(items) => items.iter().any(|item| self.hides_any(item)),
+            _ => false,
+        }
+    }
+
     /// Refuses a write touching any key outside `write-allowed`, naming all of them.
     pub fn check_write<'k>(
         &self,

@@ -11,12 +11,15 @@
 //! `parameters` were sent (omitted, shorter than the declared list, with surplus slots), so
 //! decoding then encoding gives back an equal JSON value.
 
+use std::borrow::Cow;
+
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::error::DecodeError;
 use super::events::{Event, EventData, EventName};
+use super::payload::Payload;
 use super::requests::{Request, ScapiRequest};
 use super::types::Extra;
 
@@ -36,8 +39,9 @@ pub const UNSUBSCRIBE: &str = "unsubscribe";
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Envelope {
-    /// `userAgent`, as received (`None` when absent).
-    pub user_agent: Option<String>,
+    /// `userAgent`, as received (`None` when absent). Borrowed for the two constant
+    /// spellings, so building a message costs no allocation for it.
+    pub user_agent: Option<Cow<'static, str>>,
     /// `protocolVersion`, as received (`None` when absent).
     pub protocol_version: Option<i64>,
     /// Keys this version does not model, verbatim.
@@ -48,7 +52,7 @@ impl Envelope {
     /// The envelope a client library sends.
     pub fn client() -> Self {
         Self {
-            user_agent: Some(CLIENT_USER_AGENT.into()),
+            user_agent: Some(Cow::Borrowed(CLIENT_USER_AGENT)),
             protocol_version: Some(PROTOCOL_VERSION),
             extra: Extra::new(),
         }
@@ -57,7 +61,7 @@ impl Envelope {
     /// The envelope a service sends.
     pub fn service() -> Self {
         Self {
-            user_agent: Some(SERVICE_USER_AGENT.into()),
+            user_agent: Some(Cow::Borrowed(SERVICE_USER_AGENT)),
             protocol_version: Some(PROTOCOL_VERSION),
             extra: Extra::new(),
         }
@@ -145,7 +149,7 @@ impl Fields {
             })?),
         };
         Ok(Envelope {
-            user_agent,
+            user_agent: user_agent.map(Cow::Owned),
             protocol_version,
             extra: self.map.into_iter().collect(),
         })
@@ -499,7 +503,7 @@ pub struct SuccessResponse {
     /// Echo of the request's reference id.
     pub reference_id: String,
     /// The result (`None`: key absent, as for requests that return nothing).
-    pub data: Option<Value>,
+    pub data: Option<Payload>,
     /// Subscribe acknowledgements: the id to unsubscribe with.
     pub subscription_id: Option<String>,
     /// `userAgent`, `protocolVersion` and unknown keys.
@@ -509,6 +513,11 @@ pub struct SuccessResponse {
 impl SuccessResponse {
     /// A success carrying `data` (`None` omits the key).
     pub fn new(reference_id: impl Into<String>, data: Option<Value>) -> Self {
+        Self::shared(reference_id, data.map(Payload::new))
+    }
+
+    /// A success carrying a shared `data` (`None` omits the key).
+    pub fn shared(reference_id: impl Into<String>, data: Option<Payload>) -> Self {
         Self {
             reference_id: reference_id.into(),
             data,
@@ -519,7 +528,7 @@ impl SuccessResponse {
 
     /// The typed result of request `R`.
     pub fn result<R: ScapiRequest>(&self) -> Result<R::Result, DecodeError> {
-        let data = self.data.clone().unwrap_or(Value::Null);
+        let data = self.data.as_deref().unwrap_or(&Value::Null);
         R::Result::deserialize(data).map_err(|err| {
             DecodeError::from_serde("$.data", &err).with_hint(format!(
                 "{} answers {}",
@@ -674,7 +683,7 @@ impl ServiceMessage {
                     envelope: fields.envelope()?,
                 }));
             }
-            let data = fields.take("data");
+            let data = fields.take("data").map(Payload::new);
             let subscription_id = fields.take_string("subscriptionId")?;
             return Ok(Self::Success(SuccessResponse {
                 reference_id,

@@ -22,6 +22,7 @@ use super::envelope::{
     UnsubscribeMessage, truthy,
 };
 use super::events::Event;
+use super::payload::Payload;
 use super::requests::Request;
 use super::types::Extra;
 
@@ -104,7 +105,7 @@ impl<'a> RawFields<'a> {
             }
         }
         Some(Envelope {
-            user_agent,
+            user_agent: user_agent.map(Cow::Owned),
             protocol_version,
             extra,
         })
@@ -279,7 +280,7 @@ pub(crate) fn service_message(text: &str) -> Option<ServiceMessage> {
                 envelope: fields.finish()?,
             }));
         }
-        let data = fields.take_value("data")?;
+        let data = fields.take_value("data")?.map(Payload::new);
         let subscription_id = fields.take_string("subscriptionId")?;
         return Some(ServiceMessage::Success(SuccessResponse {
             reference_id,

@@ -12,6 +12,7 @@ pub mod envelope;
 mod error;
 pub mod events;
 mod fast;
+mod payload;
 pub mod requests;
 mod schemas;
 pub mod types;
@@ -23,6 +24,7 @@ pub use envelope::{
 };
 pub use error::DecodeError;
 pub use events::{Event, EventName};
+pub use payload::Payload;
 pub use requests::{REQUESTS, Request, RequestSpec, ScapiRequest};
 
 pub(crate) use schemas::schemas;
