@@ -7,8 +7,10 @@
 //! `system.getAllowedServices` and `messenger.broadcastMessage` itself; results and events a
 //! back end returns are filtered by the user-data read allow-list before any client sees them.
 
+use std::sync::Arc;
+
 use agentdesk_protocol::policy::Timestamp;
-use agentdesk_protocol::scapi::{Event, Request};
+use agentdesk_protocol::scapi::{Event, Payload, Request};
 use async_trait::async_trait;
 use serde_json::Value;
 
@@ -20,10 +22,11 @@ use crate::engine::FrameId;
 pub struct CallContext {
     /// The frame (client window) that sent it.
     pub frame: FrameId,
-    /// The sender's origin as the browser verified it (`event.origin`).
-    pub origin: String,
+    /// The sender's origin as the browser verified it (`event.origin`). Shared with the
+    /// engine's record of the frame, so a context costs no copy per request.
+    pub origin: Arc<str>,
     /// The Workspace tab the frame lives in, when the transport knows (multi-tab sessions).
-    pub tab: Option<String>,
+    pub tab: Option<Arc<str>>,
     /// The time the engine received the request.
     pub now: Timestamp,
 }
@@ -32,8 +35,8 @@ impl CallContext {
     /// A context for `frame` at `origin`, received at `now`.
     pub fn new(
         frame: FrameId,
-        origin: impl Into<String>,
-        tab: Option<String>,
+        origin: impl Into<Arc<str>>,
+        tab: Option<Arc<str>>,
         now: Timestamp,
     ) -> Self {
         Self {
@@ -76,7 +79,7 @@ impl WorkspaceError {
 #[non_exhaustive]
 pub struct Reply {
     /// Success `data`, or the failure.
-    pub result: Result<Option<Value>, WorkspaceError>,
+    pub result: Result<Option<Payload>, WorkspaceError>,
     /// Events caused by the request (state changes, interaction updates, ...).
     pub events: Vec<Event>,
 }
@@ -84,6 +87,12 @@ pub struct Reply {
 impl Reply {
     /// A success with `data` and no events.
     pub fn data(data: Value) -> Self {
+        Self::shared(Payload::new(data))
+    }
+
+    /// A success with `data` the back end keeps and answers again (the agent, a state
+    /// list): responses share it instead of copying it.
+    pub fn shared(data: Payload) -> Self {
         Self {
             result: Ok(Some(data)),
             events: Vec::new(),

@@ -8,7 +8,7 @@ use agentdesk_protocol::scapi::events::{
     Event, InteractionChange, InteractionEventType, StateChanged, StateEvent,
 };
 use agentdesk_protocol::scapi::types::Interaction;
-use agentdesk_protocol::scapi::{Request, ServiceMessage};
+use agentdesk_protocol::scapi::{Payload, Request, ServiceMessage};
 use agentdesk_server::engine::{Engine, EngineConfig, FrameId, Output, Verdict};
 use agentdesk_server::workspace::{Reply, WorkspaceError};
 use serde_json::{Value, json};
@@ -619,4 +619,69 @@ fn tab_events_reach_only_the_frames_of_that_tab() {
         panic!("{out:?}")
     };
     assert_eq!(frames, &vec![second]);
+}
+
+#[test]
+fn a_new_policy_or_a_navigation_re_decides_the_frame() {
+    let mut h = Harness::new(OPTIONS, false);
+    let (frame, _) = h.connect(APP);
+    assert_eq!(
+        h.ask(frame, APP, request("agent.get", json!([]), "0"))
+            .len(),
+        1
+    );
+
+    let only_crm = "[interaction-workspace]\nservice-client-api.accepted-web-content-origins=http://crm.example\n";
+    h.engine.set_policy(policy::parse(only_crm).unwrap().policy);
+    assert!(
+        h.ask(frame, APP, request("agent.get", json!([]), "1"))
+            .is_empty(),
+        "the connected frame's origin is no longer accepted"
+    );
+
+    // The window navigates to an accepted origin: its requests are answered again.
+    let inbox = h.ask(frame, OTHER_APP, request("agent.get", json!([]), "2"));
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0]["referenceId"], "2");
+    assert_eq!(h.dispatched, ["agent.get", "agent.get"]);
+}
+
+#[test]
+fn shared_results_are_filtered_without_touching_the_kept_answer() {
+    let mut h = Harness::new(OPTIONS, false);
+    let (frame, _) = h.connect(APP);
+    let kept =
+        Payload::new(json!([{ "interactionId": "1", "userData": { "Key1": "a", "Secret": "s" } }]));
+    let agent = Payload::new(json!({ "username": "jdoe" }));
+    let mut answers = Vec::new();
+    for (name, payload) in [
+        ("interaction.getInteractions", &kept),
+        ("agent.get", &agent),
+    ] {
+        let out = h.engine.handle(
+            frame,
+            APP,
+            &request(name, json!([]), name).to_string(),
+            h.now,
+        );
+        let Some(Output::Dispatch { call, .. }) = out.into_iter().next() else {
+            panic!("{name} is dispatched");
+        };
+        let out = h
+            .engine
+            .complete(call, Reply::shared(payload.clone()), h.now);
+        let Some(Output::Send { message, .. }) = out.into_iter().next() else {
+            panic!("{name} is answered");
+        };
+        answers.push(message.to_value());
+    }
+    assert_eq!(
+        answers[0]["data"],
+        json!([{ "interactionId": "1", "userData": { "Key1": "a" } }])
+    );
+    assert_eq!(answers[1]["data"], json!({ "username": "jdoe" }));
+    assert_eq!(
+        kept[0]["userData"]["Secret"], "s",
+        "the back end's copy keeps every key"
+    );
 }

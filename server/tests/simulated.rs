@@ -754,7 +754,7 @@ async fn a_frame_connecting_from_a_tab_learns_its_state() {
     // Without tabs the session is one leading tab.
     let alone = workspace();
     let reply = dispatch(&alone, &cx(0), request("system.isFrameLeading", json!([]))).await;
-    assert_eq!(reply.result.unwrap(), Some(json!(true)));
+    assert_eq!(reply.result.unwrap(), Some(json!(true).into()));
 }
 
 #[tokio::test]

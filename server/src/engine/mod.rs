@@ -48,7 +48,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
-use agentdesk_protocol::policy::{Decision, Policy, PolicyState, Timestamp};
+use agentdesk_protocol::policy::{
+    Decision, KeyAllowList, Policy, PolicyState, ResolvedOrigin, Timestamp,
+};
 use agentdesk_protocol::scapi::envelope::FrameIdMessage;
 use agentdesk_protocol::scapi::events::{Event, EventName, InteractionEvent};
 use agentdesk_protocol::scapi::requests::MessengerBroadcastMessage;
@@ -145,8 +147,10 @@ pub enum EngineError {
 
 #[derive(Debug, Clone)]
 struct Frame {
-    tab: Option<String>,
-    origin: String,
+    tab: Option<Arc<str>>,
+    origin: Arc<str>,
+    /// `origin` as the policy in force resolved it.
+    resolved: ResolvedOrigin,
     /// Subscription id to the names it covers.
     subscriptions: BTreeMap<String, Vec<EventName>>,
     pending: usize,
@@ -204,6 +208,9 @@ impl Engine {
     /// quarantines start afresh.
     pub fn set_policy(&mut self, policy: Policy) {
         self.state = PolicyState::new(&policy);
+        for frame in self.frames.values_mut() {
+            frame.resolved = policy.resolve(&frame.origin);
+        }
         self.policy = policy;
     }
 
@@ -221,7 +228,7 @@ impl Engine {
     pub fn frame_info(&self, frame: FrameId) -> Option<(&str, Option<&str>)> {
         self.frames
             .get(&frame)
-            .map(|f| (f.origin.as_str(), f.tab.as_deref()))
+            .map(|f| (&*f.origin, f.tab.as_deref()))
     }
 
     /// The call context of a frame, for back-end hooks such as `frame_connected`.
@@ -250,13 +257,15 @@ impl Engine {
         }
         let frame = FrameId(self.next_frame);
         self.next_frame += 1;
-        let origin = origin.into();
-        let accepted = self.policy.entry_for(&origin).is_some();
+        let origin: Arc<str> = origin.into().into();
+        let resolved = self.policy.resolve(&origin);
+        let accepted = resolved.is_accepted();
         self.frames.insert(
             frame,
             Frame {
-                tab,
-                origin: origin.clone(),
+                tab: tab.map(Arc::from),
+                origin,
+                resolved,
                 subscriptions: BTreeMap::new(),
                 pending: 0,
             },
@@ -291,7 +300,7 @@ impl Engine {
         raw: &str,
         now: Timestamp,
     ) -> Vec<Output> {
-        let mut out = Vec::new();
+        let mut out = outputs();
         let Some(known) = self.frames.get_mut(&frame) else {
             self.trace_in(
                 &mut out,
@@ -304,9 +313,10 @@ impl Engine {
             );
             return out;
         };
-        if known.origin != origin {
+        if *known.origin != *origin {
             // The window navigated: later events go to the new origin.
-            known.origin = origin.to_owned();
+            known.origin = origin.into();
+            known.resolved = self.policy.resolve(origin);
         }
         if raw.len() > self.config.max_message_bytes {
             let reason = format!(
@@ -354,7 +364,7 @@ impl Engine {
 
     /// Feeds back the back end's answer to a [`Output::Dispatch`].
     pub fn complete(&mut self, call: CallId, reply: Reply, now: Timestamp) -> Vec<Output> {
-        let mut out = Vec::new();
+        let mut out = outputs();
         let Some(pending) = self.pending.remove(&call) else {
             return out;
         };
@@ -362,10 +372,13 @@ impl Engine {
             frame.pending = frame.pending.saturating_sub(1);
             let message = match reply.result {
                 Ok(mut data) => {
-                    if let Some(data) = &mut data {
-                        self.policy.user_data.filter_value(data);
+                    let filter = &self.policy.user_data;
+                    if let Some(data) = &mut data
+                        && filter.hides_any(data)
+                    {
+                        filter.filter_value(data.make_mut());
                     }
-                    ServiceMessage::Success(SuccessResponse::new(pending.reference_id, data))
+                    ServiceMessage::Success(SuccessResponse::shared(pending.reference_id, data))
                 }
                 Err(error) => ServiceMessage::Failure(FailureResponse::new(
                     pending.reference_id,
@@ -476,7 +489,7 @@ impl Engine {
         now: Timestamp,
     ) {
         let name = request_name(&message.request);
-        let (decision, rule) = self.decide(origin, &name, now);
+        let (decision, rule) = self.decide(frame, origin, &name, now);
         match decision {
             Decision::Allow => {}
             Decision::Ignore { .. } => {
@@ -490,7 +503,10 @@ impl Engine {
             }
         }
         self.trace_in(out, frame, origin, raw, now, Verdict::Allowed, rule);
+        // With `write-allowed=*` (the default) every write passes: skip re-encoding the
+        // parameters for the guard.
         if is_user_data_write(&name)
+            && self.policy.user_data.write != KeyAllowList::Any
             && let Err(refused) = self
                 .policy
                 .user_data
@@ -524,7 +540,7 @@ impl Engine {
                 self.send(out, vec![frame], reply, now, Verdict::Answered, &name);
                 self.publish_into(out, Event::Messenger { channel, payload }, Some(frame), now);
             }
-            request => self.dispatch(out, frame, origin, message.reference_id, request, now),
+            request => self.dispatch(out, frame, message.reference_id, request, now),
         }
     }
 
@@ -532,7 +548,6 @@ impl Engine {
         &mut self,
         out: &mut Vec<Output>,
         frame: FrameId,
-        origin: &str,
         reference_id: String,
         request: Request,
         now: Timestamp,
@@ -551,7 +566,7 @@ impl Engine {
         f.pending += 1;
         let call = CallId(self.next_call);
         self.next_call += 1;
-        let context = CallContext::new(frame, origin, f.tab.clone(), now);
+        let context = CallContext::new(frame, Arc::clone(&f.origin), f.tab.clone(), now);
         self.pending.insert(
             call,
             Pending {
@@ -576,7 +591,7 @@ impl Engine {
         raw: &str,
         now: Timestamp,
     ) {
-        if self.policy.entry_for(origin).is_none() {
+        if !self.resolved(frame, origin).is_accepted() {
             self.trace_in(
                 out,
                 frame,
@@ -658,7 +673,7 @@ impl Engine {
                 .map(str::to_owned)
         };
         let reference_id = field("referenceId").filter(|id| !id.is_empty());
-        if self.policy.entry_for(origin).is_none() {
+        if !self.resolved(frame, origin).is_accepted() {
             self.trace_in(
                 out,
                 frame,
@@ -683,7 +698,7 @@ impl Engine {
             return;
         };
         if let Some(name) = field("request") {
-            let (decision, rule) = self.decide(origin, &name, now);
+            let (decision, rule) = self.decide(frame, origin, &name, now);
             match decision {
                 Decision::Ignore { .. } => {
                     self.trace_in(out, frame, origin, raw, now, Verdict::Ignored, rule);
@@ -716,17 +731,32 @@ impl Engine {
         );
     }
 
-    fn decide(&mut self, origin: &str, request: &str, now: Timestamp) -> (Decision, String) {
-        if self.config.trace {
-            let explanation = self.policy.explain(&mut self.state, origin, request, now);
-            let rule = explanation.rule.to_string();
-            (explanation.decision, rule)
-        } else {
-            (
-                self.policy.decide(&mut self.state, origin, request, now),
-                String::new(),
-            )
+    /// The frame's origin as the policy resolved it (an unknown frame is accepted by none).
+    fn resolved(&self, frame: FrameId, origin: &str) -> ResolvedOrigin {
+        match self.frames.get(&frame) {
+            Some(f) => f.resolved,
+            None => self.policy.resolve(origin),
         }
+    }
+
+    fn decide(
+        &mut self,
+        frame: FrameId,
+        origin: &str,
+        request: &str,
+        now: Timestamp,
+    ) -> (Decision, String) {
+        let resolved = self.resolved(frame, origin);
+        let explanation =
+            self.policy
+                .explain_resolved(&mut self.state, origin, resolved, request, now);
+        // The rule is text only for the traffic log; allowing stays allocation-free.
+        let rule = if self.config.trace {
+            explanation.rule.to_string()
+        } else {
+            String::new()
+        };
+        (explanation.decision, rule)
     }
 
     fn deny(
@@ -792,7 +822,7 @@ impl Engine {
             let origin = self
                 .frames
                 .get(first)
-                .map(|f| f.origin.clone())
+                .map(|f| f.origin.to_string())
                 .unwrap_or_default();
             out.push(Output::Trace(Box::new(TraceRecord {
                 at: now,
@@ -837,6 +867,13 @@ impl Engine {
 }
 
 /// The request's name, borrowed from the request table when it is a known one.
+/// An output list sized for the common case (one message or dispatch, and its trace
+/// record). Outputs are large; the default first growth to four would leave the
+/// allocator's fast size classes on every request.
+fn outputs() -> Vec<Output> {
+    Vec::with_capacity(2)
+}
+
 fn request_name(request: &Request) -> Cow<'static, str> {
     match request.spec() {
         Some(spec) => Cow::Borrowed(spec.name),

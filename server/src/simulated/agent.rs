@@ -105,7 +105,7 @@ impl SimulatedState {
     }
 
     pub(crate) fn agent_get(&self) -> Handled {
-        Ok(Reply::data(to_value(&self.agent)))
+        Ok(Reply::shared(self.agent_data.clone()))
     }
 
     pub(crate) fn agent_get_state(&self) -> Handled {

@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 
 use agentdesk_protocol::policy::Timestamp;
-use agentdesk_protocol::scapi::Request;
 use agentdesk_protocol::scapi::types::{Agent, DialogOptions, MenuBarView, ToastParameters};
+use agentdesk_protocol::scapi::{Payload, Request};
 
+use serde_json::Value;
 use tokio::sync::watch;
 
 use super::agent::MediaEntry;
@@ -41,6 +42,8 @@ pub(crate) struct Dialog {
 pub(crate) struct SimulatedState {
     pub(crate) ids: IdGenerator,
     pub(crate) agent: Agent,
+    /// `agent` as `agent.get` answers it; the agent never changes, so it is encoded once.
+    pub(crate) agent_data: Payload,
     pub(crate) states: Vec<AgentStateSpec>,
     /// Index into `states` of the agent's global state.
     pub(crate) agent_state: usize,
@@ -88,6 +91,7 @@ impl SimulatedState {
             .collect();
         Self {
             ids: IdGenerator::new(config.seed),
+            agent_data: Payload::new(serde_json::to_value(&config.agent).unwrap_or(Value::Null)),
             agent: config.agent,
             states: config.states,
             agent_state,

@@ -21,12 +21,7 @@ pub fn cx(offset_ms: u64) -> CallContext {
 }
 
 pub fn cx_tab(tab: &str) -> CallContext {
-    CallContext::new(
-        FrameId(1),
-        "https://app.example",
-        Some(tab.to_owned()),
-        at(0),
-    )
+    CallContext::new(FrameId(1), "https://app.example", Some(tab.into()), at(0))
 }
 
 pub fn request(name: &str, parameters: Value) -> Request {
@@ -45,7 +40,7 @@ pub async fn ok(
 ) -> (Option<Value>, Vec<Event>) {
     let reply = send(ws, name, parameters.clone()).await;
     match reply.result {
-        Ok(data) => (data, reply.events),
+        Ok(data) => (data.map(Value::from), reply.events),
         Err(error) => panic!("{name}({parameters}) failed: {error}"),
     }
 }
