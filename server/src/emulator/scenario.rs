@@ -11,7 +11,7 @@
 //! ```
 //!
 //! `at` is seconds after start (fractions allowed); steps run in `at` order. Each step is an
-//! [`Action`](super::control::Action) exactly as `POST /api/actions` takes it; a step that
+//! [`Action`] exactly as `POST /api/actions` takes it; a step that
 //! does not fit the desktop's state at its time is logged and skipped.
 
 use std::time::Duration;
