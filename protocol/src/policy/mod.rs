@@ -88,6 +88,10 @@
 //! When several entries could match, the first exact entry decides, else the first `*`
 //! entry; a repeated origin is a warning because its later entries never apply.
 //!
+//! A service that sees many messages from one page resolves the page's origin once
+//! ([`Policy::resolve`]) and decides each request with [`Policy::explain_resolved`]; the
+//! answers are those of [`Policy::explain`] on the origin text.
+//!
 //! # Rate limits
 //!
 //! Windows are fixed calendar minutes of the [`Timestamp`] clock (not sliding). One

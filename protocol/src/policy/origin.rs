@@ -398,8 +398,8 @@ impl<'a> IncomingOrigin<'a> {
         if text == "null" {
             return Self::Opaque;
         }
-        // Runs for every message, so it reads bytes instead of sharing the error-reporting
-        // path of configured origins; the outcome is the same.
+        // Runs for every decision on origin text, so it reads bytes instead of sharing the
+        // error-reporting path of configured origins; the outcome is the same.
         let (scheme, authority) = if let Some(rest) = strip_prefix_ignore_case(text, "https://") {
             (Scheme::Https, rest)
         } else if let Some(rest) = strip_prefix_ignore_case(text, "http://") {
