@@ -866,7 +866,6 @@ impl Engine {
     }
 }
 
-/// The request's name, borrowed from the request table when it is a known one.
 /// An output list sized for the common case (one message or dispatch, and its trace
 /// record). Outputs are large; the default first growth to four would leave the
 /// allocator's fast size classes on every request.
@@ -874,6 +873,7 @@ fn outputs() -> Vec<Output> {
     Vec::with_capacity(2)
 }
 
+/// The request's name, borrowed from the request table when it is a known one.
 fn request_name(request: &Request) -> Cow<'static, str> {
     match request.spec() {
         Some(spec) => Cow::Borrowed(spec.name),
