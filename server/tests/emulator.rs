@@ -245,8 +245,19 @@ async fn chat_api_turns_a_customer_chat_into_an_interaction_and_streams_the_agen
     )
     .await;
     assert_eq!(status, 201, "{started}");
-    let id = started["chatId"].as_str().unwrap().to_owned();
-    assert_eq!(started["interactionId"], json!(id));
+    // The chat id is an unguessable capability; the interaction id is the desktop's.
+    let chat_id = started["chatId"].as_str().unwrap().to_owned();
+    let id = started["interactionId"].as_str().unwrap().to_owned();
+    assert_eq!(chat_id.len(), 32, "{chat_id}");
+    assert_ne!(chat_id, id);
+    assert_eq!(
+        reqwest::get(format!("{host}/chat/sessions/{id}"))
+            .await
+            .unwrap()
+            .status(),
+        404,
+        "the interaction id is no way into the chat API"
+    );
     assert_eq!(started["customer"], "Ann Lee");
     let chat = emulator.workspace.interaction(&id).unwrap();
     let data = serde_json::to_value(&chat).unwrap();
@@ -304,14 +315,14 @@ async fn chat_api_turns_a_customer_chat_into_an_interaction_and_streams_the_agen
 
     // The customer writes and types; errors say what is wrong.
     let (status, reply) = post(
-        format!("{host}/chat/sessions/{id}/messages"),
+        format!("{host}/chat/sessions/{chat_id}/messages"),
         json!({ "text": "My invoice" }),
     )
     .await;
     assert_eq!((status, reply["index"].clone()), (200, json!(6)));
     assert_eq!(
         post(
-            format!("{host}/chat/sessions/{id}/messages"),
+            format!("{host}/chat/sessions/{chat_id}/messages"),
             json!({ "text": "" })
         )
         .await
@@ -320,7 +331,7 @@ async fn chat_api_turns_a_customer_chat_into_an_interaction_and_streams_the_agen
     );
     assert_eq!(
         post(
-            format!("{host}/chat/sessions/{id}/messages"),
+            format!("{host}/chat/sessions/{chat_id}/messages"),
             json!({ "txt": "x" })
         )
         .await
@@ -328,7 +339,7 @@ async fn chat_api_turns_a_customer_chat_into_an_interaction_and_streams_the_agen
         400
     );
     assert_eq!(
-        post(format!("{host}/chat/sessions/{id}/typing"), json!({}))
+        post(format!("{host}/chat/sessions/{chat_id}/typing"), json!({}))
             .await
             .0,
         200
@@ -358,7 +369,7 @@ async fn chat_api_turns_a_customer_chat_into_an_interaction_and_streams_the_agen
         (json!("ParticipantLeft"), json!("Agent"))
     );
     assert_eq!(next_json(&mut stream).await, json!({ "type": "ChatEnded" }));
-    let transcript: Value = reqwest::get(format!("{host}/chat/sessions/{id}"))
+    let transcript: Value = reqwest::get(format!("{host}/chat/sessions/{chat_id}"))
         .await
         .unwrap()
         .json()
@@ -368,14 +379,14 @@ async fn chat_api_turns_a_customer_chat_into_an_interaction_and_streams_the_agen
     assert_eq!(transcript["entries"].as_array().unwrap().len(), 8);
     assert_eq!(
         post(
-            format!("{host}/chat/sessions/{id}/messages"),
+            format!("{host}/chat/sessions/{chat_id}/messages"),
             json!({ "text": "x" })
         )
         .await
         .0,
         409
     );
-    let (status, reply) = post(format!("{host}/chat/sessions/{id}/end"), json!({})).await;
+    let (status, reply) = post(format!("{host}/chat/sessions/{chat_id}/end"), json!({})).await;
     assert_eq!((status, reply["ended"].clone()), (200, json!(true)));
     emulator.shutdown().await;
 }

@@ -65,11 +65,13 @@ pub enum OptionsCommand {
 impl Cli {
     /// Runs the command, writing to stdout and stderr.
     pub fn run(self) -> ExitCode {
-        let mut out = std::io::stdout().lock();
-        let mut err = std::io::stderr().lock();
+        // `serve` logs from worker threads through the global stdout/stderr handles; holding
+        // their locks here would block the first log line forever.
         if let Command::Serve(args) = &self.command {
             return serve::run(args);
         }
+        let mut out = std::io::stdout().lock();
+        let mut err = std::io::stderr().lock();
         let code = match self.command {
             Command::Serve(_) => 0,
             Command::Options(OptionsCommand::Check { file }) => {

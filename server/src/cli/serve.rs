@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Args;
 
@@ -39,7 +40,15 @@ pub struct ServeArgs {
     /// A JSON scenario: a timeline of control-API actions run after start.
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
+    /// Require a per-run secret on the relay and the control API (for machines shared with
+    /// other users): `--token` makes one up and prints it in the host page URL,
+    /// `--token=SECRET` uses SECRET.
+    #[arg(long, value_name = "SECRET", num_args = 0..=1, default_missing_value = "")]
+    pub token: Option<String>,
 }
+
+/// How long a stop may take before open connections are cut.
+const STOP_GRACE: Duration = Duration::from_millis(700);
 
 impl ServeArgs {
     fn config(&self) -> Result<EmulatorConfig, String> {
@@ -49,6 +58,23 @@ impl ServeArgs {
             srs: (!self.no_srs).then_some(self.srs),
             apps: self.apps.clone(),
             ..EmulatorConfig::default()
+        };
+        config.token = match self.token.as_deref() {
+            None => None,
+            Some("") => Some(random_token()?),
+            Some(token)
+                if token
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+            {
+                Some(token.to_owned())
+            }
+            Some(_) => {
+                return Err(
+                    "--token: use letters, digits, '-' and '_' only (it goes into a URL)"
+                        .to_owned(),
+                );
+            }
         };
         if let Some(path) = &self.options {
             config.options = Some(
@@ -73,6 +99,11 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_writer(std::io::stderr)
+        .with_ansi(
+            std::env::var_os("NO_COLOR").is_none()
+                && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        )
         .try_init();
     let config = match args.config() {
         Ok(config) => config,
@@ -91,7 +122,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async {
+    let code = runtime.block_on(async {
         let running = match Emulator::start(config).await {
             Ok(running) => running,
             Err(error) => {
@@ -100,7 +131,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             }
         };
         println!("agentdesk emulator running");
-        println!("  Agent Workspace (open this):  {}", running.host_url);
+        println!("  Agent Workspace (open this):  {}", running.page_url);
         if let Some(app) = &running.app_url {
             println!("  demo third-party app:         {app}");
         }
@@ -115,12 +146,48 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         if let Some(srs) = &running.srs_url {
             println!("  Screen Recording Service:     {srs}");
         }
-        println!("Press Ctrl-C to stop.");
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "cannot listen for Ctrl-C; stopping");
+        if let Some(token) = &running.token {
+            println!("  token (relay, control API):   {token} (query token=... or header x-agentdesk-token)");
         }
+        println!("Press Ctrl-C to stop.");
+        stop_signal().await;
         println!("stopping");
-        running.shutdown().await;
+        if tokio::time::timeout(STOP_GRACE, running.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::info!("connections still open after {STOP_GRACE:?}; closing them");
+        }
         ExitCode::SUCCESS
-    })
+    });
+    // Tasks still running (a client that does not close) are cut here, not waited for.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    code
+}
+
+/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+                return;
+            }
+            Err(error) => tracing::warn!(%error, "cannot listen for SIGTERM; Ctrl-C still stops"),
+        }
+    }
+    if let Err(error) = tokio::signal::ctrl_c().await {
+        tracing::error!(%error, "cannot listen for Ctrl-C; stopping");
+    }
+}
+
+fn random_token() -> Result<String, String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| format!("cannot make a token: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

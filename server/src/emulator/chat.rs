@@ -11,7 +11,10 @@
 //! | `GET /chat/sessions/{id}` | | the [`ChatTranscript`](crate::simulated::ChatTranscript) |
 //! | `GET /chat/sessions/{id}/stream?after=N` | | WebSocket of transcript entries after `N` |
 //!
-//! The chat id is the interaction id. The stream sends each transcript entry after `after`
+//! The chat id is a capability: 128 random bits, returned only to the client that started the
+//! chat, and the only way to reach it over this API (the interaction id is sequential and
+//! would let any local page read every transcript). The table keeps the latest
+//! [`MAX_CHATS`] chats. The stream sends each transcript entry after `after`
 //! (default 0: all) as a text frame, `{"index", "type", "party", "from", "text"?,
 //! "timestamp"}`, as it happens (the agent joining on accept, messages and typing of both
 //! sides); once the chat is over it sends `{"type":"ChatEnded"}` and closes. A client that
@@ -35,6 +38,57 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use crate::simulated::{ChatMessage, SimulationError};
+
+/// Chats the customer API keeps ids for; starting one more forgets the oldest.
+pub const MAX_CHATS: usize = 4096;
+
+/// Chat ids (capabilities) to the interaction ids they stand for.
+#[derive(Debug, Default)]
+pub(crate) struct ChatIds {
+    interactions: BTreeMap<String, String>,
+    order: std::collections::VecDeque<String>,
+}
+
+impl ChatIds {
+    fn insert(&mut self, interaction_id: String) -> Option<String> {
+        let chat_id = random_id()?;
+        if self.order.len() >= MAX_CHATS
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.interactions.remove(&oldest);
+        }
+        self.order.push_back(chat_id.clone());
+        self.interactions.insert(chat_id.clone(), interaction_id);
+        Some(chat_id)
+    }
+
+    fn interaction(&self, chat_id: &str) -> Option<String> {
+        self.interactions.get(chat_id).cloned()
+    }
+}
+
+fn random_id() -> Option<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).ok()?;
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The interaction of chat `chat_id`.
+fn interaction_of(state: &AppState, chat_id: &str) -> Option<String> {
+    state
+        .chats
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .interaction(chat_id)
+}
+
+/// The answer for a chat id this API never gave out.
+fn no_such_chat() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "No such chat: use the chatId that POST /chat/sessions returned, or start one with it.",
+    )
+}
 
 /// The WebSocket path of chat `id`'s stream.
 pub fn stream_path(id: &str) -> String {
@@ -154,14 +208,25 @@ async fn start(
     match state.workspace.customer_chat_message(now, &message) {
         Ok(arrival) => {
             state.service.publish(arrival.events).await;
-            let id = arrival.interaction_id;
+            let interaction_id = arrival.interaction_id;
+            let chat_id = state
+                .chats
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(interaction_id.clone());
+            let Some(chat_id) = chat_id else {
+                return error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the system's random source failed; try again",
+                );
+            };
             (
                 StatusCode::CREATED,
                 Json(json!({
-                    "chatId": id,
-                    "interactionId": id,
+                    "chatId": chat_id,
+                    "interactionId": interaction_id,
                     "customer": customer,
-                    "streamPath": stream_path(&id),
+                    "streamPath": stream_path(&chat_id),
                 })),
             )
                 .into_response()
@@ -178,6 +243,9 @@ async fn send_message(
     let text = match body {
         Ok(Json(body)) => body.text,
         Err(rejection) => return bad_body(&rejection),
+    };
+    let Some(id) = interaction_of(&state, &id) else {
+        return no_such_chat();
     };
     if let Some(response) = refuse_unless_live(&state, &id) {
         return response;
@@ -213,6 +281,9 @@ async fn typing(
         Ok(Json(body)) => body.typing,
         Err(rejection) => return bad_body(&rejection),
     };
+    let Some(id) = interaction_of(&state, &id) else {
+        return no_such_chat();
+    };
     if let Some(response) = refuse_unless_live(&state, &id) {
         return response;
     }
@@ -226,6 +297,9 @@ async fn typing(
 }
 
 async fn end(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let Some(id) = interaction_of(&state, &id) else {
+        return no_such_chat();
+    };
     match state.workspace.chat_transcript(&id) {
         None => {
             return error(
@@ -249,6 +323,9 @@ async fn end(State(state): State<AppState>, Path(id): Path<String>) -> Response 
 }
 
 async fn transcript(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let Some(id) = interaction_of(&state, &id) else {
+        return no_such_chat();
+    };
     match state.workspace.chat_transcript(&id) {
         Some(chat) => Json(chat).into_response(),
         None => error(
@@ -264,6 +341,9 @@ async fn stream(
     Query(query): Query<StreamQuery>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    let Some(id) = interaction_of(&state, &id) else {
+        return no_such_chat();
+    };
     if state.workspace.chat_transcript(&id).is_none() {
         return error(
             StatusCode::NOT_FOUND,

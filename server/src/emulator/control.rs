@@ -4,7 +4,9 @@
 //! `POST /api/actions`, or to one of the shorter routes the host page uses. The answer is
 //! `{"ok":true,"interactionId":...,"events":N}` or a 4xx `{"error":"..."}` that says what to
 //! do instead. Reading: `GET /api/state` (agent, interactions, toasts, dialogs, menu views),
-//! `GET /api/traffic` (the latest traffic-log records with decisions), `GET /api/config`.
+//! `GET /api/traffic?after=SEQ&limit=N` (a page of the traffic log, each record with its
+//! decision: `{records, next, more, notStored, evicted}`, see the bounds in
+//! [`TRAFFIC_LOG_BYTES`](super::TRAFFIC_LOG_BYTES)), `GET /api/config`.
 //!
 //! Chats: `agent-chat-message` and `agent-typing` let the simulated agent answer and type in
 //! an accepted chat; whatever the agent does (accept, messages, typing, mark done) reaches the
@@ -17,7 +19,9 @@ use agentdesk_protocol::scapi::requests::{
     VoiceHold, VoiceResume,
 };
 use agentdesk_protocol::scapi::types::UserData;
-use axum::extract::{Path, State};
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -415,74 +419,94 @@ async fn post_action(
     }
 }
 
-/// Re-tags a convenience route's body as an action.
-async fn shortcut(state: &AppState, action: &str, mut body: Value) -> Response {
-    if !body.is_object() {
-        body = json!({});
+/// A convenience route's body: a JSON object, or nothing at all.
+type Fields = serde_json::Map<String, Value>;
+
+fn bad_request(error: impl std::fmt::Display) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({ "error": error.to_string() })),
+    )
+        .into_response()
+}
+
+/// Reads a convenience route's body: empty, or a JSON object.
+fn fields(body: &[u8]) -> Result<Fields, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Fields::new());
     }
-    body["action"] = json!(action);
-    match serde_json::from_value::<Action>(body) {
+    serde_json::from_slice::<Fields>(body).map_err(|error| {
+        format!("the body must be a JSON object ({error}); send {{}} when there is nothing to say")
+    })
+}
+
+/// Tags a convenience route's fields as `action` and applies it.
+async fn shortcut(state: &AppState, action: &str, mut fields: Fields) -> Response {
+    fields.insert("action".into(), json!(action));
+    match serde_json::from_value::<Action>(Value::Object(fields)) {
         Ok(action) => answer(apply(state, action).await),
-        Err(error) => (
-            StatusCode::BAD_REQUEST,
-            Json(json!({ "error": error.to_string() })),
-        )
-            .into_response(),
+        Err(error) => bad_request(error),
     }
 }
 
-fn body(body: Option<Json<Value>>) -> Value {
-    body.map(|Json(v)| v).unwrap_or_else(|| json!({}))
+/// A route whose body is the action's fields.
+macro_rules! shortcut_route {
+    ($name:ident, $action:literal) => {
+        async fn $name(State(state): State<AppState>, body: Bytes) -> Response {
+            match fields(&body) {
+                Ok(fields) => shortcut(&state, $action, fields).await,
+                Err(error) => bad_request(error),
+            }
+        }
+    };
 }
 
-async fn calls(State(state): State<AppState>, b: Option<Json<Value>>) -> Response {
-    shortcut(&state, "incoming-call", body(b)).await
-}
+shortcut_route!(calls, "incoming-call");
+shortcut_route!(chats, "customer-message");
+shortcut_route!(preview, "preview-record");
+shortcut_route!(agent_state, "agent-state");
 
-async fn chats(State(state): State<AppState>, b: Option<Json<Value>>) -> Response {
-    shortcut(&state, "customer-message", body(b)).await
-}
-
-async fn preview(State(state): State<AppState>, b: Option<Json<Value>>) -> Response {
-    shortcut(&state, "preview-record", body(b)).await
-}
-
-async fn campaign(State(state): State<AppState>, b: Option<Json<Value>>) -> Response {
-    let mut b = body(b);
-    if let Some(step) = b.get("action").cloned() {
-        b["step"] = step;
+async fn campaign(State(state): State<AppState>, body: Bytes) -> Response {
+    let mut fields = match fields(&body) {
+        Ok(fields) => fields,
+        Err(error) => return bad_request(error),
+    };
+    // The host page names the step `action`.
+    if let Some(step) = fields.remove("action") {
+        fields.insert("step".into(), step);
     }
-    if let Some(map) = b.as_object_mut() {
-        map.remove("mode");
-    }
-    shortcut(&state, "campaign", b).await
+    fields.remove("mode");
+    shortcut(&state, "campaign", fields).await
 }
 
-async fn agent_state(State(state): State<AppState>, b: Option<Json<Value>>) -> Response {
-    shortcut(&state, "agent-state", body(b)).await
-}
-
-async fn connection(State(state): State<AppState>, b: Option<Json<Value>>) -> Response {
-    let mut b = body(b);
-    let change = match b.get("state").and_then(Value::as_str) {
+async fn connection(State(state): State<AppState>, body: Bytes) -> Response {
+    let mut fields = match fields(&body) {
+        Ok(fields) => fields,
+        Err(error) => return bad_request(error),
+    };
+    // The host page names the change by its event: DISCONNECTED, RECONNECTED, DOWN.
+    let change = match fields.get("state").and_then(Value::as_str) {
         Some("DISCONNECTED") => Some("lost"),
         Some("RECONNECTED") => Some("recovered"),
         Some("DOWN") => Some("down"),
         _ => None,
     };
-    if let (Some(change), Some(map)) = (change, b.as_object_mut()) {
-        map.remove("state");
-        map.insert("change".into(), json!(change));
+    if let Some(change) = change {
+        fields.remove("state");
+        fields.insert("change".into(), json!(change));
     }
-    shortcut(&state, "connection", b).await
+    shortcut(&state, "connection", fields).await
 }
 
 async fn interaction(
     State(state): State<AppState>,
     Path((id, operation)): Path<(String, String)>,
-    b: Option<Json<Value>>,
+    body: Bytes,
 ) -> Response {
-    let mut b = body(b);
+    let mut fields = match fields(&body) {
+        Ok(fields) => fields,
+        Err(error) => return bad_request(error),
+    };
     let action = match operation.as_str() {
         "customer-hang-up" => "customer-hang-up",
         "remote-answer" => "remote-answer",
@@ -491,22 +515,25 @@ async fn interaction(
         "agent-typing" => "agent-typing",
         "customer-typing" => "customer-typing",
         _ => {
-            b["operation"] = json!(operation);
+            fields.insert("operation".into(), json!(operation));
             "agent"
         }
     };
-    b["interactionId"] = json!(id);
-    shortcut(&state, action, b).await
+    fields.insert("interactionId".into(), json!(id));
+    shortcut(&state, action, fields).await
 }
 
 async fn toast_click(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    b: Option<Json<Value>>,
+    body: Bytes,
 ) -> Response {
-    let mut b = body(b);
-    b["toastId"] = json!(id);
-    shortcut(&state, "toast-click", b).await
+    let mut fields = match fields(&body) {
+        Ok(fields) => fields,
+        Err(error) => return bad_request(error),
+    };
+    fields.insert("toastId".into(), json!(id));
+    shortcut(&state, "toast-click", fields).await
 }
 
 async fn desktop_state(State(state): State<AppState>) -> Json<Value> {
@@ -554,12 +581,37 @@ async fn config(State(state): State<AppState>) -> Json<Value> {
     Json(json!({ "apps": *state.apps, "srs": state.srs_url }))
 }
 
-async fn traffic(State(state): State<AppState>) -> Json<Value> {
+/// `GET /api/traffic?after=SEQ&limit=N`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrafficQuery {
+    after: Option<u64>,
+    limit: Option<usize>,
+    /// The per-run token travels in the query too; it is checked before this handler.
+    #[serde(rename = "token")]
+    _token: Option<String>,
+}
+
+async fn traffic(
+    State(state): State<AppState>,
+    query: Result<Query<TrafficQuery>, QueryRejection>,
+) -> Response {
+    let Query(query) = match query {
+        Ok(query) => query,
+        Err(rejection) => {
+            return bad_request(format!(
+                "{}; the parameters are after=SEQ and limit=N (at most {})",
+                rejection.body_text(),
+                super::TRAFFIC_PAGE
+            ));
+        }
+    };
     let log = state
         .traffic
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    Json(json!(log.iter().collect::<Vec<_>>()))
+    let page = log.page(query.after, query.limit.unwrap_or(super::TRAFFIC_PAGE));
+    Json(page).into_response()
 }
 
 pub(super) fn router() -> Router<AppState> {

@@ -9,10 +9,12 @@
 
 pub mod chat;
 pub mod control;
+pub mod guard;
+mod http;
 mod relay;
 pub mod scenario;
+mod traffic;
 
-use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
@@ -25,7 +27,11 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::engine::{Engine, EngineConfig, TraceRecord};
+pub use self::http::HttpLimits;
+pub use self::traffic::{
+    TRAFFIC_LOG_BYTES, TRAFFIC_LOG_ENTRIES, TRAFFIC_MESSAGE_BYTES, TRAFFIC_PAGE,
+};
+use crate::engine::{Engine, EngineConfig};
 use crate::service::{Clock, Service, SystemClock};
 use crate::simulated::SimulatedWorkspace;
 
@@ -75,9 +81,6 @@ fn start_preview_campaigns(workspace: &SimulatedWorkspace, now: policy::Timestam
 /// In a given option file, stands for the demo app's origins (whatever port it got).
 pub const DEMO_APP_TOKEN: &str = "$DEMO_APP$";
 
-/// Trace records kept for `GET /api/traffic`.
-pub const TRAFFIC_LOG: usize = 2000;
-
 /// How to run the emulator.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -96,6 +99,10 @@ pub struct EmulatorConfig {
     pub apps: Vec<String>,
     /// A timeline of actions to run after start.
     pub scenario: Option<scenario::Scenario>,
+    /// A per-run secret the relay and the control API require (see [`guard`]).
+    pub token: Option<String>,
+    /// Time and connection limits of every listener.
+    pub http: HttpLimits,
 }
 
 impl Default for EmulatorConfig {
@@ -107,6 +114,8 @@ impl Default for EmulatorConfig {
             options: None,
             apps: Vec::new(),
             scenario: None,
+            token: None,
+            http: HttpLimits::default(),
         }
     }
 }
@@ -151,7 +160,9 @@ pub(crate) struct AppState {
     pub(crate) workspace: Arc<SimulatedWorkspace>,
     pub(crate) host_origins: Arc<Vec<String>>,
     pub(crate) apps: Arc<Vec<String>>,
-    pub(crate) traffic: Arc<Mutex<VecDeque<TraceRecord>>>,
+    pub(crate) traffic: Arc<Mutex<traffic::TrafficLog>>,
+    /// The customer chat API's ids (capabilities) to interaction ids.
+    pub(crate) chats: Arc<Mutex<chat::ChatIds>>,
     pub(crate) srs_url: Option<String>,
     /// Turns true when the emulator shuts down (long-lived sockets close then).
     pub(crate) stopped: watch::Receiver<bool>,
@@ -162,10 +173,15 @@ pub(crate) struct AppState {
 pub struct RunningEmulator {
     /// The host page URL, e.g. `http://127.0.0.1:8080/`.
     pub host_url: String,
+    /// The URL to open in a browser: [`RunningEmulator::host_url`], with the token when one
+    /// is required.
+    pub page_url: String,
     /// The demo app URL, when it runs.
     pub app_url: Option<String>,
     /// The SRS emulator's base URL, when it runs.
     pub srs_url: Option<String>,
+    /// The per-run token, when one is required.
+    pub token: Option<String>,
     /// The service, for driving it from Rust (tests, embedding).
     pub service: Service,
     /// The simulated desktop, for scenarios from Rust.
@@ -284,12 +300,16 @@ impl Emulator {
             apps.insert(0, url.clone());
         }
         let (stop, stopped) = watch::channel(false);
+        let host_origins = origin_of(host_address);
+        let host_guard =
+            guard::Guard::new(host_address, host_origins.clone(), config.token.clone());
         let state = AppState {
             service: service.clone(),
             workspace: workspace.clone(),
-            host_origins: Arc::new(origin_of(host_address)),
+            host_origins: Arc::new(host_origins),
             apps: Arc::new(apps),
-            traffic: Arc::new(Mutex::new(VecDeque::new())),
+            traffic: Arc::default(),
+            chats: Arc::default(),
             srs_url: srs_url.clone(),
             stopped: stopped.clone(),
         };
@@ -301,16 +321,37 @@ impl Emulator {
         if let Some(scenario) = config.scenario.clone() {
             tasks.push(tokio::spawn(scenario::run(state.clone(), scenario)));
         }
-        tasks.push(serve_until(
+        tasks.push(http::serve_until(
             host_listener,
-            host_router(state),
+            host_router(state).layer(axum::middleware::from_fn_with_state(
+                host_guard,
+                guard::check,
+            )),
+            config.http,
             stopped.clone(),
         ));
-        if let Some(listener) = app_listener {
-            tasks.push(serve_until(listener, demo_app_router(), stopped.clone()));
+        if let (Some(listener), Some(address)) = (app_listener, app_address) {
+            let app_guard = guard::Guard::new(address, app_origins.clone(), None);
+            let router = demo_app_router().layer(axum::middleware::from_fn_with_state(
+                app_guard,
+                guard::check,
+            ));
+            tasks.push(http::serve_until(
+                listener,
+                router,
+                config.http,
+                stopped.clone(),
+            ));
         }
+        let host_url = format!("http://{host_address}/");
+        let page_url = match &config.token {
+            Some(token) => format!("{host_url}?token={token}"),
+            None => host_url.clone(),
+        };
         Ok(RunningEmulator {
-            host_url: format!("http://{host_address}/"),
+            host_url,
+            page_url,
+            token: config.token.clone(),
             app_url,
             srs_url,
             service,
@@ -326,40 +367,19 @@ impl Emulator {
 #[derive(Debug)]
 pub struct Emulator;
 
-fn serve_until(
-    listener: TcpListener,
-    router: Router,
-    mut stopped: watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let shutdown = async move {
-            let _ = stopped.wait_for(|stop| *stop).await;
-        };
-        if let Err(error) = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
-            tracing::error!(%error, "server stopped");
-        }
-    })
-}
-
 async fn keep_traffic(
     service: Service,
-    log: Arc<Mutex<VecDeque<TraceRecord>>>,
+    log: Arc<Mutex<traffic::TrafficLog>>,
     mut stopped: watch::Receiver<bool>,
 ) {
     let mut traces = service.traces();
     loop {
         tokio::select! {
             record = traces.recv() => match record {
-                Ok(record) => {
-                    let mut log = log.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                    if log.len() == TRAFFIC_LOG {
-                        log.pop_front();
-                    }
-                    log.push_back(record);
-                }
+                Ok(record) => log
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(&record),
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             },

@@ -158,15 +158,19 @@ async fn an_app_in_a_cross_origin_iframe_speaks_the_service_client_api() {
         timeline.contains("[denied]") && timeline.contains("[ignored]"),
         "{timeline}"
     );
-    let traffic: Vec<Value> = reqwest::get(format!("{}api/traffic", emulator.host_url))
+    let traffic: Value = reqwest::get(format!("{}api/traffic", emulator.host_url))
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
     assert!(
-        traffic.iter().any(|t| t["verdict"] == "ignored"
-            && t["reason"].as_str().unwrap_or("").contains("quarantined"))
+        traffic["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["verdict"] == "ignored"
+                && t["reason"].as_str().unwrap_or("").contains("quarantined"))
     );
 
     let artifact = Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/host-page.png");

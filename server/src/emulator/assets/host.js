@@ -9,6 +9,14 @@
   var tab = sessionStorage.getItem("agentdesk-tab") || ("tab-" + Math.random().toString(36).slice(2, 10));
   sessionStorage.setItem("agentdesk-tab", tab);
   var selftest = new URLSearchParams(location.search).has("selftest");
+  // `serve --token` prints the page URL with the run's token; the relay and the API need it.
+  var token = new URLSearchParams(location.search).get("token");
+  var tokenQuery = token ? "?token=" + encodeURIComponent(token) : "";
+  function api(path, init) {
+    init = init || {};
+    if (token) init.headers = Object.assign({ "x-agentdesk-token": token }, init.headers || {});
+    return fetch(path, init);
+  }
 
   function send(frame) {
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
@@ -16,7 +24,7 @@
   }
 
   function connect() {
-    socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/relay");
+    socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/relay" + tokenQuery);
     socket.onopen = function () {
       setStatus(true);
       // Registering every known frame covers both the first connection and a reconnection,
@@ -95,7 +103,7 @@
   }
 
   function post(path, body) {
-    return fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body || {}) })
+    return api(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body || {}) })
       .then(function (r) { return r.json(); }).then(refresh);
   }
 
@@ -170,10 +178,10 @@
   }
 
   function refresh() {
-    return fetch("/api/state").then(function (r) { return r.json(); }).then(render).catch(function () {});
+    return api("/api/state").then(function (r) { return r.json(); }).then(render).catch(function () {});
   }
 
-  fetch("/api/config").then(function (r) { return r.json(); }).then(function (config) {
+  api("/api/config").then(function (r) { return r.json(); }).then(function (config) {
     (config.apps || []).forEach(embed);
     connect();
   });
