@@ -14,6 +14,13 @@
 //! per idle connection, and the throughput ratio to the echo server.
 //! Targets: p99 < 5 ms at 1,000 clients x 20 req/s; < 64 KiB per idle connection;
 //! throughput >= 0.7 x echo.
+//!
+//! `--flood` (with `--clients` and `--seconds`) instead sends what hostile neighbours send and
+//! prints, as its last line, `flood RSS before A KiB peak B KiB after C KiB`:
+//!
+//! ```sh
+//! cargo run --release -p agentdesk-server --example load -- --flood --clients 500 --seconds 5
+//! ```
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader};
@@ -34,32 +41,32 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 const ORIGIN: &str = "http://load.example";
 const OPTIONS: &str = "service-client-api.accepted-web-content-origins=http://load.example\n";
 
+/// Load and flood tool for the emulator's loopback endpoints (see the file's docs).
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "load")]
 struct Args {
+    /// Internal: what this process is (the driver starts `server` and `echo` children).
+    #[arg(long, default_value = "driver", hide = true)]
     role: String,
+    /// WebSocket clients.
+    #[arg(long, default_value_t = 1000)]
     clients: usize,
+    /// Requests per second per client.
+    #[arg(long, default_value_t = 20)]
     rate: u32,
+    /// How long the paced load runs.
+    #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Instead of the paced load: flood the server with what hostile neighbours send (foreign
+    /// relay handshakes, unaccepted native clients, oversized messages, junk control-API
+    /// bodies, stalled connections), stop, and print its resident memory before, at the peak
+    /// and after.
+    #[arg(long)]
+    flood: bool,
 }
 
 fn args() -> Args {
-    let mut parsed = Args {
-        role: "driver".into(),
-        clients: 1000,
-        rate: 20,
-        seconds: 10,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().unwrap_or_default();
-        match flag.as_str() {
-            "--role" => parsed.role = value,
-            "--clients" => parsed.clients = value.parse().unwrap_or(parsed.clients),
-            "--rate" => parsed.rate = value.parse().unwrap_or(parsed.rate),
-            "--seconds" => parsed.seconds = value.parse().unwrap_or(parsed.seconds),
-            other => eprintln!("ignoring unknown flag {other}"),
-        }
-    }
-    parsed
+    <Args as clap::Parser>::parse()
 }
 
 #[tokio::main]
@@ -68,11 +75,13 @@ async fn main() {
     match args.role.as_str() {
         "server" => run_server().await,
         "echo" => run_echo().await,
+        _ if args.flood => flood(&args).await,
         _ => drive(&args).await,
     }
 }
 
-/// Serves `/scapi` from the emulator library and waits until stdin closes.
+/// Serves the emulator (host port: `/scapi`, `/relay`, control and chat APIs) and waits
+/// until stdin closes.
 async fn run_server() {
     let mut config = EmulatorConfig::loopback_ephemeral();
     config.demo_app = None;
@@ -311,4 +320,128 @@ async fn drive(args: &Args) {
             "NOT met"
         },
     );
+}
+
+fn rss_peak_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// One raw HTTP/1.1 exchange; the answer is read and discarded.
+async fn raw_http(address: &str, request: String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut stream) = tokio::net::TcpStream::connect(address).await else {
+        return;
+    };
+    if stream.write_all(request.as_bytes()).await.is_err() {
+        return;
+    }
+    let mut sink = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(2), stream.read_to_end(&mut sink)).await;
+}
+
+/// Floods the server, stops, and prints its resident memory before, at the peak and after.
+async fn flood(args: &Args) {
+    let Some(mut server) = spawn("server") else {
+        eprintln!("cannot start the server child process");
+        return;
+    };
+    let pid = server.child.id();
+    let scapi = server.url.clone();
+    let address = scapi
+        .trim_start_matches("ws://")
+        .trim_end_matches("/scapi")
+        .to_owned();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = rss_kib(pid);
+    println!(
+        "flooding {address} for {} s with {} clients of each kind",
+        args.seconds, args.clients
+    );
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let big = "x".repeat(60 * 1024);
+    let mut tasks = Vec::new();
+    // Unaccepted native clients posting requests, and an accepted one posting huge ones.
+    for index in 0..args.clients {
+        let url = scapi.clone();
+        let big = big.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut request = match url.as_str().into_client_request() {
+                Ok(request) => request,
+                Err(_) => return,
+            };
+            let origin = if index == 0 {
+                ORIGIN.to_owned()
+            } else {
+                format!("http://foreign-{index}.example")
+            };
+            if let Ok(value) = origin.parse() {
+                request.headers_mut().insert("Origin", value);
+            }
+            let Ok((socket, _)) = tokio_tungstenite::connect_async(request).await else {
+                return;
+            };
+            let (mut sink, mut stream) = socket.split();
+            let reader = tokio::spawn(async move { while let Some(Ok(_)) = stream.next().await {} });
+            let mut reference = 0u64;
+            while Instant::now() < deadline {
+                let text = format!(
+                    r#"{{"request":"interaction.setUserData","parameters":["1",{{"k":"{big}"}}],"referenceId":"{reference}","userAgent":"WWE Client","protocolVersion":2}}"#
+                );
+                reference += 1;
+                if sink.send(Message::Text(text.into())).await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let _ = sink.close().await;
+            reader.abort();
+        }));
+    }
+    // Foreign relay handshakes, junk control-API bodies, and stalled request heads.
+    for _ in 0..4 {
+        let address = address.clone();
+        tasks.push(tokio::spawn(async move {
+            while Instant::now() < deadline {
+                raw_http(&address, format!(
+                    "GET /relay HTTP/1.1\r\nHost: {address}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: http://evil.example\r\n\r\n"
+                )).await;
+                raw_http(&address, format!(
+                    "POST /api/interactions/1/answer HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n[]"
+                )).await;
+                raw_http(&address, format!(
+                    "POST /chat/sessions HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+                )).await;
+            }
+        }));
+    }
+    let stalled_address = address.clone();
+    tasks.push(tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        let mut held = Vec::new();
+        while Instant::now() < deadline && held.len() < 2000 {
+            if let Ok(mut stream) = tokio::net::TcpStream::connect(&stalled_address).await {
+                let _ = stream.write_all(b"GET /api/state HTTP/1.1\r\nHo").await;
+                held.push(stream);
+            }
+        }
+        tokio::time::sleep(deadline.saturating_duration_since(Instant::now())).await;
+    }));
+    for task in tasks {
+        let _ = task.await;
+    }
+    let peak = rss_peak_kib(pid);
+    // Stalled heads time out after 10 s; give the server that long to settle.
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    let after = rss_kib(pid);
+    let _ = server.child.kill();
+    println!("flood RSS before {before} KiB peak {peak} KiB after {after} KiB");
 }
