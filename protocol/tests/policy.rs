@@ -946,3 +946,46 @@ service-client-api.user-data.write-allowed=Key1,Key3\n";
 const RATE_SAMPLE_TAIL: &str = "service-client-api.rate-limit=0\n\
 service-client-api.rate-limit.voice.dial=4\n\
 service-client-api.rate-limit.email.create=2\n";
+
+// ---------------------------------------------------------------------------------------
+// Corners: byte-order marks, legacy aliases in limits, misspelt names, record fields,
+// event families
+
+#[test]
+fn byte_order_mark_and_crlf_read_like_any_other_file() {
+    let plain = format!(
+        "[interaction-workspace]\n{FOUR_ORIGINS}\nservice-client-api.rate-limit.voice.dail=3\n"
+    );
+    let windows = format!("\u{feff}{}", plain.replace('\n', "\r\n"));
+    let (plain, windows) = (
+        policy::parse(&plain).unwrap(),
+        policy::parse(&windows).unwrap(),
+    );
+    assert_eq!(windows.policy, plain.policy);
+    assert_eq!(
+        windows.warnings, plain.warnings,
+        "same findings at the same places"
+    );
+
+    // A mark before an option on line 1: the option counts, columns start after the mark.
+    let policy = policy_of("\u{feff}service-client-api.rate-limit=7\r\n");
+    assert_eq!(policy.rate_limits.global, 7);
+    let error = error_of("\u{feff}service-client-api.rate-limit=x\r\n");
+    assert_eq!((error.line, error.column), (1, 31));
+    assert_eq!(error.kind, ErrorKind::InvalidNumber);
+    // A last line without its line ending still counts.
+    assert_eq!(
+        policy_of("\r\nservice-client-api.rate-limit=3\r")
+            .rate_limits
+            .global,
+        3
+    );
+    // Files joined with `cat`: the second file's mark starts a line, and its option counts.
+    let joined = error_of(
+        "\u{feff}service-client-api.rate-limit=1\r\n\u{feff}service-client-api.rate-limit=2\r\n",
+    );
+    assert_eq!(
+        (joined.kind, joined.line, joined.column),
+        (ErrorKind::DuplicateOption, 2, 1)
+    );
+}

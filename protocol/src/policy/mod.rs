@@ -30,7 +30,9 @@
 //!
 //! [`parse`] reads what administrators write: `key=value` lines, optional `[section]`
 //! headers, comment lines starting with `#` or `;`, blank lines and whitespace around keys
-//! and values. There are no inline comments (values may contain `#`). Options before any
+//! and values. Lines end in `\n` or `\r\n`, and a UTF-8 byte-order mark at the start of
+//! the file (as Windows editors save it), or of a line (files joined with `cat`), is
+//! skipped; columns in diagnostics count from the first character after it. There are no inline comments (values may contain `#`). Options before any
 //! header, or under `[interaction-workspace]`, count; a `service-client-api.*` option under
 //! another header is a warning and is ignored, as is an unknown `service-client-api.*`
 //! key (never silently). Setting one option twice is an error. Every error carries the
