@@ -989,3 +989,23 @@ fn byte_order_mark_and_crlf_read_like_any_other_file() {
         (ErrorKind::DuplicateOption, 2, 1)
     );
 }
+
+#[test]
+fn closest_request_prefers_case_then_suffix_then_few_edits() {
+    let cases = [
+        ("Auth.getJwtToken", Some("auth.getJwtToken")),
+        ("AGENT.GETSTATE", Some("agent.getState")),
+        ("wwe.voice.dial", Some("voice.dial")),
+        ("origin.system.closeToast", Some("system.closeToast")),
+        ("voice.dail", Some("voice.dial")),
+        ("agent.getStat", Some("agent.getState")),
+        ("interaction.setUserDta", Some("interaction.setUserData")),
+        ("voice.dial", None),
+        ("crm.open", None),
+        ("a.b", None),
+        ("", None),
+    ];
+    for (name, expected) in cases {
+        assert_eq!(policy::closest_request(name), expected, "{name}");
+    }
+}

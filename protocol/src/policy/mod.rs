@@ -156,7 +156,7 @@ pub use decide::{
 };
 pub use diagnostic::{ErrorKind, ParseErrors, PolicyError, Warning, WarningKind};
 pub use origin::{Host, IncomingHost, IncomingOrigin, Origin, OriginError, Scheme};
-pub use origins::{GrantedBy, Grants, JWT_REQUEST, OriginPattern, OriginRule};
+pub use origins::{GrantedBy, Grants, JWT_REQUEST, OriginPattern, OriginRule, closest_request};
 pub use parse::{Parsed, parse};
 pub use rate::{
     DEFAULT_QUARANTINE_SECS, LimitScope, RateLimitRefusal, RateLimiter, RateLimits, RateVerdict,
