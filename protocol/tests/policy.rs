@@ -991,6 +991,134 @@ fn byte_order_mark_and_crlf_read_like_any_other_file() {
 }
 
 #[test]
+fn rate_limit_under_a_legacy_alias_binds_its_request() {
+    let text = "service-client-api.accepted-web-content-origins=https://crm.example\n\
+         service-client-api.rate-limit.interaction.attachUserData=1";
+    let parsed = policy::parse(text).unwrap();
+    let kinds: Vec<_> = parsed.warnings.iter().map(|w| w.kind).collect();
+    assert_eq!(kinds, [WarningKind::LegacyAliasLimit]);
+    let warning = &parsed.warnings[0];
+    assert_eq!(warning.line, 2);
+    assert!(
+        warning.message.starts_with(
+            "rate-limit.interaction.attachUserData names the legacy alias of interaction.setUserData"
+        ),
+        "{warning}"
+    );
+    assert!(
+        warning
+            .hint
+            .contains("write rate-limit.interaction.setUserData"),
+        "{warning}"
+    );
+
+    let policy = parsed.policy;
+    assert_eq!(
+        policy.rate_limits.per_request.keys().collect::<Vec<_>>(),
+        ["interaction.setUserData"],
+        "filed under the current name"
+    );
+    assert_eq!(
+        policy.rate_limits.limit_for("interaction.updateUserData"),
+        1
+    );
+    assert!(
+        policy
+            .to_string()
+            .contains("service-client-api.rate-limit.interaction.setUserData=1\n")
+    );
+    assert_eq!(policy_of(&policy.to_string()), policy);
+
+    // The limit binds the request and every alias together.
+    let mut state = PolicyState::new(&policy);
+    assert!(
+        policy
+            .decide(&mut state, ORIGIN, "interaction.setUserData", at(0))
+            .is_allowed()
+    );
+    let refused = policy.decide(&mut state, ORIGIN, "interaction.attachUserData", at(1));
+    assert!(matches!(
+        refused,
+        Decision::Deny {
+            reason: DenyReason::RateLimited(_),
+            ..
+        }
+    ));
+    assert!(matches!(
+        policy.decide(&mut state, ORIGIN, "interaction.updateUserData", at(2)),
+        Decision::Ignore { .. }
+    ));
+
+    // A policy built in code with the alias as key binds the same way.
+    let mut built = Policy::default();
+    built.origins = policy.origins.clone();
+    built
+        .rate_limits
+        .per_request
+        .insert("interaction.updateUserData".into(), 1);
+    let mut state = PolicyState::new(&built);
+    assert!(
+        built
+            .decide(&mut state, ORIGIN, "interaction.setUserData", at(0))
+            .is_allowed()
+    );
+    assert!(
+        !built
+            .decide(&mut state, ORIGIN, "interaction.setUserData", at(1))
+            .is_allowed()
+    );
+}
+
+#[test]
+fn one_limit_set_through_a_request_and_its_alias_is_an_error() {
+    for (first, second) in [
+        ("interaction.setUserData", "interaction.attachUserData"),
+        ("interaction.attachUserData", "interaction.setUserData"),
+        ("interaction.attachUserData", "interaction.updateUserData"),
+    ] {
+        let error = error_of(&format!(
+            "service-client-api.rate-limit.{first}=1\nservice-client-api.rate-limit.{second}=2"
+        ));
+        assert_eq!(
+            (error.kind, error.line, error.column),
+            (ErrorKind::DuplicateOption, 2, 1)
+        );
+        assert!(
+            error.problem.contains("interaction.setUserData")
+                && error.problem.contains(&format!(
+                    "line 1 sets it with `service-client-api.rate-limit.{first}`"
+                )),
+            "{error}"
+        );
+    }
+}
+
+#[test]
+fn rate_limit_for_no_request_at_all_is_a_warning() {
+    let parsed = policy::parse(&format!(
+        "{FOUR_ORIGINS}\nservice-client-api.rate-limit.Voice.Dial=3\nservice-client-api.rate-limit.crm.open=2"
+    ))
+    .unwrap();
+    let found: Vec<_> = parsed
+        .warnings
+        .iter()
+        .map(|w| (w.kind, w.line, w.hint.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (WarningKind::UnknownRequest, 2, "did you mean `voice.dial`?"),
+            (
+                WarningKind::UnknownRequest,
+                3,
+                "check the spelling against the request list; the filter is kept"
+            ),
+        ]
+    );
+    assert_eq!(parsed.policy.rate_limits.limit_for("crm.open"), 2);
+}
+
+#[test]
 fn closest_request_prefers_case_then_suffix_then_few_edits() {
     let cases = [
         ("Auth.getJwtToken", Some("auth.getJwtToken")),

@@ -98,6 +98,9 @@ pub enum WarningKind {
     OptionOutsideSection,
     /// A filter or rate limit naming a request missing from the request table.
     UnknownRequest,
+    /// A `rate-limit.<request>` written under a legacy alias; it applies to the current
+    /// request the alias stands for.
+    LegacyAliasLimit,
     /// A `namespace.*` filter naming an unknown namespace.
     UnknownNamespace,
     /// The origin `*`: any page, including opaque (`null`) origins, may use the API.

@@ -105,6 +105,15 @@
 //! request they stand for. A per-request limit at or above the global limit never binds
 //! (a lint says so).
 //!
+//! A limit written under a legacy alias (`rate-limit.interaction.attachUserData=5`) is the
+//! limit of the request the alias stands for (`interaction.setUserData`), shared by the
+//! request and all its aliases; [`parse`] files it under the current name (so the canonical
+//! printout spells that name) and warns ([`WarningKind::LegacyAliasLimit`]). Setting the
+//! limit of a request and of one of its aliases, or of two aliases of one request, is the
+//! same option set twice: an error. A limit for a name that is no request at all is kept,
+//! with a warning ([`WarningKind::UnknownRequest`]) suggesting the closest known name
+//! ([`closest_request`]).
+//!
 //! The first request refused by either limit gets a failure whose `errorMessage` is
 //! Workspace's text with the request name and quarantine seconds filled in, and which
 //! carries `request` ([`Decision::failure_fields`]); from then on requests of that type

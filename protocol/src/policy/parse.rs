@@ -218,12 +218,43 @@ fn apply<'a>(
                     origins::unknown_request_hint(request),
                 );
             }
+            // A legacy alias is counted under the request it stands for, so its limit is
+            // filed there too.
+            let canonical = super::decide::canonical_name(request);
+            let key = canonical.unwrap_or(request);
+            if let Some(first) = sites.rate_limits.get(key) {
+                diags.errors.push(PolicyError {
+                    kind: ErrorKind::DuplicateOption,
+                    line: line.line,
+                    column: line.key_column,
+                    option: line.key.to_string(),
+                    problem: format!(
+                        "this sets the limit of `{key}` again: line {} sets it with `{}`, and a legacy alias shares the limit of its request",
+                        first.line, first.key
+                    ),
+                    hint: format!(
+                        "keep one of the two lines, written as `{}{key}`",
+                        option::RATE_LIMIT_PREFIX
+                    ),
+                });
+                return;
+            }
+            if let Some(target) = canonical {
+                diags.warning(
+                    WarningKind::LegacyAliasLimit,
+                    0,
+                    format!(
+                        "rate-limit.{request} names the legacy alias of {target}; the limit applies to {target} and all its aliases together"
+                    ),
+                    format!("write rate-limit.{target} (`{}{target}`)", option::RATE_LIMIT_PREFIX),
+                );
+            }
             if let Some(limit) = parse_number(value, "unlimited", diags) {
                 policy
                     .rate_limits
                     .per_request
-                    .insert(request.to_string(), limit);
-                sites.rate_limits.insert(request.to_string(), line);
+                    .insert(key.to_string(), limit);
+                sites.rate_limits.insert(key.to_string(), line);
             }
         }
     }
