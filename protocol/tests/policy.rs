@@ -1137,3 +1137,115 @@ fn closest_request_prefers_case_then_suffix_then_few_edits() {
         assert_eq!(policy::closest_request(name), expected, "{name}");
     }
 }
+
+const RECORD: &str = "+33647005";
+
+/// A `RECORDS_RETRIEVED` event as the seed shows it: the same calling-list fields in
+/// `chainedRecords` (numbers) and in `userData` (strings).
+fn records_retrieved() -> serde_json::Value {
+    json!({
+        "eventType": "RECORDS_RETRIEVED",
+        "interaction": {
+            "interactionId": "1",
+            "chainedRecords": [
+                { "GSW_PHONE": RECORD, "GSW_RECORD_HANDLE": 283, "Custom_String": "Hi there!" },
+                { "GSW_PHONE": "+33647004", "GSW_RECORD_HANDLE": 284 }
+            ],
+            "userData": { "GSW_PHONE": RECORD, "GSW_RECORD_HANDLE": "283", "Segment": "Gold" }
+        }
+    })
+}
+
+#[test]
+fn read_allow_list_governs_user_data_not_outbound_record_fields() {
+    let policy = policy_of(
+        "service-client-api.user-data.read-allowed=Segment\nservice-client-api.user-data.write-allowed=Segment",
+    );
+    let rules = &policy.user_data;
+
+    // The event: userData loses GSW_*, chainedRecords keep every field.
+    let mut event = records_retrieved();
+    assert!(rules.hides_any(&event));
+    rules.filter_value(&mut event);
+    let mut expected = records_retrieved();
+    expected["interaction"]["userData"] = json!({ "Segment": "Gold" });
+    assert_eq!(event, expected);
+
+    // The typed interaction: the same.
+    let mut interaction: Interaction =
+        serde_json::from_value(records_retrieved()["interaction"].clone()).unwrap();
+    rules.filter_interaction(&mut interaction);
+    assert_eq!(
+        interaction
+            .user_data
+            .as_ref()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["Segment"]
+    );
+    let records = interaction.chained_records.as_ref().unwrap();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["GSW_PHONE"], RECORD);
+    assert_eq!(records[0].len(), 3);
+
+    // outbound.getRecordFields / getChainedRecords results are left alone (and stay shared).
+    let fields = json!({ "GSW_PHONE": RECORD, "GSW_CALL_RESULT": 28 });
+    let chain = json!([{ "GSW_PHONE": RECORD }, { "GSW_CHAIN_ID": 3 }]);
+    for result in [fields, chain] {
+        assert!(!rules.hides_any(&result));
+        let mut filtered = result.clone();
+        rules.filter_value(&mut filtered);
+        assert_eq!(filtered, result);
+    }
+
+    // outbound.updateRecordFields is not a user-data write.
+    assert_eq!(
+        rules.guard_request(
+            "outbound.updateRecordFields",
+            &[
+                json!("1"),
+                json!({ "GSW_PHONE": "+1555", "Custom_String": "x" })
+            ]
+        ),
+        Ok(())
+    );
+}
+
+#[test]
+fn restricted_read_list_warns_when_records_are_readable() {
+    let read = "service-client-api.user-data.read-allowed=Segment";
+    let readable = policy::parse(&format!(
+        "service-client-api.accepted-web-content-origins=http://a (agent.*), http://b (outbound.getChainedRecords)\n{read}"
+    ))
+    .unwrap();
+    let warning = readable
+        .warnings
+        .iter()
+        .find(|w| w.kind == WarningKind::RecordFieldsUnfiltered)
+        .expect("the lint fires");
+    assert_eq!(
+        (warning.line, warning.option.as_str()),
+        (2, policy::option::READ_ALLOWED)
+    );
+    assert!(
+        warning.message.contains("outbound.getChainedRecords"),
+        "{warning}"
+    );
+
+    for quiet in [
+        // Nobody may read records.
+        format!("service-client-api.accepted-web-content-origins=http://a (agent.*, interaction.*)\n{read}"),
+        // Every key is readable anyway.
+        "service-client-api.accepted-web-content-origins=http://a\nservice-client-api.user-data.read-allowed=*".into(),
+    ] {
+        assert!(
+            !warnings_of(&quiet).contains(&WarningKind::RecordFieldsUnfiltered),
+            "{quiet}"
+        );
+    }
+    assert!(
+        warnings_of(&format!("{FOUR_ORIGINS}\n{read}"))
+            .contains(&WarningKind::RecordFieldsUnfiltered)
+    );
+}

@@ -115,6 +115,9 @@ pub enum WarningKind {
     LimitNeverBinds,
     /// A rate limit or allow-list for requests that no origin may call.
     UnreachableRule,
+    /// `user-data.read-allowed` restricts keys while an origin may read outbound record
+    /// fields, which the list does not filter.
+    RecordFieldsUnfiltered,
     /// No origin is accepted: every request is ignored.
     NothingAccepted,
 }

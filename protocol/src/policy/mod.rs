@@ -147,6 +147,22 @@
 //! ([`UserDataPolicy::filter_value`]) by `read-allowed`, and refuses a
 //! `setUserData`/`deleteUserData` write touching any key outside `write-allowed` as a whole,
 //! naming every forbidden key ([`UserDataPolicy::guard_request`]).
+//!
+//! Outbound record fields are not user data. The calling-list fields of a record
+//! (`GSW_PHONE`, `GSW_CALL_RESULT`, custom fields) travel in `interaction.chainedRecords`
+//! (the `RECORDS_RETRIEVED` interaction event), in the results of
+//! `outbound.getRecordFields` and `outbound.getChainedRecords`, and in the `recordData` of
+//! `outbound.updateRecordFields`. Neither allow-list applies to them, even where the same
+//! `GSW_*` names also appear as keys of `userData` (an outbound interaction carries its
+//! record's fields as attached data too, and those copies are filtered): the options are documented as
+//! lists of user-data keys, and records belong to the outbound campaign, not to the
+//! interaction's attached data. What keeps record fields from a page is its request filter:
+//! without `outbound` grants it can neither read nor update records, and without
+//! `interaction` grants it receives no `interaction` events. A policy that restricts
+//! `read-allowed` while an origin may read records gets a warning
+//! ([`WarningKind::RecordFieldsUnfiltered`]). The filtering functions leave
+//! `chainedRecords` and record results untouched, so a service applies them to results and
+//! events as they are and needs nothing else.
 
 mod decide;
 mod diagnostic;

@@ -92,6 +92,7 @@ pub struct Parsed {
 struct Sites<'a> {
     origins: Option<(OptionLine<'a>, Vec<RuleSite>)>,
     rate_limits: BTreeMap<String, OptionLine<'a>>,
+    read_allowed: Option<OptionLine<'a>>,
     write_allowed: Option<OptionLine<'a>>,
 }
 
@@ -179,6 +180,7 @@ fn apply<'a>(
         option::READ_ALLOWED => {
             if let Some(keys) = parse_keys(value, diags) {
                 policy.user_data.read = keys;
+                sites.read_allowed = Some(line);
             }
         }
         option::WRITE_ALLOWED => {
@@ -329,6 +331,19 @@ pub fn parse(text: &str) -> Result<Parsed, ParseErrors> {
 fn lint<'a>(policy: &Policy, sites: &Sites<'a>, diags: &mut Diagnostics<'a>) {
     lint_origins(policy, sites, diags);
     lint_rate_limits(policy, sites, diags);
+    if let (Some(line), KeyAllowList::Keys(_)) = (sites.read_allowed, &policy.user_data.read)
+        && let Some(reader) = RECORD_READS.iter().find(|r| reachable(policy, r))
+    {
+        diags.warning_at(
+            line,
+            0,
+            WarningKind::RecordFieldsUnfiltered,
+            format!(
+                "the list hides `userData` keys only: an origin may call {reader}, and outbound record fields (`GSW_*` and custom calling-list fields, also in the `chainedRecords` of interaction events) are not filtered"
+            ),
+            "keep record fields from a page by not granting it the outbound record requests; list only attached-data keys here".into(),
+        );
+    }
     if let (Some(line), KeyAllowList::Keys(_)) = (sites.write_allowed, &policy.user_data.write) {
         let writable = ["interaction.setUserData", "interaction.deleteUserData"];
         if !policy.origins.is_empty() && !writable.iter().any(|r| reachable(policy, r)) {
@@ -342,6 +357,10 @@ fn lint<'a>(policy: &Policy, sites: &Sites<'a>, diags: &mut Diagnostics<'a>) {
         }
     }
 }
+
+/// The requests that read outbound record fields, which `user-data.read-allowed` does not
+/// filter.
+const RECORD_READS: [&str; 2] = ["outbound.getRecordFields", "outbound.getChainedRecords"];
 
 fn reachable(policy: &Policy, request: &str) -> bool {
     let canonical = super::decide::canonical_name(request);
