@@ -1249,3 +1249,95 @@ fn restricted_read_list_warns_when_records_are_readable() {
             .contains(&WarningKind::RecordFieldsUnfiltered)
     );
 }
+
+#[test]
+fn event_families_follow_the_origin_request_filter() {
+    use agentdesk_protocol::scapi::EventName;
+    let policy = policy_of(&format!(
+        "service-client-api.accepted-web-content-origins=http://my-web-server0, http://my-web-server1 (*), http://my-web-server2 (agent.*, voice.dial), http://my-web-server3 (agent.*, interaction.*), \
+         http://named (interaction.getInteractions, messenger.broadcastMessage), http://jwt (auth.getJwtToken), http://auth (auth.*), http://typo (Interaction.*, crm.*, interaction.getInteraction)"
+    ));
+    let families = [
+        EventName::Agent,
+        EventName::Media,
+        EventName::Interaction,
+        EventName::System,
+        EventName::Markdone,
+        EventName::Outbound,
+        EventName::Messenger("crm-sync".into()),
+        EventName::Messenger(String::new()),
+    ];
+    let receives = |origin: &str| -> Vec<String> {
+        families
+            .iter()
+            .filter(|family| policy.may_receive_event(origin, family))
+            .map(EventName::as_string)
+            .collect()
+    };
+    let every: Vec<String> = families.iter().map(EventName::as_string).collect();
+    assert_eq!(receives("http://my-web-server0"), every);
+    assert_eq!(receives("http://my-web-server1"), every);
+    assert_eq!(
+        receives("http://my-web-server2"),
+        ["agent"],
+        "agent.* only: no interaction events"
+    );
+    assert_eq!(
+        receives("http://my-web-server3"),
+        ["agent", "interaction", "markdone"]
+    );
+    assert_eq!(
+        receives("http://named"),
+        [
+            "interaction",
+            "markdone",
+            "messenger:crm-sync",
+            "messenger:"
+        ]
+    );
+    assert!(receives("http://jwt").is_empty());
+    assert!(receives("http://auth").is_empty());
+    assert!(
+        receives("http://typo").is_empty(),
+        "unknown names grant no family"
+    );
+    assert!(receives("http://evil.example").is_empty());
+    assert!(receives("null").is_empty());
+
+    // Unknown families are never delivered, not even to `*`.
+    assert!(!policy.may_receive_event("http://my-web-server0", &EventName::parse("weather")));
+
+    // The rule, checked against the request table: a family is delivered exactly when the
+    // origin may call some request of its namespace.
+    for origin in [
+        "http://my-web-server0",
+        "http://my-web-server2",
+        "http://my-web-server3",
+        "http://named",
+        "http://jwt",
+        "http://auth",
+        "http://typo",
+        "null",
+    ] {
+        let allowed = policy.allowed_requests(origin);
+        let resolved = policy.resolve(origin);
+        for family in &families {
+            let namespace = policy::event_namespace(family).unwrap();
+            let expected = allowed.iter().any(|request| {
+                agentdesk_protocol::scapi::requests::lookup(request)
+                    .is_some_and(|spec| spec.namespace == namespace)
+            });
+            assert_eq!(
+                resolved.may_receive(family),
+                expected,
+                "{origin} {family:?}"
+            );
+            assert_eq!(resolved.grants_in(namespace), expected);
+        }
+    }
+
+    // `*` as an origin accepts opaque pages, and with them every family.
+    let any = policy_of("service-client-api.accepted-web-content-origins=* (agent.*)");
+    assert!(any.may_receive_event("null", &EventName::Agent));
+    assert!(!any.may_receive_event("null", &EventName::Interaction));
+}

@@ -122,6 +122,28 @@
 //! its window is still full, it is refused again and a new quarantine starts. Request
 //! names missing from the request table share one quarantine.
 //!
+//! # Events and request filters
+//!
+//! A subscription is not a request, but what it delivers is what requests would read, so
+//! request filters govern it too: a page receives an event family only when its entry
+//! grants at least one request of the family's namespace ([`event_namespace`]):
+//!
+//! | family | delivered when the entry grants some request of |
+//! |---|---|
+//! | `agent`, `media`, `interaction`, `system`, `outbound` | the namespace of the same name |
+//! | `markdone` | `interaction` |
+//! | `messenger:<channel>` | `messenger` (`messenger.broadcastMessage`) |
+//!
+//! So an origin allowed only `agent.*` receives `agent` events and no `interaction` events;
+//! an entry without filters, or with `*`, receives every family. `auth.getJwtToken` grants
+//! no family. The answer is worked out when the origin is resolved and costs a bit test per
+//! event ([`ResolvedOrigin::may_receive`], or [`Policy::may_receive_event`] on the origin
+//! text). A service applies it twice: a subscription naming a family the origin may not
+//! receive is refused as a whole, like one naming an unknown event (`Cannot subscribe to
+//! this event: <names>`, nothing subscribed), and each event is delivered only to frames
+//! whose resolved origin may receive it, so a policy change or a navigated frame stops
+//! delivery at once.
+//!
 //! # Decisions on open questions
 //!
 //! - **Error texts (spec §8 item 4).** A page whose origin is not accepted gets no
@@ -140,6 +162,17 @@
 //!   for 9.0. An empty value allows no key.
 //! - **Rate-limit replies (item 12).** The first refused request gets the failure; the
 //!   rest of the quarantine is silence, as the documentation describes.
+//! - **Subscriptions and request filters.** Request filters decide which event families a
+//!   page receives (see [Events and request filters](#events-and-request-filters)):
+//!   otherwise an origin allowed only `agent.*` would still read every interaction, its
+//!   attached data and its parties through `interaction` events, which the filter exists
+//!   to prevent.
+//! - **Outbound record fields.** `user-data.read-allowed` governs the `userData` (attached
+//!   data) of interactions only, as its documentation words it; outbound calling-list
+//!   record fields are another object and are not filtered (see [User data](#user-data)).
+//! - **Misspelt request names.** Request names are case-sensitive, so `Auth.getJwtToken`
+//!   is not `auth.getJwtToken`: it is an unknown request, which a filter never grants by
+//!   name (though `*` lets it through to be answered as unknown).
 //!
 //! # User data
 //!
@@ -177,7 +210,7 @@ use std::fmt;
 
 pub use decide::{
     Decision, DenyReason, Explanation, IgnoreReason, OPTION_REQUESTS, PolicyState, ResolvedOrigin,
-    Rule, canonical_name,
+    Rule, canonical_name, event_namespace,
 };
 pub use diagnostic::{ErrorKind, ParseErrors, PolicyError, Warning, WarningKind};
 pub use origin::{Host, IncomingHost, IncomingOrigin, Origin, OriginError, Scheme};
