@@ -1050,8 +1050,10 @@ fn rate_limit_under_a_legacy_alias_binds_its_request() {
     ));
 
     // A policy built in code with the alias as key binds the same way.
-    let mut built = Policy::default();
-    built.origins = policy.origins.clone();
+    let mut built = Policy {
+        origins: policy.origins.clone(),
+        ..Policy::default()
+    };
     built
         .rate_limits
         .per_request
@@ -1253,10 +1255,10 @@ fn restricted_read_list_warns_when_records_are_readable() {
 #[test]
 fn event_families_follow_the_origin_request_filter() {
     use agentdesk_protocol::scapi::EventName;
-    let policy = policy_of(&format!(
+    let policy = policy_of(
         "service-client-api.accepted-web-content-origins=http://my-web-server0, http://my-web-server1 (*), http://my-web-server2 (agent.*, voice.dial), http://my-web-server3 (agent.*, interaction.*), \
-         http://named (interaction.getInteractions, messenger.broadcastMessage), http://jwt (auth.getJwtToken), http://auth (auth.*), http://typo (Interaction.*, crm.*, interaction.getInteraction)"
-    ));
+         http://named (interaction.getInteractions, messenger.broadcastMessage), http://jwt (auth.getJwtToken), http://auth (auth.*), http://typo (Interaction.*, crm.*, interaction.getInteraction)",
+    );
     let families = [
         EventName::Agent,
         EventName::Media,
