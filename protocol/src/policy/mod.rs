@@ -187,9 +187,9 @@
 //! `outbound.getRecordFields` and `outbound.getChainedRecords`, and in the `recordData` of
 //! `outbound.updateRecordFields`. Neither allow-list applies to them, even where the same
 //! `GSW_*` names also appear as keys of `userData` (an outbound interaction carries its
-//! record's fields as attached data too, and those copies are filtered): the options are documented as
-//! lists of user-data keys, and records belong to the outbound campaign, not to the
-//! interaction's attached data. What keeps record fields from a page is its request filter:
+//! record's fields as attached data too, and those copies are filtered): the options are
+//! documented as lists of user-data keys, and records belong to the outbound campaign, not
+//! to the interaction's attached data. What keeps record fields from a page is its request filter:
 //! without `outbound` grants it can neither read nor update records, and without
 //! `interaction` grants it receives no `interaction` events. A policy that restricts
 //! `read-allowed` while an origin may read records gets a warning
