@@ -946,3 +946,400 @@ service-client-api.user-data.write-allowed=Key1,Key3\n";
 const RATE_SAMPLE_TAIL: &str = "service-client-api.rate-limit=0\n\
 service-client-api.rate-limit.voice.dial=4\n\
 service-client-api.rate-limit.email.create=2\n";
+
+// ---------------------------------------------------------------------------------------
+// Corners: byte-order marks, legacy aliases in limits, misspelt names, record fields,
+// event families
+
+#[test]
+fn byte_order_mark_and_crlf_read_like_any_other_file() {
+    let plain = format!(
+        "[interaction-workspace]\n{FOUR_ORIGINS}\nservice-client-api.rate-limit.voice.dail=3\n"
+    );
+    let windows = format!("\u{feff}{}", plain.replace('\n', "\r\n"));
+    let (plain, windows) = (
+        policy::parse(&plain).unwrap(),
+        policy::parse(&windows).unwrap(),
+    );
+    assert_eq!(windows.policy, plain.policy);
+    assert_eq!(
+        windows.warnings, plain.warnings,
+        "same findings at the same places"
+    );
+
+    // A mark before an option on line 1: the option counts, columns start after the mark.
+    let policy = policy_of("\u{feff}service-client-api.rate-limit=7\r\n");
+    assert_eq!(policy.rate_limits.global, 7);
+    let error = error_of("\u{feff}service-client-api.rate-limit=x\r\n");
+    assert_eq!((error.line, error.column), (1, 31));
+    assert_eq!(error.kind, ErrorKind::InvalidNumber);
+    // A last line without its line ending still counts.
+    assert_eq!(
+        policy_of("\r\nservice-client-api.rate-limit=3\r")
+            .rate_limits
+            .global,
+        3
+    );
+    // Files joined with `cat`: the second file's mark starts a line, and its option counts.
+    let joined = error_of(
+        "\u{feff}service-client-api.rate-limit=1\r\n\u{feff}service-client-api.rate-limit=2\r\n",
+    );
+    assert_eq!(
+        (joined.kind, joined.line, joined.column),
+        (ErrorKind::DuplicateOption, 2, 1)
+    );
+}
+
+#[test]
+fn rate_limit_under_a_legacy_alias_binds_its_request() {
+    let text = "service-client-api.accepted-web-content-origins=https://crm.example\n\
+         service-client-api.rate-limit.interaction.attachUserData=1";
+    let parsed = policy::parse(text).unwrap();
+    let kinds: Vec<_> = parsed.warnings.iter().map(|w| w.kind).collect();
+    assert_eq!(kinds, [WarningKind::LegacyAliasLimit]);
+    let warning = &parsed.warnings[0];
+    assert_eq!(warning.line, 2);
+    assert!(
+        warning.message.starts_with(
+            "rate-limit.interaction.attachUserData names the legacy alias of interaction.setUserData"
+        ),
+        "{warning}"
+    );
+    assert!(
+        warning
+            .hint
+            .contains("write rate-limit.interaction.setUserData"),
+        "{warning}"
+    );
+
+    let policy = parsed.policy;
+    assert_eq!(
+        policy.rate_limits.per_request.keys().collect::<Vec<_>>(),
+        ["interaction.setUserData"],
+        "filed under the current name"
+    );
+    assert_eq!(
+        policy.rate_limits.limit_for("interaction.updateUserData"),
+        1
+    );
+    assert!(
+        policy
+            .to_string()
+            .contains("service-client-api.rate-limit.interaction.setUserData=1\n")
+    );
+    assert_eq!(policy_of(&policy.to_string()), policy);
+
+    // The limit binds the request and every alias together.
+    let mut state = PolicyState::new(&policy);
+    assert!(
+        policy
+            .decide(&mut state, ORIGIN, "interaction.setUserData", at(0))
+            .is_allowed()
+    );
+    let refused = policy.decide(&mut state, ORIGIN, "interaction.attachUserData", at(1));
+    assert!(matches!(
+        refused,
+        Decision::Deny {
+            reason: DenyReason::RateLimited(_),
+            ..
+        }
+    ));
+    assert!(matches!(
+        policy.decide(&mut state, ORIGIN, "interaction.updateUserData", at(2)),
+        Decision::Ignore { .. }
+    ));
+
+    // A policy built in code with the alias as key binds the same way.
+    let mut built = Policy {
+        origins: policy.origins.clone(),
+        ..Policy::default()
+    };
+    built
+        .rate_limits
+        .per_request
+        .insert("interaction.updateUserData".into(), 1);
+    let mut state = PolicyState::new(&built);
+    assert!(
+        built
+            .decide(&mut state, ORIGIN, "interaction.setUserData", at(0))
+            .is_allowed()
+    );
+    assert!(
+        !built
+            .decide(&mut state, ORIGIN, "interaction.setUserData", at(1))
+            .is_allowed()
+    );
+}
+
+#[test]
+fn one_limit_set_through_a_request_and_its_alias_is_an_error() {
+    for (first, second) in [
+        ("interaction.setUserData", "interaction.attachUserData"),
+        ("interaction.attachUserData", "interaction.setUserData"),
+        ("interaction.attachUserData", "interaction.updateUserData"),
+    ] {
+        let error = error_of(&format!(
+            "service-client-api.rate-limit.{first}=1\nservice-client-api.rate-limit.{second}=2"
+        ));
+        assert_eq!(
+            (error.kind, error.line, error.column),
+            (ErrorKind::DuplicateOption, 2, 1)
+        );
+        assert!(
+            error.problem.contains("interaction.setUserData")
+                && error.problem.contains(&format!(
+                    "line 1 sets it with `service-client-api.rate-limit.{first}`"
+                )),
+            "{error}"
+        );
+    }
+}
+
+#[test]
+fn rate_limit_for_no_request_at_all_is_a_warning() {
+    let parsed = policy::parse(&format!(
+        "{FOUR_ORIGINS}\nservice-client-api.rate-limit.Voice.Dial=3\nservice-client-api.rate-limit.crm.open=2"
+    ))
+    .unwrap();
+    let found: Vec<_> = parsed
+        .warnings
+        .iter()
+        .map(|w| (w.kind, w.line, w.hint.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (WarningKind::UnknownRequest, 2, "did you mean `voice.dial`?"),
+            (
+                WarningKind::UnknownRequest,
+                3,
+                "check the spelling against the request list; the filter is kept"
+            ),
+        ]
+    );
+    assert_eq!(parsed.policy.rate_limits.limit_for("crm.open"), 2);
+}
+
+#[test]
+fn closest_request_prefers_case_then_suffix_then_few_edits() {
+    let cases = [
+        ("Auth.getJwtToken", Some("auth.getJwtToken")),
+        ("AGENT.GETSTATE", Some("agent.getState")),
+        ("wwe.voice.dial", Some("voice.dial")),
+        ("origin.system.closeToast", Some("system.closeToast")),
+        ("voice.dail", Some("voice.dial")),
+        ("agent.getStat", Some("agent.getState")),
+        ("interaction.setUserDta", Some("interaction.setUserData")),
+        ("voice.dial", None),
+        ("crm.open", None),
+        ("a.b", None),
+        ("", None),
+    ];
+    for (name, expected) in cases {
+        assert_eq!(policy::closest_request(name), expected, "{name}");
+    }
+}
+
+const RECORD: &str = "+33647005";
+
+/// A `RECORDS_RETRIEVED` event as the seed shows it: the same calling-list fields in
+/// `chainedRecords` (numbers) and in `userData` (strings).
+fn records_retrieved() -> serde_json::Value {
+    json!({
+        "eventType": "RECORDS_RETRIEVED",
+        "interaction": {
+            "interactionId": "1",
+            "chainedRecords": [
+                { "GSW_PHONE": RECORD, "GSW_RECORD_HANDLE": 283, "Custom_String": "Hi there!" },
+                { "GSW_PHONE": "+33647004", "GSW_RECORD_HANDLE": 284 }
+            ],
+            "userData": { "GSW_PHONE": RECORD, "GSW_RECORD_HANDLE": "283", "Segment": "Gold" }
+        }
+    })
+}
+
+#[test]
+fn read_allow_list_governs_user_data_not_outbound_record_fields() {
+    let policy = policy_of(
+        "service-client-api.user-data.read-allowed=Segment\nservice-client-api.user-data.write-allowed=Segment",
+    );
+    let rules = &policy.user_data;
+
+    // The event: userData loses GSW_*, chainedRecords keep every field.
+    let mut event = records_retrieved();
+    assert!(rules.hides_any(&event));
+    rules.filter_value(&mut event);
+    let mut expected = records_retrieved();
+    expected["interaction"]["userData"] = json!({ "Segment": "Gold" });
+    assert_eq!(event, expected);
+
+    // The typed interaction: the same.
+    let mut interaction: Interaction =
+        serde_json::from_value(records_retrieved()["interaction"].clone()).unwrap();
+    rules.filter_interaction(&mut interaction);
+    assert_eq!(
+        interaction
+            .user_data
+            .as_ref()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["Segment"]
+    );
+    let records = interaction.chained_records.as_ref().unwrap();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["GSW_PHONE"], RECORD);
+    assert_eq!(records[0].len(), 3);
+
+    // outbound.getRecordFields / getChainedRecords results are left alone (and stay shared).
+    let fields = json!({ "GSW_PHONE": RECORD, "GSW_CALL_RESULT": 28 });
+    let chain = json!([{ "GSW_PHONE": RECORD }, { "GSW_CHAIN_ID": 3 }]);
+    for result in [fields, chain] {
+        assert!(!rules.hides_any(&result));
+        let mut filtered = result.clone();
+        rules.filter_value(&mut filtered);
+        assert_eq!(filtered, result);
+    }
+
+    // outbound.updateRecordFields is not a user-data write.
+    assert_eq!(
+        rules.guard_request(
+            "outbound.updateRecordFields",
+            &[
+                json!("1"),
+                json!({ "GSW_PHONE": "+1555", "Custom_String": "x" })
+            ]
+        ),
+        Ok(())
+    );
+}
+
+#[test]
+fn restricted_read_list_warns_when_records_are_readable() {
+    let read = "service-client-api.user-data.read-allowed=Segment";
+    let readable = policy::parse(&format!(
+        "service-client-api.accepted-web-content-origins=http://a (agent.*), http://b (outbound.getChainedRecords)\n{read}"
+    ))
+    .unwrap();
+    let warning = readable
+        .warnings
+        .iter()
+        .find(|w| w.kind == WarningKind::RecordFieldsUnfiltered)
+        .expect("the lint fires");
+    assert_eq!(
+        (warning.line, warning.option.as_str()),
+        (2, policy::option::READ_ALLOWED)
+    );
+    assert!(
+        warning.message.contains("outbound.getChainedRecords"),
+        "{warning}"
+    );
+
+    for quiet in [
+        // Nobody may read records.
+        format!("service-client-api.accepted-web-content-origins=http://a (agent.*, interaction.*)\n{read}"),
+        // Every key is readable anyway.
+        "service-client-api.accepted-web-content-origins=http://a\nservice-client-api.user-data.read-allowed=*".into(),
+    ] {
+        assert!(
+            !warnings_of(&quiet).contains(&WarningKind::RecordFieldsUnfiltered),
+            "{quiet}"
+        );
+    }
+    assert!(
+        warnings_of(&format!("{FOUR_ORIGINS}\n{read}"))
+            .contains(&WarningKind::RecordFieldsUnfiltered)
+    );
+}
+
+#[test]
+fn event_families_follow_the_origin_request_filter() {
+    use agentdesk_protocol::scapi::EventName;
+    let policy = policy_of(
+        "service-client-api.accepted-web-content-origins=http://my-web-server0, http://my-web-server1 (*), http://my-web-server2 (agent.*, voice.dial), http://my-web-server3 (agent.*, interaction.*), \
+         http://named (interaction.getInteractions, messenger.broadcastMessage), http://jwt (auth.getJwtToken), http://auth (auth.*), http://typo (Interaction.*, crm.*, interaction.getInteraction)",
+    );
+    let families = [
+        EventName::Agent,
+        EventName::Media,
+        EventName::Interaction,
+        EventName::System,
+        EventName::Markdone,
+        EventName::Outbound,
+        EventName::Messenger("crm-sync".into()),
+        EventName::Messenger(String::new()),
+    ];
+    let receives = |origin: &str| -> Vec<String> {
+        families
+            .iter()
+            .filter(|family| policy.may_receive_event(origin, family))
+            .map(EventName::as_string)
+            .collect()
+    };
+    let every: Vec<String> = families.iter().map(EventName::as_string).collect();
+    assert_eq!(receives("http://my-web-server0"), every);
+    assert_eq!(receives("http://my-web-server1"), every);
+    assert_eq!(
+        receives("http://my-web-server2"),
+        ["agent"],
+        "agent.* only: no interaction events"
+    );
+    assert_eq!(
+        receives("http://my-web-server3"),
+        ["agent", "interaction", "markdone"]
+    );
+    assert_eq!(
+        receives("http://named"),
+        [
+            "interaction",
+            "markdone",
+            "messenger:crm-sync",
+            "messenger:"
+        ]
+    );
+    assert!(receives("http://jwt").is_empty());
+    assert!(receives("http://auth").is_empty());
+    assert!(
+        receives("http://typo").is_empty(),
+        "unknown names grant no family"
+    );
+    assert!(receives("http://evil.example").is_empty());
+    assert!(receives("null").is_empty());
+
+    // Unknown families are never delivered, not even to `*`.
+    assert!(!policy.may_receive_event("http://my-web-server0", &EventName::parse("weather")));
+
+    // The rule, checked against the request table: a family is delivered exactly when the
+    // origin may call some request of its namespace.
+    for origin in [
+        "http://my-web-server0",
+        "http://my-web-server2",
+        "http://my-web-server3",
+        "http://named",
+        "http://jwt",
+        "http://auth",
+        "http://typo",
+        "null",
+    ] {
+        let allowed = policy.allowed_requests(origin);
+        let resolved = policy.resolve(origin);
+        for family in &families {
+            let namespace = policy::event_namespace(family).unwrap();
+            let expected = allowed.iter().any(|request| {
+                agentdesk_protocol::scapi::requests::lookup(request)
+                    .is_some_and(|spec| spec.namespace == namespace)
+            });
+            assert_eq!(
+                resolved.may_receive(family),
+                expected,
+                "{origin} {family:?}"
+            );
+            assert_eq!(resolved.grants_in(namespace), expected);
+        }
+    }
+
+    // `*` as an origin accepts opaque pages, and with them every family.
+    let any = policy_of("service-client-api.accepted-web-content-origins=* (agent.*)");
+    assert!(any.may_receive_event("null", &EventName::Agent));
+    assert!(!any.may_receive_event("null", &EventName::Interaction));
+}

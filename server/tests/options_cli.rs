@@ -162,3 +162,105 @@ fn explain_without_a_usable_file_is_not_a_decision() {
     let (code, _, _) = run(&["options", "explain"]);
     assert_eq!(code, 2, "missing arguments are usage errors");
 }
+
+#[test]
+fn check_files_an_alias_limit_under_its_request_and_says_so() {
+    let file = TempFile::new(
+        "service-client-api.accepted-web-content-origins=https://crm.example\n\
+         service-client-api.rate-limit.interaction.attachUserData=5\n\
+         service-client-api.rate-limit.crm.openRecord=2\n",
+    );
+    let (code, out, err) = run(&["options", "check", file.0.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("service-client-api.rate-limit.interaction.setUserData=5\n"),
+        "{out}"
+    );
+    assert!(!out.contains("attachUserData"), "{out}");
+    for expected in [
+        "line 2, column ",
+        "rate-limit.interaction.attachUserData names the legacy alias of interaction.setUserData",
+        "write rate-limit.interaction.setUserData",
+        "line 3, column ",
+        "`crm.openRecord` is not a known request",
+        "2 warning(s)",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in\n{err}");
+    }
+
+    // The same limit through the request and its alias cannot be meant.
+    let both = TempFile::new(
+        "service-client-api.rate-limit.interaction.setUserData=5\n\
+         service-client-api.rate-limit.interaction.updateUserData=9\n",
+    );
+    let (code, out, err) = run(&["options", "check", both.0.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("line 2, column 1") && err.contains("line 1 sets it with"),
+        "{err}"
+    );
+}
+
+#[test]
+fn explain_on_an_unknown_request_name_is_not_a_decision() {
+    // `*` would let any name through; a misspelt name still gets no "allow".
+    let file = TempFile::new("service-client-api.accepted-web-content-origins=*\n");
+    let (code, out, err) = explain(&file, "http://my-web-server0", "agent.getState");
+    assert_eq!(code, 0, "{out}{err}");
+
+    let (code, out, err) = explain(&file, "http://my-web-server0", "Auth.getJwtToken");
+    assert_eq!(code, 2, "{out}");
+    assert!(out.is_empty(), "no decision is printed: {out}");
+    assert!(
+        err.contains("error: `Auth.getJwtToken` is not a known request")
+            && err.contains("did you mean `auth.getJwtToken`?"),
+        "{err}"
+    );
+
+    let (code, _, err) = explain(&file, "http://my-web-server0", "voice.dail");
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `voice.dial`?"), "{err}");
+
+    let (code, _, err) = explain(&file, "http://my-web-server0", "crm.openRecord");
+    assert_eq!(code, 2);
+    assert!(err.contains("is not a known request"), "{err}");
+    assert!(!err.contains("did you mean"), "{err}");
+
+    // A legacy alias is a known request.
+    let (code, out, _) = explain(&file, "http://my-web-server0", "interaction.attachUserData");
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn files_saved_with_a_byte_order_mark_and_crlf_work() {
+    let plain = TempFile::new(SEED);
+    let windows = TempFile::new(&format!("\u{feff}{}", SEED.replace('\n', "\r\n")));
+    let (code, expected, _) = run(&["options", "check", plain.0.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let (code, out, err) = run(&["options", "check", windows.0.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, expected);
+    assert!(err.contains("0 warning(s)"), "{err}");
+
+    let (code, out, _) = explain(&windows, "http://my-web-server2", "voice.dial");
+    assert_eq!(code, 0, "{out}");
+    let (code, _, _) = explain(&windows, "http://my-web-server2", "email.create");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn check_says_the_read_list_does_not_filter_record_fields() {
+    let file = TempFile::new(
+        "service-client-api.accepted-web-content-origins=https://crm.example (outbound.*)\n\
+         service-client-api.user-data.read-allowed=Segment\n",
+    );
+    let (code, _, err) = run(&["options", "check", file.0.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("line 2, column ")
+            && err.contains("outbound record fields")
+            && err.contains("are not filtered"),
+        "{err}"
+    );
+}

@@ -1,15 +1,17 @@
 //! The decision for one request: origin, filters, option origins, rate limits.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
 use super::Policy;
 use super::option;
 use super::origin::IncomingOrigin;
-use super::origins::{GrantedBy, JWT_REQUEST, OriginPattern, OriginRule};
+use super::origins::{GrantedBy, Grants, JWT_REQUEST, OriginPattern, OriginRule};
 use super::rate::{LimitScope, RateLimitRefusal, RateLimiter, RateVerdict, Timestamp};
-use crate::scapi::requests::{self, Source};
+use crate::scapi::EventName;
+use crate::scapi::requests::{self, Namespace, Source};
 
 /// The requests that `option.read-allowed-web-content-origin` additionally restricts.
 pub const OPTION_REQUESTS: [&str; 2] = [
@@ -234,6 +236,8 @@ pub struct ResolvedOrigin {
     entry: Option<usize>,
     /// Listed by `option.read-allowed-web-content-origin`.
     reads_options: bool,
+    /// Bit `1 << ns as u16` for every namespace with at least one request the entry grants.
+    namespaces: u16,
 }
 
 impl ResolvedOrigin {
@@ -241,6 +245,68 @@ impl ResolvedOrigin {
     pub fn is_accepted(&self) -> bool {
         self.entry.is_some()
     }
+
+    /// Whether the origin's entry grants at least one request of `namespace`.
+    pub fn grants_in(&self, namespace: Namespace) -> bool {
+        self.namespaces & namespace_bit(namespace) != 0
+    }
+
+    /// Whether events of `event`'s family may be delivered to the origin: its entry grants
+    /// some request of the family's namespace ([`event_namespace`]). An origin no entry
+    /// accepts receives nothing, and neither does any origin for an unknown family.
+    /// Constant time; see the [policy docs](super#events-and-request-filters).
+    pub fn may_receive(&self, event: &EventName) -> bool {
+        event_namespace(event).is_some_and(|namespace| self.grants_in(namespace))
+    }
+}
+
+/// The request namespace whose grants decide who receives an event family: the namespace
+/// of the same name (`agent`, `media`, `interaction`, `system`, `outbound`), `interaction`
+/// for `markdone` (mark-done concerns interactions), and `messenger` for every
+/// `messenger:<channel>`. `None` for unknown families.
+pub fn event_namespace(event: &EventName) -> Option<Namespace> {
+    match event {
+        EventName::Agent => Some(Namespace::Agent),
+        EventName::Media => Some(Namespace::Media),
+        EventName::Interaction | EventName::Markdone => Some(Namespace::Interaction),
+        EventName::System => Some(Namespace::System),
+        EventName::Outbound => Some(Namespace::Outbound),
+        EventName::Messenger(_) => Some(Namespace::Messenger),
+        _ => None,
+    }
+}
+
+fn namespace_bit(namespace: Namespace) -> u16 {
+    1 << (namespace as u16)
+}
+
+/// The namespaces in which `grants` grants at least one request of the table. Worked out
+/// from the filters, not by trying every request: `*` covers every namespace (`auth` too
+/// only through `auth.getJwtToken`, its one request, when named).
+fn granted_namespaces(grants: &Grants) -> u16 {
+    // The namespaces `*` and `namespace.*` can reach: those with a request other than
+    // auth.getJwtToken. A fact of the table, worked out once.
+    static BROADLY_GRANTABLE: OnceLock<u16> = OnceLock::new();
+    let grantable = *BROADLY_GRANTABLE.get_or_init(|| {
+        requests::REQUESTS
+            .iter()
+            .filter(|spec| spec.name != JWT_REQUEST)
+            .fold(0, |bits, spec| bits | namespace_bit(spec.namespace))
+    });
+    let mut bits = if grants.everything { grantable } else { 0 };
+    for namespace in &grants.namespaces {
+        if let Some(namespace) = Namespace::parse(namespace) {
+            bits |= namespace_bit(namespace) & grantable;
+        }
+    }
+    for name in &grants.requests {
+        // A named request grants its own namespace; a name missing from the table (a
+        // warning when parsed) grants nothing known.
+        if let Some(spec) = requests::lookup(name) {
+            bits |= namespace_bit(spec.namespace);
+        }
+    }
+    bits
 }
 
 impl Policy {
@@ -265,10 +331,22 @@ impl Policy {
     /// Resolves a reported origin (`event.origin`, possibly `null`) against this policy.
     pub fn resolve(&self, origin: &str) -> ResolvedOrigin {
         let incoming = IncomingOrigin::parse(origin);
+        let entry = self.entry_index(&incoming);
         ResolvedOrigin {
-            entry: self.entry_index(&incoming),
+            entry,
             reads_options: self.option_origins.iter().any(|p| p.matches(&incoming)),
+            namespaces: entry
+                .and_then(|index| self.origins.get(index))
+                .map_or(0, |rule| granted_namespaces(&rule.grants)),
         }
+    }
+
+    /// Whether a page of `origin` may receive events of `event`'s family: whether the
+    /// origin's entry grants some request of the family's namespace
+    /// ([`ResolvedOrigin::may_receive`], which a service holding resolved origins calls
+    /// instead).
+    pub fn may_receive_event(&self, origin: &str, event: &EventName) -> bool {
+        self.resolve(origin).may_receive(event)
     }
 
     /// The origin and filter part of the decision (no rate limits): `Ok` with the

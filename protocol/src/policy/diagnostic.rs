@@ -98,6 +98,9 @@ pub enum WarningKind {
     OptionOutsideSection,
     /// A filter or rate limit naming a request missing from the request table.
     UnknownRequest,
+    /// A `rate-limit.<request>` written under a legacy alias; it applies to the current
+    /// request the alias stands for.
+    LegacyAliasLimit,
     /// A `namespace.*` filter naming an unknown namespace.
     UnknownNamespace,
     /// The origin `*`: any page, including opaque (`null`) origins, may use the API.
@@ -112,6 +115,9 @@ pub enum WarningKind {
     LimitNeverBinds,
     /// A rate limit or allow-list for requests that no origin may call.
     UnreachableRule,
+    /// `user-data.read-allowed` restricts keys while an origin may read outbound record
+    /// fields, which the list does not filter.
+    RecordFieldsUnfiltered,
     /// No origin is accepted: every request is ignored.
     NothingAccepted,
 }

@@ -30,7 +30,9 @@
 //!
 //! [`parse`] reads what administrators write: `key=value` lines, optional `[section]`
 //! headers, comment lines starting with `#` or `;`, blank lines and whitespace around keys
-//! and values. There are no inline comments (values may contain `#`). Options before any
+//! and values. Lines end in `\n` or `\r\n`, and a UTF-8 byte-order mark at the start of
+//! the file (as Windows editors save it), or of a line (files joined with `cat`), is
+//! skipped; columns in diagnostics count from the first character after it. There are no inline comments (values may contain `#`). Options before any
 //! header, or under `[interaction-workspace]`, count; a `service-client-api.*` option under
 //! another header is a warning and is ignored, as is an unknown `service-client-api.*`
 //! key (never silently). Setting one option twice is an error. Every error carries the
@@ -103,6 +105,15 @@
 //! request they stand for. A per-request limit at or above the global limit never binds
 //! (a lint says so).
 //!
+//! A limit written under a legacy alias (`rate-limit.interaction.attachUserData=5`) is the
+//! limit of the request the alias stands for (`interaction.setUserData`), shared by the
+//! request and all its aliases; [`parse`] files it under the current name (so the canonical
+//! printout spells that name) and warns ([`WarningKind::LegacyAliasLimit`]). Setting the
+//! limit of a request and of one of its aliases, or of two aliases of one request, is the
+//! same option set twice: an error. A limit for a name that is no request at all is kept,
+//! with a warning ([`WarningKind::UnknownRequest`]) suggesting the closest known name
+//! ([`closest_request`]).
+//!
 //! The first request refused by either limit gets a failure whose `errorMessage` is
 //! Workspace's text with the request name and quarantine seconds filled in, and which
 //! carries `request` ([`Decision::failure_fields`]); from then on requests of that type
@@ -110,6 +121,28 @@
 //! passed, or forever when it is `0`. After the quarantine the request is counted again: if
 //! its window is still full, it is refused again and a new quarantine starts. Request
 //! names missing from the request table share one quarantine.
+//!
+//! # Events and request filters
+//!
+//! A subscription is not a request, but what it delivers is what requests would read, so
+//! request filters govern it too: a page receives an event family only when its entry
+//! grants at least one request of the family's namespace ([`event_namespace`]):
+//!
+//! | family | delivered when the entry grants some request of |
+//! |---|---|
+//! | `agent`, `media`, `interaction`, `system`, `outbound` | the namespace of the same name |
+//! | `markdone` | `interaction` |
+//! | `messenger:<channel>` | `messenger` (`messenger.broadcastMessage`) |
+//!
+//! So an origin allowed only `agent.*` receives `agent` events and no `interaction` events;
+//! an entry without filters, or with `*`, receives every family. `auth.getJwtToken` grants
+//! no family. The answer is worked out when the origin is resolved and costs a bit test per
+//! event ([`ResolvedOrigin::may_receive`], or [`Policy::may_receive_event`] on the origin
+//! text). A service applies it twice: a subscription naming a family the origin may not
+//! receive is refused as a whole, like one naming an unknown event (`Cannot subscribe to
+//! this event: <names>`, nothing subscribed), and each event is delivered only to frames
+//! whose resolved origin may receive it, so a policy change or a navigated frame stops
+//! delivery at once.
 //!
 //! # Decisions on open questions
 //!
@@ -129,6 +162,17 @@
 //!   for 9.0. An empty value allows no key.
 //! - **Rate-limit replies (item 12).** The first refused request gets the failure; the
 //!   rest of the quarantine is silence, as the documentation describes.
+//! - **Subscriptions and request filters.** Request filters decide which event families a
+//!   page receives (see [Events and request filters](#events-and-request-filters)):
+//!   otherwise an origin allowed only `agent.*` would still read every interaction, its
+//!   attached data and its parties through `interaction` events, which the filter exists
+//!   to prevent.
+//! - **Outbound record fields.** `user-data.read-allowed` governs the `userData` (attached
+//!   data) of interactions only, as its documentation words it; outbound calling-list
+//!   record fields are another object and are not filtered (see [User data](#user-data)).
+//! - **Misspelt request names.** Request names are case-sensitive, so `Auth.getJwtToken`
+//!   is not `auth.getJwtToken`: it is an unknown request, which a filter never grants by
+//!   name (though `*` lets it through to be answered as unknown).
 //!
 //! # User data
 //!
@@ -136,6 +180,22 @@
 //! ([`UserDataPolicy::filter_value`]) by `read-allowed`, and refuses a
 //! `setUserData`/`deleteUserData` write touching any key outside `write-allowed` as a whole,
 //! naming every forbidden key ([`UserDataPolicy::guard_request`]).
+//!
+//! Outbound record fields are not user data. The calling-list fields of a record
+//! (`GSW_PHONE`, `GSW_CALL_RESULT`, custom fields) travel in `interaction.chainedRecords`
+//! (the `RECORDS_RETRIEVED` interaction event), in the results of
+//! `outbound.getRecordFields` and `outbound.getChainedRecords`, and in the `recordData` of
+//! `outbound.updateRecordFields`. Neither allow-list applies to them, even where the same
+//! `GSW_*` names also appear as keys of `userData` (an outbound interaction carries its
+//! record's fields as attached data too, and those copies are filtered): the options are
+//! documented as lists of user-data keys, and records belong to the outbound campaign, not
+//! to the interaction's attached data. What keeps record fields from a page is its request filter:
+//! without `outbound` grants it can neither read nor update records, and without
+//! `interaction` grants it receives no `interaction` events. A policy that restricts
+//! `read-allowed` while an origin may read records gets a warning
+//! ([`WarningKind::RecordFieldsUnfiltered`]). The filtering functions leave
+//! `chainedRecords` and record results untouched, so a service applies them to results and
+//! events as they are and needs nothing else.
 
 mod decide;
 mod diagnostic;
@@ -150,11 +210,11 @@ use std::fmt;
 
 pub use decide::{
     Decision, DenyReason, Explanation, IgnoreReason, OPTION_REQUESTS, PolicyState, ResolvedOrigin,
-    Rule, canonical_name,
+    Rule, canonical_name, event_namespace,
 };
 pub use diagnostic::{ErrorKind, ParseErrors, PolicyError, Warning, WarningKind};
 pub use origin::{Host, IncomingHost, IncomingOrigin, Origin, OriginError, Scheme};
-pub use origins::{GrantedBy, Grants, JWT_REQUEST, OriginPattern, OriginRule};
+pub use origins::{GrantedBy, Grants, JWT_REQUEST, OriginPattern, OriginRule, closest_request};
 pub use parse::{Parsed, parse};
 pub use rate::{
     DEFAULT_QUARANTINE_SECS, LimitScope, RateLimitRefusal, RateLimiter, RateLimits, RateVerdict,

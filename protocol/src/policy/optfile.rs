@@ -1,5 +1,6 @@
 //! The option-file form administrators write: `key=value` lines, optional `[section]`
-//! headers, `#` or `;` comment lines, whitespace around everything.
+//! headers, `#` or `;` comment lines, whitespace around everything. A UTF-8 byte-order
+//! mark (Windows editors write one) is skipped, and lines may end in `\n` or `\r\n`.
 
 use super::diagnostic::{ErrorKind, PolicyError};
 
@@ -36,11 +37,18 @@ fn column_of(line: &str, part: &str) -> usize {
         .map_or(1, |before| before.chars().count() + 1)
 }
 
-/// Splits a file into option lines, collecting structural errors.
+/// The byte-order mark some editors put at the start of a UTF-8 file.
+const BOM: char = '\u{feff}';
+
+/// Splits a file into option lines, collecting structural errors. A byte-order mark is
+/// skipped at the start of the file and of every line (files joined with `cat` keep the
+/// marks of the later ones); columns count from the first character after it, as editors
+/// show them.
 pub(crate) fn lex<'a>(text: &'a str, errors: &mut Vec<PolicyError>) -> Vec<OptionLine<'a>> {
     let mut section = None;
     let mut lines = Vec::new();
     for (index, raw) in text.lines().enumerate() {
+        let raw = raw.strip_prefix(BOM).unwrap_or(raw);
         let line = index + 1;
         let trimmed = raw.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {

@@ -281,13 +281,70 @@ pub(crate) fn is_request_name(text: &str) -> bool {
     text.contains('.') && text.split('.').all(is_identifier)
 }
 
+/// The known request an unknown name most likely meant, for "did you mean" hints: the
+/// request spelled the same but for letter case first, then a request the name ends with
+/// (`wwe.voice.dial`), then the closest name within two edits (letters changed, added,
+/// removed or swapped, ignoring case). Ties go to the earlier request of the table.
+/// `None` for a known name and for names too far from any request.
+pub fn closest_request(name: &str) -> Option<&'static str> {
+    if requests::lookup(name).is_some() {
+        return None;
+    }
+    let table = requests::REQUESTS.iter().map(|spec| spec.name);
+    if let Some(same) = table.clone().find(|known| known.eq_ignore_ascii_case(name)) {
+        return Some(same);
+    }
+    if let Some(suffix) = table.clone().find(|known| {
+        name.strip_suffix(known)
+            .is_some_and(|rest| rest.ends_with('.'))
+    }) {
+        return Some(suffix);
+    }
+    let lowered: Vec<char> = name.chars().map(|c| c.to_ascii_lowercase()).collect();
+    // Two edits, but never more than a third of the name: `a.b` is close to nothing.
+    let budget = 2.min(lowered.len() / 3);
+    table
+        .filter_map(|known| {
+            let known_chars: Vec<char> = known.chars().map(|c| c.to_ascii_lowercase()).collect();
+            let distance = edit_distance(&lowered, &known_chars, budget)?;
+            Some((distance, known))
+        })
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, known)| known)
+}
+
+/// Optimal-string-alignment distance between `a` and `b` (a swap of neighbours is one
+/// edit), or `None` when it exceeds `budget`.
+fn edit_distance(a: &[char], b: &[char], budget: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > budget {
+        return None;
+    }
+    let width = b.len() + 1;
+    let mut rows = vec![0usize; width * (a.len() + 1)];
+    for (j, cell) in rows.iter_mut().take(width).enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        rows[i * width] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[(i - 1) * width + j] + 1)
+                .min(rows[i * width + j - 1] + 1)
+                .min(rows[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[(i - 2) * width + j - 2] + 1);
+            }
+            rows[i * width + j] = best;
+        }
+    }
+    let distance = rows[a.len() * width + b.len()];
+    (distance <= budget).then_some(distance)
+}
+
 /// A hint for an unknown request name: the known request it may have meant.
 pub(crate) fn unknown_request_hint(name: &str) -> String {
-    let suggestion = requests::REQUESTS.iter().find(|spec| {
-        name.ends_with(&format!(".{}", spec.name)) || spec.name.eq_ignore_ascii_case(name)
-    });
-    match suggestion {
-        Some(spec) => format!("did you mean `{}`?", spec.name),
+    match closest_request(name) {
+        Some(known) => format!("did you mean `{known}`?"),
         None => "check the spelling against the request list; the filter is kept".into(),
     }
 }

@@ -92,6 +92,7 @@ pub struct Parsed {
 struct Sites<'a> {
     origins: Option<(OptionLine<'a>, Vec<RuleSite>)>,
     rate_limits: BTreeMap<String, OptionLine<'a>>,
+    read_allowed: Option<OptionLine<'a>>,
     write_allowed: Option<OptionLine<'a>>,
 }
 
@@ -179,6 +180,7 @@ fn apply<'a>(
         option::READ_ALLOWED => {
             if let Some(keys) = parse_keys(value, diags) {
                 policy.user_data.read = keys;
+                sites.read_allowed = Some(line);
             }
         }
         option::WRITE_ALLOWED => {
@@ -218,12 +220,43 @@ fn apply<'a>(
                     origins::unknown_request_hint(request),
                 );
             }
+            // A legacy alias is counted under the request it stands for, so its limit is
+            // filed there too.
+            let canonical = super::decide::canonical_name(request);
+            let key = canonical.unwrap_or(request);
+            if let Some(first) = sites.rate_limits.get(key) {
+                diags.errors.push(PolicyError {
+                    kind: ErrorKind::DuplicateOption,
+                    line: line.line,
+                    column: line.key_column,
+                    option: line.key.to_string(),
+                    problem: format!(
+                        "this sets the limit of `{key}` again: line {} sets it with `{}`, and a legacy alias shares the limit of its request",
+                        first.line, first.key
+                    ),
+                    hint: format!(
+                        "keep one of the two lines, written as `{}{key}`",
+                        option::RATE_LIMIT_PREFIX
+                    ),
+                });
+                return;
+            }
+            if let Some(target) = canonical {
+                diags.warning(
+                    WarningKind::LegacyAliasLimit,
+                    0,
+                    format!(
+                        "rate-limit.{request} names the legacy alias of {target}; the limit applies to {target} and all its aliases together"
+                    ),
+                    format!("write rate-limit.{target} (`{}{target}`)", option::RATE_LIMIT_PREFIX),
+                );
+            }
             if let Some(limit) = parse_number(value, "unlimited", diags) {
                 policy
                     .rate_limits
                     .per_request
-                    .insert(request.to_string(), limit);
-                sites.rate_limits.insert(request.to_string(), line);
+                    .insert(key.to_string(), limit);
+                sites.rate_limits.insert(key.to_string(), line);
             }
         }
     }
@@ -298,6 +331,19 @@ pub fn parse(text: &str) -> Result<Parsed, ParseErrors> {
 fn lint<'a>(policy: &Policy, sites: &Sites<'a>, diags: &mut Diagnostics<'a>) {
     lint_origins(policy, sites, diags);
     lint_rate_limits(policy, sites, diags);
+    if let (Some(line), KeyAllowList::Keys(_)) = (sites.read_allowed, &policy.user_data.read)
+        && let Some(reader) = RECORD_READS.iter().find(|r| reachable(policy, r))
+    {
+        diags.warning_at(
+            line,
+            0,
+            WarningKind::RecordFieldsUnfiltered,
+            format!(
+                "the list hides `userData` keys only: an origin may call {reader}, and outbound record fields (`GSW_*` and custom calling-list fields, also in the `chainedRecords` of interaction events) are not filtered"
+            ),
+            "keep record fields from a page by not granting it the outbound record requests; list only attached-data keys here".into(),
+        );
+    }
     if let (Some(line), KeyAllowList::Keys(_)) = (sites.write_allowed, &policy.user_data.write) {
         let writable = ["interaction.setUserData", "interaction.deleteUserData"];
         if !policy.origins.is_empty() && !writable.iter().any(|r| reachable(policy, r)) {
@@ -311,6 +357,10 @@ fn lint<'a>(policy: &Policy, sites: &Sites<'a>, diags: &mut Diagnostics<'a>) {
         }
     }
 }
+
+/// The requests that read outbound record fields, which `user-data.read-allowed` does not
+/// filter.
+const RECORD_READS: [&str; 2] = ["outbound.getRecordFields", "outbound.getChainedRecords"];
 
 fn reachable(policy: &Policy, request: &str) -> bool {
     let canonical = super::decide::canonical_name(request);

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::scapi::requests;
+use crate::scapi::requests::{self, Source};
 
 /// Milliseconds since the Unix epoch. Windows are calendar minutes of this clock, so the
 /// engine passes wall-clock time and tests pass a virtual clock.
@@ -71,11 +71,44 @@ impl Default for RateLimits {
     }
 }
 
+/// The current name of a legacy alias, or `request` itself.
+fn current_name(request: &str) -> &str {
+    match requests::lookup(request).map(|spec| spec.source) {
+        Some(Source::LegacyAliasOf(target)) => target,
+        _ => request,
+    }
+}
+
 impl RateLimits {
-    /// The per-request limit for `request` (its legacy alias target counts as the same
-    /// request), 0 when none is set.
+    /// The per-request limit for `request`, 0 when none is set. A legacy alias has the
+    /// limit of the request it stands for (`interaction.attachUserData` that of
+    /// `interaction.setUserData`).
     pub fn limit_for(&self, request: &str) -> u32 {
-        self.per_request.get(request).copied().unwrap_or(0)
+        self.per_request
+            .get(current_name(request))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// These limits with every `per_request` key written as a current request name: a
+    /// limit kept under a legacy alias moves to its request (the parser already files it
+    /// there). When an alias and its request both have a limit, the stricter non-zero one
+    /// stays.
+    pub fn canonicalised(&self) -> Self {
+        let mut per_request: BTreeMap<String, u32> = BTreeMap::new();
+        for (request, limit) in &self.per_request {
+            let slot = per_request
+                .entry(current_name(request).to_string())
+                .or_insert(*limit);
+            if *slot == 0 || (*limit != 0 && *limit < *slot) {
+                *slot = *limit;
+            }
+        }
+        Self {
+            global: self.global,
+            per_request,
+            quarantine_delay_secs: self.quarantine_delay_secs,
+        }
     }
 }
 
@@ -167,8 +200,10 @@ pub struct RateLimiter {
 }
 
 impl RateLimiter {
-    /// Fresh counters for `limits`.
+    /// Fresh counters for `limits` ([canonicalised](RateLimits::canonicalised), so a limit
+    /// kept under a legacy alias binds its request).
     pub fn new(limits: &RateLimits) -> Self {
+        let limits = limits.canonicalised();
         let per_request = limits
             .per_request
             .iter()
@@ -176,14 +211,14 @@ impl RateLimiter {
             .map(|(name, _)| (name.clone(), Window::default()))
             .collect();
         Self {
-            limits: limits.clone(),
+            limits,
             global: Window::default(),
             per_request,
             quarantined: BTreeMap::new(),
         }
     }
 
-    /// The limits in force.
+    /// The limits in force, canonicalised.
     pub fn limits(&self) -> &RateLimits {
         &self.limits
     }
@@ -220,7 +255,8 @@ impl RateLimiter {
             return RateVerdict::Quarantined { until };
         }
         let minute = now.minute();
-        let request_limit = self.limits.limit_for(key);
+        // `key` is a current name and the limits are canonicalised: a plain lookup.
+        let request_limit = self.limits.per_request.get(key).copied().unwrap_or(0);
         let request_room = match self.per_request.get_mut(key) {
             Some(window) => window.has_room(minute, request_limit),
             None => true,

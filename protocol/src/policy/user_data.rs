@@ -68,7 +68,10 @@ impl WriteRefused {
     }
 }
 
-/// The two user-data allow-lists.
+/// The two user-data allow-lists. They govern interaction attached data (`userData`)
+/// only: outbound record fields (`chainedRecords`, `outbound.getRecordFields`,
+/// `outbound.getChainedRecords`, `outbound.updateRecordFields`) pass untouched, as the
+/// [policy docs](super#user-data) explain.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserDataPolicy {
     /// Keys visible in `userData` of results and events.
@@ -97,7 +100,9 @@ impl UserDataPolicy {
 
     /// Removes unreadable keys from every `userData` object anywhere in a result or
     /// event payload (interactions inside arrays, `data.interaction`, ...). The values of
-    /// allowed keys are left untouched, even if they contain a `userData` field.
+    /// allowed keys are left untouched, even if they contain a `userData` field, and so are
+    /// outbound record fields (`chainedRecords` and record results), which are not user
+    /// data.
     pub fn filter_value(&self, value: &mut Value) {
         if let KeyAllowList::Any = self.read {
             return;

@@ -2,12 +2,15 @@
 //!
 //! Exit statuses are a contract relied on by external checks: `check` exits 0 when the
 //! file parses (warnings allowed) and 1 on errors; `explain` exits 0 when the request is
-//! allowed, 1 when it is denied or ignored, and 2 when the file cannot be read or parsed.
+//! allowed, 1 when it is denied or ignored, and 2 when there is no decision to give: the
+//! file cannot be read or parsed, or the request is not one the Service Client API knows
+//! (a misspelt name such as `Auth.getJwtToken`, with the closest known name suggested).
 
 use std::io::Write;
 use std::path::Path;
 
 use agentdesk_protocol::policy::{self, Parsed, PolicyState, Timestamp};
+use agentdesk_protocol::scapi::requests;
 
 /// `check`: the file parses.
 pub const CHECK_OK: u8 = 0;
@@ -17,7 +20,8 @@ pub const CHECK_ERRORS: u8 = 1;
 pub const ALLOWED: u8 = 0;
 /// `explain`: the request is denied or ignored.
 pub const DENIED: u8 = 1;
-/// `explain`: the file cannot be read or parsed, so there is no decision.
+/// `explain`: the file cannot be read or parsed, or the request name is unknown, so
+/// there is no decision.
 pub const UNUSABLE: u8 = 2;
 
 fn read(path: &Path, err: &mut impl Write) -> Option<String> {
@@ -66,8 +70,24 @@ pub fn check_file(path: &Path, out: &mut impl Write, err: &mut impl Write) -> u8
     }
 }
 
+/// Reports an unknown request name on `err`, with the known name it most likely meant.
+fn unknown_request(request: &str, err: &mut impl Write) {
+    let _ = match policy::closest_request(request) {
+        Some(known) => writeln!(
+            err,
+            "error: `{request}` is not a known request (names are case-sensitive); did you mean `{known}`?"
+        ),
+        None => writeln!(
+            err,
+            "error: `{request}` is not a known request; write a full request name such as `voice.dial`"
+        ),
+    };
+}
+
 /// `options explain` on option-file text: the decision for the first request of a fresh
-/// session (no rate limit has been reached), and the rule that made it.
+/// session (no rate limit has been reached), and the rule that made it. An unknown request
+/// name gets no decision ([`UNUSABLE`]): a policy would let a misspelt name through to be
+/// refused as unknown later, which says nothing about the request that was meant.
 pub fn explain(
     name: &str,
     text: &str,
@@ -79,6 +99,10 @@ pub fn explain(
     let Some(parsed) = parse_reporting(name, text, err) else {
         return UNUSABLE;
     };
+    if requests::lookup(request).is_none() {
+        unknown_request(request, err);
+        return UNUSABLE;
+    }
     let policy = parsed.policy;
     let mut state = PolicyState::new(&policy);
     let explanation = policy.explain(&mut state, origin, request, Timestamp::default());
