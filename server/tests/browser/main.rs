@@ -26,6 +26,10 @@ service-client-api.user-data.write-allowed=Key1
 service-client-api.user-data.read-allowed=*
 ";
 
+/// One browser at a time: several chromiums starting at once on a small machine can miss
+/// their start-up deadline.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The app's reports in the order the app made them (they arrive concurrently).
 async fn reports(app: &str) -> Vec<Value> {
     let body = reqwest::get(format!("{app}reports"))
@@ -59,6 +63,7 @@ fn step<'a>(list: &'a [Value], name: &str) -> &'a Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_app_in_a_cross_origin_iframe_speaks_the_service_client_api() {
+    let _one = ONE_BROWSER.lock().await;
     let Some(chromium) = cdp::chromium_path() else {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -237,6 +242,7 @@ fn ringing(messages: &[Value]) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frame_that_navigates_to_a_foreign_origin_receives_nothing() {
+    let _one = ONE_BROWSER.lock().await;
     let Some(chromium) = chromium_or_skip() else {
         return;
     };
@@ -312,6 +318,7 @@ async fn a_frame_that_navigates_to_a_foreign_origin_receives_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sandboxed_app_is_not_answered() {
+    let _one = ONE_BROWSER.lock().await;
     let Some(chromium) = chromium_or_skip() else {
         return;
     };
