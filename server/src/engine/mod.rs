@@ -58,9 +58,9 @@
 //! - Frames from an origin no entry accepts are counted apart from accepted ones and capped by
 //!   [`EngineConfig::max_unaccepted_frames`], so foreign pages (any web page can open a
 //!   WebSocket to loopback) cannot fill [`EngineConfig::max_frames`]: an accepted app can
-//!   always connect while foreign sockets are open. A frame that becomes unaccepted by
-//!   navigating stays connected (its window still exists); it may push the unaccepted count
-//!   over its cap, which then refuses new unaccepted frames only.
+//!   always connect while foreign sockets are open. A frame that changes side by navigating
+//!   stays connected (its window still exists) and counts on its new side, possibly over that
+//!   side's limit, which then refuses new frames of that side only.
 //! - A frame whose browser-verified origin changes (the window navigated) is a new frame:
 //!   its subscriptions and pending requests are dropped (answers to them are never sent) and,
 //!   if and only if the new origin is accepted, it gets a fresh frame-id handshake. It keeps
