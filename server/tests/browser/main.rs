@@ -248,9 +248,16 @@ async fn a_frame_that_navigates_to_a_foreign_origin_receives_nothing() {
     };
     let pages = pages::Pages::serve().await;
     let foreign = format!("{}/app?who=foreign&subscribe&ask", pages.b);
+    let reloaded = format!("{}/app?who=reloaded&subscribe", pages.a);
     let emulator = emulator_with(
         vec![
             format!("{}/app?who=witness&subscribe", pages.a),
+            // A new page of the same origin keeps what it set up itself.
+            format!(
+                "{}/app?who=reloader&subscribe&next={}",
+                pages.a,
+                pages::query_value(&reloaded)
+            ),
             format!(
                 "{}/app?who=mover&subscribe&next={}",
                 pages.a,
@@ -284,11 +291,13 @@ async fn a_frame_that_navigates_to_a_foreign_origin_receives_nothing() {
             .all(|r| r["who"] != "mover" || r["origin"] == pages.a)
     );
     pages
-        .wait_for("the witness subscribed", |_| {
-            pages
-                .received("witness")
-                .iter()
-                .any(|m| m["subscriptionId"].is_string())
+        .wait_for("the witness and the same-origin page subscribed", |_| {
+            ["witness", "reloaded"].iter().all(|who| {
+                pages
+                    .received(who)
+                    .iter()
+                    .any(|m| m["subscriptionId"].is_string())
+            })
         })
         .await;
 
@@ -312,6 +321,11 @@ async fn a_frame_that_navigates_to_a_foreign_origin_receives_nothing() {
         foreign.iter().all(|m| !from_service(m)),
         "the foreign page received: {foreign:#?}"
     );
+    pages
+        .wait_for("the same-origin page ringing", |_| {
+            ringing(&pages.received("reloaded")) == 2
+        })
+        .await;
     drop(browser);
     emulator.shutdown().await;
 }
