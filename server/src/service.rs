@@ -259,16 +259,19 @@ impl Connection {
         self.frame
     }
 
-    /// Handles a message the window posted, with the origin it was connected with.
-    pub async fn send(&self, raw: &str) {
-        self.service.handle(self.frame, &self.origin, raw).await;
+    /// The origin the window was connected with; every message of this connection is
+    /// handled as coming from it, and everything it receives is meant for it.
+    pub fn origin(&self) -> &str {
+        &self.origin
     }
 
-    /// Handles a message with the origin the browser reported for this very message
-    /// (a relayed frame whose page navigated).
-    pub async fn send_from(&mut self, origin: &str, raw: &str) {
-        origin.clone_into(&mut self.origin);
-        self.service.handle(self.frame, origin, raw).await;
+    /// Handles a message the window posted, with the origin it was connected with.
+    ///
+    /// A connection has one origin for its whole life: a transport that sees the window's
+    /// origin change (it navigated) drops the connection and connects the new page, so
+    /// nothing queued for the previous page can reach the new one.
+    pub async fn send(&self, raw: &str) {
+        self.service.handle(self.frame, &self.origin, raw).await;
     }
 
     /// The next message for this window; `None` once the service is gone.

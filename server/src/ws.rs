@@ -13,6 +13,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 
+use crate::engine::EngineError;
 use crate::service::Service;
 
 /// Largest WebSocket message read. Larger than the engine's message limit on purpose, so an
@@ -57,7 +58,12 @@ async fn serve(service: Service, mut socket: WebSocket, origin: String) {
     let mut connection = match service.connect(&origin, None).await {
         Ok(connection) => connection,
         Err(error) => {
-            tracing::warn!(%origin, %error, "native client refused");
+            // Any web page can open sockets here: refusing its flood is routine, not news.
+            if matches!(error, EngineError::TooManyUnacceptedFrames { .. }) {
+                tracing::debug!(%origin, %error, "native client refused");
+            } else {
+                tracing::warn!(%origin, %error, "native client refused");
+            }
             let _ = socket.send(Message::Close(None)).await;
             return;
         }

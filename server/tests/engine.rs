@@ -9,7 +9,9 @@ use agentdesk_protocol::scapi::events::{
 };
 use agentdesk_protocol::scapi::types::Interaction;
 use agentdesk_protocol::scapi::{Payload, Request, ServiceMessage};
-use agentdesk_server::engine::{Engine, EngineConfig, FrameId, Output, Verdict};
+use agentdesk_server::engine::{
+    Engine, EngineConfig, FrameId, MAX_MESSENGER_CHANNEL_BYTES, Output, Verdict,
+};
 use agentdesk_server::workspace::{Reply, WorkspaceError};
 use serde_json::{Value, json};
 
@@ -639,10 +641,12 @@ fn a_new_policy_or_a_navigation_re_decides_the_frame() {
         "the connected frame's origin is no longer accepted"
     );
 
-    // The window navigates to an accepted origin: its requests are answered again.
+    // The window navigates to an accepted origin: a fresh handshake, then its requests are
+    // answered again.
     let inbox = h.ask(frame, OTHER_APP, request("agent.get", json!([]), "2"));
-    assert_eq!(inbox.len(), 1);
-    assert_eq!(inbox[0]["referenceId"], "2");
+    assert_eq!(inbox.len(), 2, "{inbox:?}");
+    assert_eq!(inbox[0]["frameId"], frame.to_string());
+    assert_eq!(inbox[1]["referenceId"], "2");
     assert_eq!(h.dispatched, ["agent.get", "agent.get"]);
 }
 
@@ -683,5 +687,298 @@ fn shared_results_are_filtered_without_touching_the_kept_answer() {
     assert_eq!(
         kept[0]["userData"]["Secret"], "s",
         "the back end's copy keeps every key"
+    );
+}
+
+fn interaction_added(id: &str) -> Event {
+    Event::Interaction(agentdesk_protocol::scapi::events::InteractionEvent::Change(
+        InteractionChange::new(InteractionEventType::Added, Interaction::new(id)),
+    ))
+}
+
+/// Every frame that got something from `out`.
+fn recipients(out: &[Output]) -> Vec<FrameId> {
+    let mut frames: Vec<FrameId> = out
+        .iter()
+        .filter_map(|o| match o {
+            Output::Send { frames, .. } => Some(frames.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    frames.sort();
+    frames.dedup();
+    frames
+}
+
+#[test]
+fn a_frame_that_navigates_to_a_foreign_origin_gets_nothing_more() {
+    let mut h = Harness::new(OPTIONS, true);
+    let (frame, _) = h.connect(APP);
+    let (other, _) = h.connect(APP);
+    h.ask(
+        frame,
+        APP,
+        subscribe(json!(["interaction", "messenger:sync"]), "0"),
+    );
+    h.ask(other, APP, subscribe(json!(["messenger:sync"]), "0"));
+    // A request still with the back end when the window navigates.
+    let out = h.engine.handle(
+        frame,
+        APP,
+        &request("agent.get", json!([]), "1").to_string(),
+        h.now,
+    );
+    let [Output::Trace(_), Output::Dispatch { call, .. }] = &out[..] else {
+        panic!("{out:?}")
+    };
+    let call = *call;
+
+    // The new page speaks: no handshake, no answer, and the navigation is traced.
+    let out = h.engine.handle(
+        frame,
+        FOREIGN,
+        &subscribe(json!(["interaction"]), "2").to_string(),
+        h.now,
+    );
+    assert!(recipients(&out).is_empty(), "{out:?}");
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, Output::Trace(t) if t.verdict == Verdict::Navigated && t.reason.contains(APP))),
+        "{out:?}"
+    );
+    assert_eq!(h.engine.frame_info(frame).unwrap().0, FOREIGN);
+    assert!(h.engine.subscribed_names(frame).is_empty());
+
+    // The previous page's subscriptions, answers and broadcasts do not reach it.
+    let out = h.engine.publish(interaction_added("7"), h.now);
+    assert!(recipients(&out).is_empty(), "{out:?}");
+    let out = h
+        .engine
+        .complete(call, Reply::data(json!({ "username": "jdoe" })), h.now);
+    assert!(recipients(&out).is_empty(), "{out:?}");
+    let out = h.send(
+        other,
+        APP,
+        request(
+            "messenger.broadcastMessage",
+            json!(["sync", { "n": 1 }]),
+            "3",
+        ),
+    );
+    assert_eq!(out.keys().copied().collect::<Vec<_>>(), [other]);
+    assert!(
+        h.ask(frame, FOREIGN, request("agent.get", json!([]), "4"))
+            .is_empty()
+    );
+    assert_eq!(h.engine.unaccepted_frames(), 1);
+}
+
+#[test]
+fn a_frame_that_navigates_to_an_accepted_origin_is_a_new_frame() {
+    let mut h = Harness::new(OPTIONS, false);
+    let (frame, _) = h.connect(APP);
+    h.ask(frame, APP, subscribe(json!(["interaction", "agent"]), "0"));
+    let inbox = h.ask(frame, OTHER_APP, request("agent.get", json!([]), "1"));
+    assert_eq!(
+        inbox,
+        vec![
+            json!({ "frameId": frame.to_string(), "userAgent": "WWE Server", "protocolVersion": 2 }),
+            json!({ "referenceId": "1", "data": { "username": "jdoe" }, "userAgent": "WWE Server", "protocolVersion": 2 }),
+        ],
+        "a fresh handshake before the first answer"
+    );
+    // What the previous page subscribed to is gone; the new page subscribes for itself.
+    assert!(h.engine.subscribed_names(frame).is_empty());
+    let out = h.engine.publish(interaction_added("7"), h.now);
+    assert!(recipients(&out).is_empty());
+    h.ask(frame, OTHER_APP, subscribe(json!("interaction"), "2"));
+    let out = h.engine.publish(interaction_added("8"), h.now);
+    assert_eq!(recipients(&out), [frame]);
+    assert_eq!(h.engine.unaccepted_frames(), 0);
+}
+
+#[test]
+fn a_navigation_does_not_end_a_quarantine() {
+    let mut h = Harness::new(OPTIONS, false);
+    let (frame, _) = h.connect(APP);
+    for i in 0..5 {
+        h.ask(
+            frame,
+            APP,
+            request("voice.dial", json!(["5551234", null]), &i.to_string()),
+        );
+    }
+    // Away and back: a new page of the same origin, still in the session's quarantine.
+    h.ask(frame, FOREIGN, request("agent.get", json!([]), "5"));
+    let inbox = h.ask(
+        frame,
+        APP,
+        request("voice.dial", json!(["5551234", null]), "6"),
+    );
+    assert_eq!(inbox.len(), 1, "only the handshake: {inbox:?}");
+    assert!(inbox[0]["frameId"].is_string());
+}
+
+#[test]
+fn nothing_reaches_a_frame_whose_origin_the_policy_withdrew() {
+    let mut h = Harness::new(OPTIONS, false);
+    let (frame, _) = h.connect(APP);
+    h.ask(frame, APP, subscribe(json!("interaction"), "0"));
+    let out = h.engine.handle(
+        frame,
+        APP,
+        &request("agent.get", json!([]), "1").to_string(),
+        h.now,
+    );
+    let Some(Output::Dispatch { call, .. }) = out.into_iter().next() else {
+        panic!()
+    };
+    let only_crm = "[interaction-workspace]\nservice-client-api.accepted-web-content-origins=http://crm.example\n";
+    h.engine.set_policy(policy::parse(only_crm).unwrap().policy);
+    assert_eq!(h.engine.unaccepted_frames(), 1);
+    assert!(recipients(&h.engine.complete(call, Reply::done(), h.now)).is_empty());
+    assert!(recipients(&h.engine.publish(interaction_added("7"), h.now)).is_empty());
+    // Accepted again: the subscription it kept delivers again.
+    h.engine.set_policy(policy::parse(OPTIONS).unwrap().policy);
+    assert_eq!(
+        recipients(&h.engine.publish(interaction_added("8"), h.now)),
+        [frame]
+    );
+}
+
+#[test]
+fn unaccepted_frames_cannot_fill_the_frame_limit() {
+    use agentdesk_server::engine::EngineError;
+    let policy = policy::parse(OPTIONS).unwrap().policy;
+    let mut config = EngineConfig::default();
+    config.max_frames = 2;
+    config.max_unaccepted_frames = 2;
+    let mut engine = Engine::new(policy, config);
+    let now = Timestamp::from_secs(0);
+    let (foreign, _) = engine.register_frame(FOREIGN, None, now).unwrap();
+    engine.register_frame("null", None, now).unwrap();
+    assert_eq!(
+        engine.register_frame(FOREIGN, None, now).unwrap_err(),
+        EngineError::TooManyUnacceptedFrames { limit: 2 }
+    );
+    // Accepted apps still connect, up to their own limit.
+    let (app, out) = engine.register_frame(APP, None, now).unwrap();
+    assert_eq!(recipients(&out), [app], "the handshake");
+    engine.register_frame(OTHER_APP, None, now).unwrap();
+    assert_eq!(
+        engine.register_frame(APP, None, now).unwrap_err(),
+        EngineError::TooManyFrames { limit: 2 }
+    );
+    // A closed foreign page frees its own kind of slot only.
+    engine.unregister_frame(foreign);
+    assert!(engine.register_frame(APP, None, now).is_err());
+    engine.register_frame(FOREIGN, None, now).unwrap();
+    // An accepted app that navigates away moves to the unaccepted count (over its cap, so
+    // no new foreign frame) and frees an accepted slot.
+    engine.handle(app, FOREIGN, "{}", now);
+    assert_eq!(engine.unaccepted_frames(), 3);
+    assert!(engine.register_frame(FOREIGN, None, now).is_err());
+    engine.register_frame(APP, None, now).unwrap();
+}
+
+#[test]
+fn only_deliverable_names_are_stored_within_bounds() {
+    let policy = policy::parse(OPTIONS).unwrap().policy;
+    let mut config = EngineConfig::default();
+    config.max_subscribed_names_per_frame = 3;
+    let mut h = Harness::new(OPTIONS, false);
+    h.engine = Engine::new(policy, config);
+    let (frame, _) = h.connect(APP);
+
+    let inbox = h.ask(frame, APP, subscribe(json!(["agent", "workitem"]), "0"));
+    assert_eq!(
+        inbox[0]["errorMessage"],
+        "Cannot subscribe to this event: workitem"
+    );
+    let long = format!("messenger:{}", "c".repeat(MAX_MESSENGER_CHANNEL_BYTES + 1));
+    let inbox = h.ask(frame, APP, subscribe(json!([long]), "1"));
+    let message = inbox[0]["errorMessage"].as_str().unwrap();
+    assert!(
+        message.starts_with("Cannot subscribe to this event: messenger:ccc")
+            && message.contains(&format!("at most {MAX_MESSENGER_CHANNEL_BYTES} bytes"))
+            && message.len() < 200,
+        "{message}"
+    );
+    let longest = format!("messenger:{}", "c".repeat(MAX_MESSENGER_CHANNEL_BYTES));
+    let inbox = h.ask(
+        frame,
+        APP,
+        subscribe(json!([longest, "agent", "agent"]), "2"),
+    );
+    let subscription = inbox[0]["subscriptionId"].as_str().unwrap().to_owned();
+    assert_eq!(
+        h.engine.subscribed_names(frame),
+        ["agent", longest.as_str()]
+    );
+
+    // Two more names would make four: refused whole, with what to do.
+    let inbox = h.ask(frame, APP, subscribe(json!(["interaction", "media"]), "3"));
+    assert_eq!(
+        inbox[0]["errorMessage"],
+        "Too many event names subscribed for this frame: this subscription would make 4 in all, the limit is 3; unsubscribe from names you no longer need first, or subscribe to fewer messenger channels."
+    );
+    assert_eq!(h.engine.subscribed_names(frame).len(), 2);
+    let out = h.engine.publish(interaction_added("1"), h.now);
+    assert!(recipients(&out).is_empty());
+    // Unsubscribing frees the names.
+    h.send(
+        frame,
+        APP,
+        json!({ "event": "unsubscribe", "data": subscription, "referenceId": "4" }),
+    );
+    assert!(h.engine.subscribed_names(frame).is_empty());
+    let inbox = h.ask(
+        frame,
+        APP,
+        subscribe(json!(["interaction", "media", "agent"]), "5"),
+    );
+    assert!(inbox[0]["subscriptionId"].is_string(), "{inbox:?}");
+    assert_eq!(
+        recipients(&h.engine.publish(interaction_added("2"), h.now)),
+        [frame]
+    );
+}
+
+#[test]
+fn events_reach_exactly_the_current_subscribers() {
+    let mut h = Harness::new(OPTIONS, false);
+    let frames: Vec<FrameId> = (0..5).map(|_| h.connect(APP).0).collect();
+    let mut ids = Vec::new();
+    for (i, frame) in frames.iter().enumerate() {
+        // A frame naming many messenger channels costs the others nothing.
+        let mut names: Vec<String> = (0..100).map(|c| format!("messenger:c{c}")).collect();
+        if i % 2 == 0 {
+            names.push("interaction".into());
+        }
+        let inbox = h.ask(*frame, APP, subscribe(json!(names), "0"));
+        ids.push(inbox[0]["subscriptionId"].as_str().unwrap().to_owned());
+    }
+    let out = h.engine.publish(interaction_added("1"), h.now);
+    assert_eq!(recipients(&out), [frames[0], frames[2], frames[4]]);
+    h.send(
+        frames[2],
+        APP,
+        json!({ "event": "unsubscribe", "data": ids[2], "referenceId": "1" }),
+    );
+    h.engine.unregister_frame(frames[4]);
+    let out = h.engine.publish(interaction_added("2"), h.now);
+    assert_eq!(recipients(&out), [frames[0]]);
+    let out = h.send(
+        frames[1],
+        APP,
+        request("messenger.broadcastMessage", json!(["c42", {}]), "2"),
+    );
+    let mut reached: Vec<FrameId> = out.keys().copied().collect();
+    reached.sort();
+    assert_eq!(
+        reached,
+        [frames[0], frames[1], frames[3]],
+        "the sender gets its answer"
     );
 }

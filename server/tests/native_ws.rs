@@ -29,11 +29,12 @@ impl Workspace for Agents {
 }
 
 async fn start() -> (String, tokio::task::JoinHandle<()>) {
+    start_with(EngineConfig::default()).await
+}
+
+async fn start_with(config: EngineConfig) -> (String, tokio::task::JoinHandle<()>) {
     let options = "service-client-api.accepted-web-content-origins=http://app.example";
-    let engine = Engine::new(
-        policy::parse(options).unwrap().policy,
-        EngineConfig::default(),
-    );
+    let engine = Engine::new(policy::parse(options).unwrap().policy, config);
     let service = Service::new(engine, Arc::new(Agents), Arc::new(SystemClock));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("ws://{}/scapi", listener.local_addr().unwrap());
@@ -126,4 +127,49 @@ async fn bad_input_does_not_stop_the_server() {
         .await
         .unwrap();
     assert_eq!(next(&mut app).await.unwrap()["referenceId"], "2");
+}
+
+/// Whether the server closed the socket (or ends it) instead of serving it.
+async fn closed(socket: &mut Socket) -> bool {
+    match tokio::time::timeout(Duration::from_secs(5), socket.next()).await {
+        Ok(Some(Ok(Message::Close(_))) | None | Some(Err(_))) => true,
+        Ok(Some(Ok(_))) | Err(_) => false,
+    }
+}
+
+#[tokio::test]
+async fn foreign_sockets_cannot_keep_accepted_apps_out() {
+    let mut config = EngineConfig::default();
+    config.max_frames = 4;
+    config.max_unaccepted_frames = 2;
+    let (url, _server) = start_with(config).await;
+    // More foreign pages than both limits together.
+    let mut foreign = Vec::new();
+    for _ in 0..6 {
+        foreign.push(connect(&url, Some("http://evil.example")).await);
+    }
+    for socket in &mut foreign[2..] {
+        assert!(closed(socket).await, "over the cap for unaccepted origins");
+    }
+    let mut apps = Vec::new();
+    for i in 0..4 {
+        let mut app = connect(&url, Some("http://app.example")).await;
+        let handshake = next(&mut app).await;
+        assert!(
+            handshake.as_ref().is_some_and(|h| h["frameId"].is_string()),
+            "app {i}: {handshake:?}"
+        );
+        apps.push(app);
+    }
+    let request = json!({ "request": "agent.get", "referenceId": "0", "userAgent": "WWE Client", "protocolVersion": 2 });
+    apps[3]
+        .send(Message::Text(request.to_string().into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        next(&mut apps[3]).await.unwrap()["data"]["username"],
+        "jdoe"
+    );
+    // The foreign sockets kept open are served (and ignored) all along.
+    assert_eq!(next(&mut foreign[0]).await, None);
 }

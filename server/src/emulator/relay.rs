@@ -15,6 +15,37 @@
 //! - `{"type":"post","frame":"<id>","targetOrigin":"<origin>","data":<message>}`
 //! - `{"type":"trace","record":<trace record>}` (the inspector's timeline)
 //! - `{"type":"error","message":"<what was wrong>"}`
+//!
+//! # One page, one connection
+//!
+//! A relayed frame is connected to the service with one origin: the one given at
+//! registration (worked out by the host page from the app's URL), then the browser-verified
+//! `event.origin` of its messages. When a message arrives with another origin, the window has
+//! navigated to another page: the relay drops the frame's connection (the engine forgets its
+//! subscriptions and pending requests, answers still queued for the previous page are
+//! discarded) and connects the new page as a new frame, which gets a fresh frame-id handshake
+//! if, and only if, its origin is accepted. Every reply is posted with the exact origin of the
+//! connection it was queued on, so a reply or event meant for the previous page is dropped by
+//! the browser even if the window navigated while it was on its way.
+//!
+//! The host page does not reset frames on the iframe `load` event: it fires after the new
+//! page's scripts ran, often after they posted their first subscriptions, so resetting then
+//! would drop a legitimate app's fresh state after every reload. A navigation the relay has
+//! not yet seen (the new page posted nothing) costs nothing either: what the engine still
+//! sends is addressed to the previous origin and never reaches the new page.
+//!
+//! # Sandboxed apps (opaque origin `null`)
+//!
+//! A sandboxed iframe, a `data:` URL or a `file:` page has the opaque origin `null`, which only
+//! a `*` entry of `accepted-web-content-origins` accepts. A browser cannot post to the target
+//! origin `"null"`, and posting with `"*"` would hand the reply to whatever page is in that
+//! window when it arrives (including one the sandboxed app navigated to). So the relay does not
+//! relay for opaque origins at all: their messages are dropped, the host page is told (console
+//! and inspector) each time a frame comes to such an origin, and nothing is ever posted to
+//! them; the app's requests time out as with a Workspace that ignores them. Serve such an app from an
+//! `http(s)` origin and list that origin instead. (Native clients without an `Origin` header
+//! are `null` too, but a WebSocket is addressed to one client: `/scapi` answers them when `*`
+//! accepts them.)
 
 use std::collections::BTreeMap;
 
@@ -27,7 +58,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::AppState;
-use crate::service::Service;
+use crate::service::{Connection, Service};
 use crate::ws::{MAX_FRAME_BYTES, READ_BUFFER_BYTES, handshake_origin};
 
 /// Most frames one host page may relay for.
@@ -73,7 +104,7 @@ pub(super) async fn upgrade(
         .on_upgrade(move |socket| relay(service, socket))
 }
 
-/// Inbound messages for one relayed frame: (origin, raw JSON).
+/// Inbound messages for one relayed frame: (`event.origin`, raw JSON).
 type FrameInbox = mpsc::Sender<(String, String)>;
 
 async fn relay(service: Service, mut socket: WebSocket) {
@@ -128,21 +159,24 @@ async fn from_page(
                     "too many frames on one page (limit {MAX_FRAMES_PER_PAGE})"
                 ));
             }
-            let connection = service
-                .connect(&origin, tab)
-                .await
-                .map_err(|error| error.to_string())?;
+            let opened = open(service, &frame, &origin, tab.clone()).await;
+            let (connection, problem) = match opened {
+                Ok(connection) => (Some(connection), None),
+                Err(problem) => (None, Some(problem)),
+            };
             let (inbox, messages) = mpsc::channel(256);
-            tokio::spawn(pump(
-                frame.clone(),
+            let page = Page {
+                service: service.clone(),
+                frame: frame.clone(),
+                tab,
                 origin,
                 connection,
-                messages,
-                to_page.clone(),
-            ));
+                to_page: to_page.clone(),
+            };
+            tokio::spawn(page.pump(messages));
             // Replacing an entry drops the old inbox, which ends its pump and disconnects it.
             frames.insert(frame, inbox);
-            Ok(())
+            problem.map_or(Ok(()), Err)
         }
         FromPage::Message {
             frame,
@@ -164,28 +198,100 @@ async fn from_page(
     }
 }
 
-/// Moves one frame's traffic: posted messages into the service, replies out to the page.
-async fn pump(
+/// Whether `origin` is opaque: no target origin can address it.
+fn is_opaque(origin: &str) -> bool {
+    origin == "null" || origin.is_empty()
+}
+
+/// Connects the page now shown in relayed frame `frame`, or says why it cannot be.
+async fn open(
+    service: &Service,
+    frame: &str,
+    origin: &str,
+    tab: Option<String>,
+) -> Result<Connection, String> {
+    if is_opaque(origin) {
+        tracing::debug!(%frame, "relay: opaque origin, not relayed");
+        return Err(format!(
+            "frame {frame:?} has the opaque origin null (a sandboxed iframe, a data: URL or a file: page): replies cannot be addressed to it, so its messages are not relayed; serve the app from an http(s) origin and accept that origin"
+        ));
+    }
+    service.connect(origin, tab).await.map_err(|error| {
+        tracing::debug!(%frame, %origin, %error, "relay: frame not connected");
+        format!("frame {frame:?} ({origin}) is not connected: {error}")
+    })
+}
+
+/// One relayed frame: the page it shows now and that page's connection.
+struct Page {
+    service: Service,
     frame: String,
-    mut origin: String,
-    mut connection: crate::service::Connection,
-    mut messages: mpsc::Receiver<(String, String)>,
+    tab: Option<String>,
+    /// The origin of the page in the frame, as last verified.
+    origin: String,
+    /// `None` while the page cannot be connected (opaque origin, limits).
+    connection: Option<Connection>,
     to_page: mpsc::Sender<Value>,
-) {
-    loop {
-        tokio::select! {
-            posted = messages.recv() => {
-                let Some((from, raw)) = posted else { break };
-                origin.clone_from(&from);
-                connection.send_from(&from, &raw).await;
-            }
-            reply = connection.recv() => {
-                let Some(reply) = reply else { break };
-                let post = json!({ "type": "post", "frame": frame, "targetOrigin": origin, "data": reply.to_value() });
-                if to_page.send(post).await.is_err() {
-                    break;
+}
+
+impl Page {
+    /// Moves the frame's traffic: posted messages into the service, replies out to the page.
+    async fn pump(mut self, mut messages: mpsc::Receiver<(String, String)>) {
+        loop {
+            tokio::select! {
+                posted = messages.recv() => {
+                    let Some((from, raw)) = posted else { break };
+                    if from != self.origin && !self.navigated(from).await {
+                        break;
+                    }
+                    if let Some(connection) = &self.connection {
+                        connection.send(&raw).await;
+                    }
+                }
+                reply = next_reply(&mut self.connection) => {
+                    let Some((origin, reply)) = reply else { break };
+                    let post = json!({ "type": "post", "frame": self.frame, "targetOrigin": origin, "data": reply.to_value() });
+                    if self.to_page.send(post).await.is_err() {
+                        break;
+                    }
                 }
             }
         }
+    }
+
+    /// The window shows a page of another origin: a new frame. `false` once the host page
+    /// is gone.
+    async fn navigated(&mut self, origin: String) -> bool {
+        // Disconnect first: what was queued for the previous page goes with it, and its slot
+        // is free for the new one.
+        self.connection = None;
+        tracing::debug!(frame = %self.frame, from = %self.origin, to = %origin, "relay: frame navigated");
+        self.origin = origin;
+        match open(&self.service, &self.frame, &self.origin, self.tab.clone()).await {
+            Ok(connection) => {
+                self.connection = Some(connection);
+                true
+            }
+            Err(problem) => {
+                let notice = json!({ "type": "error", "message": problem });
+                self.to_page.send(notice).await.is_ok()
+            }
+        }
+    }
+}
+
+/// The next reply of a connection with the origin it is for; never, without a connection.
+async fn next_reply(
+    connection: &mut Option<Connection>,
+) -> Option<(
+    String,
+    std::sync::Arc<agentdesk_protocol::scapi::ServiceMessage>,
+)> {
+    match connection {
+        Some(connection) => {
+            let reply = connection.recv().await?;
+            Some((connection.origin().to_owned(), reply))
+        }
+        None => std::future::pending().await,
     }
 }

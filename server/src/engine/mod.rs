@@ -37,9 +37,41 @@
 //! - `messenger.broadcastMessage` reaches every *other* frame subscribed to
 //!   `messenger:<channel>`; the sender gets an empty success.
 //! - The response to a request is sent before the events it caused.
-//! - Limits: message size, frames, subscriptions per frame and pending requests per frame
-//!   are bounded ([`EngineConfig`]); exceeding one is a failure when there is a
-//!   `referenceId` to answer, a drop otherwise.
+//! - Limits: message size, frames, subscriptions per frame, event names per frame and pending
+//!   requests per frame are bounded ([`EngineConfig`]); exceeding one is a failure when there
+//!   is a `referenceId` to answer, a drop otherwise.
+//!
+//! ## Subscriptions
+//!
+//! Only names the service can deliver are stored: the six families and
+//! `messenger:<channel>` with a channel of at most [`MAX_MESSENGER_CHANNEL_BYTES`] bytes. A
+//! subscription is all or nothing: one bad name, or one name too many, and it subscribes
+//! nothing. A frame holds at most [`EngineConfig::max_subscriptions_per_frame`] subscriptions
+//! naming at most [`EngineConfig::max_subscribed_names_per_frame`] names in all (a name listed
+//! twice in one subscription counts once). Over a limit the frame gets a failure whose
+//! `errorMessage` names the limit and says to unsubscribe first. Subscribers are indexed by
+//! event name, so publishing an event costs one lookup plus its recipients, however many
+//! names other frames asked for.
+//!
+//! ## Frames and origins
+//!
+//! - Frames from an origin no entry accepts are counted apart from accepted ones and capped by
+//!   [`EngineConfig::max_unaccepted_frames`], so foreign pages (any web page can open a
+//!   WebSocket to loopback) cannot fill [`EngineConfig::max_frames`]: an accepted app can
+//!   always connect while foreign sockets are open. A frame that changes side by navigating
+//!   stays connected (its window still exists) and counts on its new side, possibly over that
+//!   side's limit, which then refuses new frames of that side only.
+//! - A frame whose browser-verified origin changes (the window navigated) is a new frame:
+//!   its subscriptions and pending requests are dropped (answers to them are never sent) and,
+//!   if and only if the new origin is accepted, it gets a fresh frame-id handshake. It keeps
+//!   its [`FrameId`]; transports that can, such as the emulator's relay, go further and
+//!   connect the new page as a new frame altogether. The rate windows and quarantines are not
+//!   the frame's: they belong to the Workspace session, shared by all origins as Workspace
+//!   counts them, and survive a navigation (reloading must not end a quarantine).
+//! - Nothing is ever sent to a frame whose current origin the policy does not accept: no
+//!   handshake, answer, event or messenger broadcast, also after [`Engine::set_policy`]
+//!   withdrew an origin (its subscriptions are kept, but deliver nothing until the origin is
+//!   accepted again).
 
 mod trace;
 
@@ -52,7 +84,7 @@ use agentdesk_protocol::policy::{
     Decision, KeyAllowList, Policy, PolicyState, ResolvedOrigin, Timestamp,
 };
 use agentdesk_protocol::scapi::envelope::FrameIdMessage;
-use agentdesk_protocol::scapi::events::{Event, EventName, InteractionEvent};
+use agentdesk_protocol::scapi::events::{Event, EventName, InteractionEvent, MESSENGER_PREFIX};
 use agentdesk_protocol::scapi::requests::MessengerBroadcastMessage;
 use agentdesk_protocol::scapi::{
     ClientMessage, EventMessage, FailureResponse, Request, RequestMessage, ServiceMessage,
@@ -78,28 +110,50 @@ impl fmt::Display for FrameId {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CallId(pub u64);
 
+/// Longest messenger channel a frame may subscribe to, in bytes (`messenger:` excluded).
+pub const MAX_MESSENGER_CHANNEL_BYTES: usize = 128;
+
 /// Bounds that keep one misbehaving page from exhausting the service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EngineConfig {
     /// Largest message accepted, in bytes of JSON text.
     pub max_message_bytes: usize,
-    /// Most frames connected at once.
+    /// Most frames from accepted origins connected at once.
     pub max_frames: usize,
+    /// Most frames from origins no entry accepts connected at once, counted apart from
+    /// [`EngineConfig::max_frames`].
+    pub max_unaccepted_frames: usize,
     /// Most live subscriptions per frame.
     pub max_subscriptions_per_frame: usize,
+    /// Most event names per frame, over all its subscriptions.
+    pub max_subscribed_names_per_frame: usize,
     /// Most requests per frame waiting for the back end.
     pub max_pending_per_frame: usize,
     /// Emit [`Output::Trace`] records (for an inspector or a traffic log).
     pub trace: bool,
 }
 
+impl EngineConfig {
+    /// Default of [`EngineConfig::max_frames`].
+    pub const DEFAULT_MAX_FRAMES: usize = 4096;
+    /// Default of [`EngineConfig::max_unaccepted_frames`].
+    pub const DEFAULT_MAX_UNACCEPTED_FRAMES: usize = 64;
+    /// Default of [`EngineConfig::max_subscriptions_per_frame`].
+    pub const DEFAULT_MAX_SUBSCRIPTIONS_PER_FRAME: usize = 64;
+    /// Default of [`EngineConfig::max_subscribed_names_per_frame`]: the six families and
+    /// over a hundred messenger channels.
+    pub const DEFAULT_MAX_SUBSCRIBED_NAMES_PER_FRAME: usize = 128;
+}
+
 impl Default for EngineConfig {
     fn default() -> Self {
         Self {
             max_message_bytes: 256 * 1024,
-            max_frames: 4096,
-            max_subscriptions_per_frame: 64,
+            max_frames: Self::DEFAULT_MAX_FRAMES,
+            max_unaccepted_frames: Self::DEFAULT_MAX_UNACCEPTED_FRAMES,
+            max_subscriptions_per_frame: Self::DEFAULT_MAX_SUBSCRIPTIONS_PER_FRAME,
+            max_subscribed_names_per_frame: Self::DEFAULT_MAX_SUBSCRIBED_NAMES_PER_FRAME,
             max_pending_per_frame: 256,
             trace: false,
         }
@@ -143,6 +197,15 @@ pub enum EngineError {
         /// The limit.
         limit: usize,
     },
+    /// [`EngineConfig::max_unaccepted_frames`] frames from origins no entry of
+    /// `accepted-web-content-origins` accepts are connected already.
+    #[error(
+        "too many frames from origins that accepted-web-content-origins does not accept (limit {limit}); add the origin to accepted-web-content-origins or close those pages"
+    )]
+    TooManyUnacceptedFrames {
+        /// The limit.
+        limit: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -151,16 +214,41 @@ struct Frame {
     origin: Arc<str>,
     /// `origin` as the policy in force resolved it.
     resolved: ResolvedOrigin,
-    /// Subscription id to the names it covers.
-    subscriptions: BTreeMap<String, Vec<EventName>>,
+    /// Subscription id to the wire names it covers, each once.
+    subscriptions: BTreeMap<String, Box<[String]>>,
+    /// Names over all `subscriptions`.
+    names: usize,
     pending: usize,
 }
 
-impl Frame {
-    fn subscribed_to(&self, name: &EventName) -> bool {
-        self.subscriptions
-            .values()
-            .any(|names| names.contains(name))
+/// Event name to the frames subscribed to it, with how many of each frame's subscriptions
+/// name it.
+type Subscribers = BTreeMap<String, BTreeMap<FrameId, u32>>;
+
+fn index(subscribers: &mut Subscribers, frame: FrameId, names: &[String]) {
+    for name in names {
+        *subscribers
+            .entry(name.clone())
+            .or_default()
+            .entry(frame)
+            .or_default() += 1;
+    }
+}
+
+fn unindex(subscribers: &mut Subscribers, frame: FrameId, names: &[String]) {
+    for name in names {
+        let Some(frames) = subscribers.get_mut(name) else {
+            continue;
+        };
+        if let Some(count) = frames.get_mut(&frame) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                frames.remove(&frame);
+            }
+        }
+        if frames.is_empty() {
+            subscribers.remove(name);
+        }
     }
 }
 
@@ -178,6 +266,9 @@ pub struct Engine {
     state: PolicyState,
     config: EngineConfig,
     frames: BTreeMap<FrameId, Frame>,
+    /// How many of `frames` no entry accepts.
+    unaccepted: usize,
+    subscribers: Subscribers,
     pending: BTreeMap<CallId, Pending>,
     next_frame: u64,
     next_call: u64,
@@ -192,6 +283,8 @@ impl Engine {
             policy,
             config,
             frames: BTreeMap::new(),
+            unaccepted: 0,
+            subscribers: BTreeMap::new(),
             pending: BTreeMap::new(),
             next_frame: 1,
             next_call: 1,
@@ -205,12 +298,18 @@ impl Engine {
     }
 
     /// Replaces the policy (as a Workspace configuration refresh does); rate windows and
-    /// quarantines start afresh.
+    /// quarantines start afresh. Frames whose origin the new policy no longer accepts stay
+    /// connected but receive nothing more.
     pub fn set_policy(&mut self, policy: Policy) {
         self.state = PolicyState::new(&policy);
         for frame in self.frames.values_mut() {
             frame.resolved = policy.resolve(&frame.origin);
         }
+        self.unaccepted = self
+            .frames
+            .values()
+            .filter(|f| !f.resolved.is_accepted())
+            .count();
         self.policy = policy;
     }
 
@@ -222,6 +321,24 @@ impl Engine {
     /// Connected frames.
     pub fn frames(&self) -> impl Iterator<Item = FrameId> + '_ {
         self.frames.keys().copied()
+    }
+
+    /// Connected frames whose origin no entry accepts (the ones
+    /// [`EngineConfig::max_unaccepted_frames`] caps).
+    pub fn unaccepted_frames(&self) -> usize {
+        self.unaccepted
+    }
+
+    /// The event names a frame is subscribed to, each once, in order.
+    pub fn subscribed_names(&self, frame: FrameId) -> Vec<&str> {
+        let names: BTreeSet<&str> = self
+            .frames
+            .get(&frame)
+            .into_iter()
+            .flat_map(|f| f.subscriptions.values())
+            .flat_map(|names| names.iter().map(String::as_str))
+            .collect();
+        names.into_iter().collect()
     }
 
     /// A frame's origin and tab.
@@ -243,23 +360,32 @@ impl Engine {
     }
 
     /// Connects a client window whose page has `origin`, in Workspace tab `tab` if known.
-    /// An accepted origin gets the frame-id handshake.
+    /// An accepted origin gets the frame-id handshake. Accepted and unaccepted frames are
+    /// limited apart ([`EngineConfig::max_frames`], [`EngineConfig::max_unaccepted_frames`]).
     pub fn register_frame(
         &mut self,
         origin: impl Into<String>,
         tab: Option<String>,
         now: Timestamp,
     ) -> Result<(FrameId, Vec<Output>), EngineError> {
-        if self.frames.len() >= self.config.max_frames {
+        let origin: Arc<str> = origin.into().into();
+        let resolved = self.policy.resolve(&origin);
+        let accepted = resolved.is_accepted();
+        if accepted && self.frames.len() - self.unaccepted >= self.config.max_frames {
             return Err(EngineError::TooManyFrames {
                 limit: self.config.max_frames,
             });
         }
+        if !accepted && self.unaccepted >= self.config.max_unaccepted_frames {
+            return Err(EngineError::TooManyUnacceptedFrames {
+                limit: self.config.max_unaccepted_frames,
+            });
+        }
         let frame = FrameId(self.next_frame);
         self.next_frame += 1;
-        let origin: Arc<str> = origin.into().into();
-        let resolved = self.policy.resolve(&origin);
-        let accepted = resolved.is_accepted();
+        if !accepted {
+            self.unaccepted += 1;
+        }
         self.frames.insert(
             frame,
             Frame {
@@ -267,6 +393,7 @@ impl Engine {
                 origin,
                 resolved,
                 subscriptions: BTreeMap::new(),
+                names: 0,
                 pending: 0,
             },
         );
@@ -287,8 +414,62 @@ impl Engine {
 
     /// Disconnects a frame: its subscriptions end, its pending requests will not be answered.
     pub fn unregister_frame(&mut self, frame: FrameId) {
-        self.frames.remove(&frame);
+        if let Some(f) = self.frames.remove(&frame) {
+            if !f.resolved.is_accepted() {
+                self.unaccepted = self.unaccepted.saturating_sub(1);
+            }
+            for names in f.subscriptions.values() {
+                unindex(&mut self.subscribers, frame, names);
+            }
+        }
         self.pending.retain(|_, pending| pending.frame != frame);
+    }
+
+    /// The frame's window now shows a page of another origin: forget what the previous page
+    /// set up and start afresh, with the handshake if the new origin is accepted.
+    fn navigated(&mut self, out: &mut Vec<Output>, frame: FrameId, origin: &str, now: Timestamp) {
+        let resolved = self.policy.resolve(origin);
+        let Some(f) = self.frames.get_mut(&frame) else {
+            return;
+        };
+        let previous = std::mem::replace(&mut f.origin, origin.into());
+        let was_accepted = f.resolved.is_accepted();
+        f.resolved = resolved;
+        f.pending = 0;
+        f.names = 0;
+        let subscriptions = std::mem::take(&mut f.subscriptions);
+        for names in subscriptions.values() {
+            unindex(&mut self.subscribers, frame, names);
+        }
+        self.pending.retain(|_, pending| pending.frame != frame);
+        match (was_accepted, resolved.is_accepted()) {
+            (true, false) => self.unaccepted += 1,
+            (false, true) => self.unaccepted = self.unaccepted.saturating_sub(1),
+            _ => {}
+        }
+        self.trace_in(
+            out,
+            frame,
+            origin,
+            "",
+            now,
+            Verdict::Navigated,
+            format!(
+                "the window navigated from {previous}: {} subscription(s) and its pending requests dropped",
+                subscriptions.len()
+            ),
+        );
+        if resolved.is_accepted() {
+            let handshake = ServiceMessage::FrameId(FrameIdMessage::new(frame.to_string()));
+            self.send(
+                out,
+                vec![frame],
+                handshake,
+                now,
+                Verdict::Handshake,
+                "frame navigated to an accepted origin",
+            );
+        }
     }
 
     /// Handles one message a frame posted. `origin` is the browser-verified origin of the
@@ -301,7 +482,7 @@ impl Engine {
         now: Timestamp,
     ) -> Vec<Output> {
         let mut out = outputs();
-        let Some(known) = self.frames.get_mut(&frame) else {
+        let Some(known) = self.frames.get(&frame) else {
             self.trace_in(
                 &mut out,
                 frame,
@@ -314,9 +495,7 @@ impl Engine {
             return out;
         };
         if *known.origin != *origin {
-            // The window navigated: later events go to the new origin.
-            known.origin = origin.into();
-            known.resolved = self.policy.resolve(origin);
+            self.navigated(&mut out, frame, origin, now);
         }
         if raw.len() > self.config.max_message_bytes {
             let reason = format!(
@@ -335,8 +514,11 @@ impl Engine {
                 self.subscribe(&mut out, frame, origin, message, raw, now)
             }
             Ok(ClientMessage::Unsubscribe(message)) => {
-                if let Some(f) = self.frames.get_mut(&frame) {
-                    f.subscriptions.remove(&message.subscription_id);
+                if let Some(f) = self.frames.get_mut(&frame)
+                    && let Some(names) = f.subscriptions.remove(&message.subscription_id)
+                {
+                    f.names = f.names.saturating_sub(names.len());
+                    unindex(&mut self.subscribers, frame, &names);
                 }
                 self.trace_in(
                     &mut out,
@@ -370,6 +552,12 @@ impl Engine {
         };
         if let Some(frame) = self.frames.get_mut(&pending.frame) {
             frame.pending = frame.pending.saturating_sub(1);
+        }
+        if self
+            .frames
+            .get(&pending.frame)
+            .is_some_and(|frame| frame.resolved.is_accepted())
+        {
             let message = match reply.result {
                 Ok(mut data) => {
                     let filter = &self.policy.user_data;
@@ -439,26 +627,25 @@ impl Engine {
         now: Timestamp,
         include: impl Fn(FrameId, &Frame) -> bool,
     ) {
-        let name = event.name();
-        let frames: Vec<FrameId> = self
-            .frames
-            .iter()
-            .filter(|(id, frame)| include(**id, frame) && frame.subscribed_to(&name))
-            .map(|(id, _)| *id)
+        let name = event.name().as_string();
+        let Some(subscribed) = self.subscribers.get(&name) else {
+            return;
+        };
+        let frames: Vec<FrameId> = subscribed
+            .keys()
+            .filter(|id| {
+                self.frames
+                    .get(id)
+                    .is_some_and(|frame| frame.resolved.is_accepted() && include(**id, frame))
+            })
+            .copied()
             .collect();
         if frames.is_empty() {
             return;
         }
         self.filter_event(&mut event);
         let message = ServiceMessage::Event(EventMessage::new(event));
-        self.send(
-            out,
-            frames,
-            message,
-            now,
-            Verdict::Delivered,
-            &name.as_string(),
-        );
+        self.send(out, frames, message, now, Verdict::Delivered, &name);
     }
 
     /// Applies the read allow-list to whatever user data an event carries. Messenger
@@ -603,33 +790,58 @@ impl Engine {
             );
             return;
         }
-        let names = message.names.names();
-        let unknown: Vec<&str> = message
-            .names
-            .raw()
-            .into_iter()
+        let raw_names = message.names.raw();
+        let unknown: Vec<&str> = raw_names
+            .iter()
+            .copied()
             .filter(|raw| !EventName::parse(raw).is_known())
             .collect();
-        if !unknown.is_empty() || names.is_empty() {
+        if !unknown.is_empty() || raw_names.is_empty() {
             let text = format!("Cannot subscribe to this event: {}", unknown.join(", "));
             self.trace_in(out, frame, origin, raw, now, Verdict::Denied, text.clone());
             self.fail(out, frame, message.reference_id, text, "subscribe", now);
             return;
         }
-        let limit = self.config.max_subscriptions_per_frame;
+        if let Some(long) = raw_names.iter().find(|raw| {
+            raw.strip_prefix(MESSENGER_PREFIX)
+                .is_some_and(|channel| channel.len() > MAX_MESSENGER_CHANNEL_BYTES)
+        }) {
+            let shown: String = long.chars().take(MESSENGER_PREFIX.len() + 32).collect();
+            let text = format!(
+                "Cannot subscribe to this event: {shown}… (a messenger channel name is at most {MAX_MESSENGER_CHANNEL_BYTES} bytes; use a shorter channel name)"
+            );
+            self.trace_in(out, frame, origin, raw, now, Verdict::Denied, text.clone());
+            self.fail(out, frame, message.reference_id, text, "subscribe", now);
+            return;
+        }
+        let covered: BTreeSet<&str> = raw_names.into_iter().collect();
+        let max_subscriptions = self.config.max_subscriptions_per_frame;
+        let max_names = self.config.max_subscribed_names_per_frame;
         let id = format!("subscription-{}", self.next_subscription);
         let Some(f) = self.frames.get_mut(&frame) else {
             return;
         };
-        if f.subscriptions.len() >= limit {
-            let text = format!(
-                "Too many subscriptions for this frame (limit {limit}); unsubscribe first."
-            );
+        let refused = if f.subscriptions.len() >= max_subscriptions {
+            Some(format!(
+                "Too many subscriptions for this frame (limit {max_subscriptions}); unsubscribe first."
+            ))
+        } else if f.names + covered.len() > max_names {
+            Some(format!(
+                "Too many event names subscribed for this frame: this subscription would make {} in all, the limit is {max_names}; unsubscribe from names you no longer need first, or subscribe to fewer messenger channels.",
+                f.names + covered.len()
+            ))
+        } else {
+            None
+        };
+        if let Some(text) = refused {
+            self.trace_in(out, frame, origin, raw, now, Verdict::Denied, text.clone());
             self.fail(out, frame, message.reference_id, text, "subscribe", now);
             return;
         }
         self.next_subscription += 1;
-        let covered: BTreeSet<String> = names.iter().map(EventName::as_string).collect();
+        let names: Box<[String]> = covered.iter().map(|name| (*name).to_owned()).collect();
+        f.names += names.len();
+        index(&mut self.subscribers, frame, &names);
         f.subscriptions.insert(id.clone(), names);
         self.trace_in(
             out,

@@ -43,6 +43,9 @@ pub enum Verdict {
     Delivered,
     /// The frame-id handshake.
     Handshake,
+    /// A frame's origin changed (its window navigated): what the previous page set up was
+    /// dropped and the frame starts afresh.
+    Navigated,
 }
 
 /// One traffic-log entry.

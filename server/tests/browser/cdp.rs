@@ -68,7 +68,8 @@ impl Browser {
             .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
         let active_port = profile.join("DevToolsActivePort");
         let mut endpoint = None;
-        for _ in 0..200 {
+        // Generous: a busy machine can take many seconds to start chromium.
+        for _ in 0..600 {
             if let Ok(text) = std::fs::read_to_string(&active_port) {
                 let mut lines = text.lines();
                 if let (Some(port), Some(path)) = (lines.next(), lines.next()) {

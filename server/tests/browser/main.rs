@@ -1,6 +1,7 @@
 //! End to end in a real headless chromium: the host page embeds the demo app on another origin,
 //! and the app talks to the engine through the page's relay exactly as an app written for
-//! Genesys's client library would.
+//! Genesys's client library would. Then the corners: a frame that navigates to a foreign page,
+//! and a sandboxed app whose opaque origin cannot be answered.
 //!
 //! Needs Debian's `chromium` (`.ci/run` installs it). Without it the test is skipped locally and
 //! fails under CI, so CI cannot pass without having run it.
@@ -8,11 +9,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cdp;
+mod pages;
 
 use std::path::Path;
 use std::time::Duration;
 
-use agentdesk_server::emulator::{Emulator, EmulatorConfig};
+use agentdesk_server::emulator::{Emulator, EmulatorConfig, RunningEmulator};
 use serde_json::{Value, json};
 
 const OPTIONS: &str = "
@@ -23,6 +25,10 @@ service-client-api.rate-limit-quarantine-delay=30
 service-client-api.user-data.write-allowed=Key1
 service-client-api.user-data.read-allowed=*
 ";
+
+/// One browser at a time: several chromiums starting at once on a small machine can miss
+/// their start-up deadline.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The app's reports in the order the app made them (they arrive concurrently).
 async fn reports(app: &str) -> Vec<Value> {
@@ -57,6 +63,7 @@ fn step<'a>(list: &'a [Value], name: &str) -> &'a Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_app_in_a_cross_origin_iframe_speaks_the_service_client_api() {
+    let _one = ONE_BROWSER.lock().await;
     let Some(chromium) = cdp::chromium_path() else {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -176,6 +183,210 @@ async fn an_app_in_a_cross_origin_iframe_speaks_the_service_client_api() {
     let artifact = Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/host-page.png");
     browser.screenshot(&artifact).await.unwrap();
     assert!(std::fs::metadata(&artifact).unwrap().len() > 10_000);
+    drop(browser);
+    emulator.shutdown().await;
+}
+
+/// Chromium, or `None` when the test may be skipped (never under CI).
+fn chromium_or_skip() -> Option<std::path::PathBuf> {
+    let chromium = cdp::chromium_path();
+    if chromium.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is required under CI (apt-get install chromium)"
+        );
+        eprintln!("skipped: chromium is not installed");
+    }
+    chromium
+}
+
+/// The emulator without its demo app, embedding `apps` and accepting `accepted`.
+async fn emulator_with(apps: Vec<String>, accepted: &str) -> RunningEmulator {
+    let mut config = EmulatorConfig::loopback_ephemeral();
+    config.srs = None;
+    config.demo_app = None;
+    config.apps = apps;
+    config.options = Some(format!(
+        "[interaction-workspace]\nservice-client-api.accepted-web-content-origins={accepted}\n"
+    ));
+    Emulator::start(config).await.unwrap()
+}
+
+/// An inbound call, through the control API.
+async fn inbound_call(emulator: &RunningEmulator, ani: &str) {
+    let created: Value = reqwest::Client::new()
+        .post(format!("{}api/calls", emulator.host_url))
+        .json(&json!({ "ani": ani }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["ok"], true, "{created}");
+}
+
+/// Whether `message` came from the service (anything it posts says so in `userAgent`).
+fn from_service(message: &Value) -> bool {
+    message["userAgent"]
+        .as_str()
+        .is_some_and(|agent| agent.contains("WWE"))
+}
+
+fn ringing(messages: &[Value]) -> usize {
+    messages
+        .iter()
+        .filter(|m| m["event"] == "interaction" && m["data"]["eventType"] == "RINGING")
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frame_that_navigates_to_a_foreign_origin_receives_nothing() {
+    let _one = ONE_BROWSER.lock().await;
+    let Some(chromium) = chromium_or_skip() else {
+        return;
+    };
+    let pages = pages::Pages::serve().await;
+    let foreign = format!("{}/app?who=foreign&subscribe&ask", pages.b);
+    let reloaded = format!("{}/app?who=reloaded&subscribe", pages.a);
+    let emulator = emulator_with(
+        vec![
+            format!("{}/app?who=witness&subscribe", pages.a),
+            // A new page of the same origin keeps what it set up itself.
+            format!(
+                "{}/app?who=reloader&subscribe&next={}",
+                pages.a,
+                pages::query_value(&reloaded)
+            ),
+            format!(
+                "{}/app?who=mover&subscribe&next={}",
+                pages.a,
+                pages::query_value(&foreign)
+            ),
+        ],
+        &pages.a,
+    )
+    .await;
+    let mut browser = cdp::Browser::launch(&chromium).await.unwrap();
+    browser.navigate(&emulator.host_url).await.unwrap();
+
+    // The app subscribed to `interaction`, then its frame navigated to a foreign page, which
+    // tries its luck with the same subscription and a request.
+    pages
+        .wait_for("the foreign page asking", |reports| {
+            reports
+                .iter()
+                .any(|r| r["who"] == "foreign" && r["step"] == "asked")
+        })
+        .await;
+    let mover = pages.received("mover");
+    assert!(
+        mover.iter().any(|m| m["subscriptionId"].is_string()),
+        "the app was subscribed before it navigated: {mover:#?}"
+    );
+    assert!(
+        pages
+            .reports()
+            .iter()
+            .all(|r| r["who"] != "mover" || r["origin"] == pages.a)
+    );
+    pages
+        .wait_for("the witness and the same-origin page subscribed", |_| {
+            ["witness", "reloaded"].iter().all(|who| {
+                pages
+                    .received(who)
+                    .iter()
+                    .any(|m| m["subscriptionId"].is_string())
+            })
+        })
+        .await;
+
+    // Calls arrive: the witness, still on the accepted origin, sees each ring; by the second
+    // one, the first one's event has long been through the relay.
+    inbound_call(&emulator, "+15550001").await;
+    pages
+        .wait_for("the first ring", |_| {
+            ringing(&pages.received("witness")) == 1
+        })
+        .await;
+    inbound_call(&emulator, "+15550002").await;
+    pages
+        .wait_for("the second ring", |_| {
+            ringing(&pages.received("witness")) == 2
+        })
+        .await;
+
+    let foreign = pages.received("foreign");
+    assert!(
+        foreign.iter().all(|m| !from_service(m)),
+        "the foreign page received: {foreign:#?}"
+    );
+    pages
+        .wait_for("the same-origin page ringing", |_| {
+            ringing(&pages.received("reloaded")) == 2
+        })
+        .await;
+    drop(browser);
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sandboxed_app_is_not_answered() {
+    let _one = ONE_BROWSER.lock().await;
+    let Some(chromium) = chromium_or_skip() else {
+        return;
+    };
+    let pages = pages::Pages::serve().await;
+    // Only `*` accepts the opaque origin `null`.
+    let emulator = emulator_with(
+        vec![
+            format!("{}/app?who=witness&subscribe&ask", pages.a),
+            format!("{}/sandboxed?who=sandboxed&subscribe&ask", pages.a),
+        ],
+        "*",
+    )
+    .await;
+    let mut browser = cdp::Browser::launch(&chromium).await.unwrap();
+    browser.navigate(&emulator.host_url).await.unwrap();
+
+    pages
+        .wait_for("the sandboxed page asking", |reports| {
+            reports
+                .iter()
+                .any(|r| r["who"] == "sandboxed" && r["step"] == "asked" && r["origin"] == "null")
+        })
+        .await;
+    let mut notice = String::new();
+    for _ in 0..300 {
+        notice = browser
+            .evaluate("document.getElementById('timeline').textContent")
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if notice.contains("opaque origin null") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        notice.contains("relay:") && notice.contains("opaque origin null"),
+        "the inspector says why the app gets no answer: {notice}"
+    );
+
+    inbound_call(&emulator, "+15550003").await;
+    pages
+        .wait_for("the witness answered and ringing", |_| {
+            let witness = pages.received("witness");
+            ringing(&witness) == 1 && witness.iter().any(|m| m["referenceId"] == "r1")
+        })
+        .await;
+    let sandboxed = pages.received("sandboxed");
+    assert!(
+        sandboxed.is_empty(),
+        "nothing is posted to an opaque origin: {sandboxed:#?}"
+    );
     drop(browser);
     emulator.shutdown().await;
 }

@@ -37,11 +37,18 @@
       var message = JSON.parse(event.data);
       if (message.type === "post") {
         var target = frames[message.frame];
-        if (target && target.window) target.window.postMessage(message.data, message.targetOrigin);
+        // Only ever to an exact origin: "*" would hand the message to whatever page the
+        // window shows by now, and "null" (opaque) cannot be addressed at all.
+        if (!/^[a-z][a-z0-9+.-]*:\/\/[^/]+$/i.test(message.targetOrigin || "")) {
+          console.warn("relay: not posting to target origin", message.targetOrigin);
+        } else if (target && target.window) {
+          target.window.postMessage(message.data, message.targetOrigin);
+        }
       } else if (message.type === "trace") {
         addTrace(message.record);
       } else if (message.type === "error") {
         console.warn("relay:", message.message);
+        addNotice("relay: " + message.message);
       }
     };
   }
@@ -58,6 +65,9 @@
     send({ type: "register", frame: id, origin: origin, tab: tab });
   }
 
+  // A frame is known by its window, whatever page it shows: event.origin tells the relay
+  // which page spoke, and the relay connects a page of a new origin as a new frame. (The
+  // iframe load event is no signal to reset on: it fires after the new page's scripts ran.)
   window.addEventListener("message", function (event) {
     var id = Object.keys(frames).find(function (key) { return frames[key].window === event.source; });
     if (!id) return;
@@ -86,6 +96,15 @@
       var popup = window.open(src.toString(), id + "-popup", "width=700,height=600");
       if (popup) register(id + "-popup", popup, src.toString());
     };
+  }
+
+  function addNotice(text) {
+    var list = document.getElementById("timeline");
+    var item = document.createElement("li");
+    item.className = "v-notice";
+    item.textContent = new Date().toISOString().slice(11, 23) + " " + text;
+    list.insertBefore(item, list.firstChild);
+    while (list.children.length > 300) list.removeChild(list.lastChild);
   }
 
   function addTrace(record) {
