@@ -49,7 +49,7 @@ pub enum OptionsCommand {
         file: PathBuf,
     },
     /// Print the decision for one request and the rule behind it; exit 0 when allowed,
-    /// 1 when denied or ignored, 2 when the file cannot be used.
+    /// 1 when denied or ignored, 2 when the file cannot be used or the request name is unknown.
     Explain {
         /// The option file.
         file: PathBuf,

@@ -92,7 +92,7 @@ use agentdesk_protocol::scapi::{
 };
 use serde_json::Value;
 
-pub use trace::{Direction, TraceMessage, TraceRecord, Verdict};
+pub use trace::{Direction, TRACED_TEXT_BYTES, TraceMessage, TraceRecord, Verdict};
 
 use crate::workspace::{CallContext, Reply};
 
@@ -627,16 +627,21 @@ impl Engine {
         now: Timestamp,
         include: impl Fn(FrameId, &Frame) -> bool,
     ) {
-        let name = event.name().as_string();
+        let event_name = event.name();
+        let name = event_name.as_string();
         let Some(subscribed) = self.subscribers.get(&name) else {
             return;
         };
+        // `may_receive` again at delivery: a policy change may have narrowed the entry since
+        // the frame subscribed.
         let frames: Vec<FrameId> = subscribed
             .keys()
             .filter(|id| {
-                self.frames
-                    .get(id)
-                    .is_some_and(|frame| frame.resolved.is_accepted() && include(**id, frame))
+                self.frames.get(id).is_some_and(|frame| {
+                    frame.resolved.is_accepted()
+                        && frame.resolved.may_receive(&event_name)
+                        && include(**id, frame)
+                })
             })
             .copied()
             .collect();
@@ -809,6 +814,23 @@ impl Engine {
             let shown: String = long.chars().take(MESSENGER_PREFIX.len() + 32).collect();
             let text = format!(
                 "Cannot subscribe to this event: {shown}… (a messenger channel name is at most {MAX_MESSENGER_CHANNEL_BYTES} bytes; use a shorter channel name)"
+            );
+            self.trace_in(out, frame, origin, raw, now, Verdict::Denied, text.clone());
+            self.fail(out, frame, message.reference_id, text, "subscribe", now);
+            return;
+        }
+        // A page receives an event family only when its entry grants some request of the
+        // family's namespace (see the policy docs, "Events and request filters").
+        let resolved = self.resolved(frame, origin);
+        let withheld: Vec<&str> = raw_names
+            .iter()
+            .copied()
+            .filter(|raw| !resolved.may_receive(&EventName::parse(raw)))
+            .collect();
+        if !withheld.is_empty() {
+            let text = format!(
+                "Cannot subscribe to this event: {} (the origin's entry in service-client-api.accepted-web-content-origins grants no request of that namespace; add one, or `*`)",
+                withheld.join(", ")
             );
             self.trace_in(out, frame, origin, raw, now, Verdict::Denied, text.clone());
             self.fail(out, frame, message.reference_id, text, "subscribe", now);
@@ -1064,7 +1086,7 @@ impl Engine {
         if !self.config.trace {
             return;
         }
-        let message = TraceMessage::Inbound(Arc::from(raw));
+        let message = TraceMessage::inbound(raw);
         out.push(Output::Trace(Box::new(TraceRecord {
             at: now,
             frame,

@@ -83,12 +83,39 @@ pub enum TraceMessage {
     Inbound(Arc<str>),
     /// The message the service sent.
     Outbound(Arc<ServiceMessage>),
+    /// Inbound text longer than [`TRACED_TEXT_BYTES`]: its start and its size, so a flood of
+    /// large messages costs the log a bounded amount each.
+    Truncated {
+        /// The first [`TRACED_TEXT_BYTES`] bytes (at a character boundary).
+        start: Arc<str>,
+        /// The full size in bytes.
+        bytes: usize,
+    },
 }
+
+/// Inbound text longer than this is traced by its start and size only.
+pub const TRACED_TEXT_BYTES: usize = 4096;
 
 /// Inbound text that is not JSON is shown truncated to this many characters.
 const SHOWN_TEXT: usize = 512;
 
 impl TraceMessage {
+    /// An inbound message as traced: whole, or [`TraceMessage::Truncated`] past
+    /// [`TRACED_TEXT_BYTES`].
+    pub fn inbound(raw: &str) -> Self {
+        if raw.len() <= TRACED_TEXT_BYTES {
+            return Self::Inbound(Arc::from(raw));
+        }
+        let mut end = TRACED_TEXT_BYTES;
+        while !raw.is_char_boundary(end) {
+            end -= 1;
+        }
+        Self::Truncated {
+            start: Arc::from(&raw[..end]),
+            bytes: raw.len(),
+        }
+    }
+
     /// The message as JSON: inbound text parsed (or kept as a truncated string when it is not
     /// JSON), outbound messages encoded.
     pub fn to_value(&self) -> Value {
@@ -96,6 +123,11 @@ impl TraceMessage {
             Self::Inbound(raw) => serde_json::from_str(raw)
                 .unwrap_or_else(|_| Value::String(raw.chars().take(SHOWN_TEXT).collect())),
             Self::Outbound(message) => message.to_value(),
+            Self::Truncated { start, bytes } => serde_json::json!({
+                "truncated": true,
+                "bytes": bytes,
+                "start": start.chars().take(SHOWN_TEXT).collect::<String>(),
+            }),
         }
     }
 }
@@ -104,7 +136,28 @@ impl Serialize for TraceMessage {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Outbound(message) => message.serialize(s),
-            Self::Inbound(_) => self.to_value().serialize(s),
+            Self::Inbound(_) | Self::Truncated { .. } => self.to_value().serialize(s),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_inbound_text_is_traced_by_its_start_and_size() {
+        let long = format!("{{\"k\":\"{}é\"}}", "x".repeat(TRACED_TEXT_BYTES));
+        let traced = TraceMessage::inbound(&long);
+        let TraceMessage::Truncated { start, bytes } = &traced else {
+            panic!("not truncated: {traced:?}");
+        };
+        assert_eq!(*bytes, long.len());
+        assert!(start.len() <= TRACED_TEXT_BYTES);
+        assert_eq!(traced.to_value()["truncated"], true);
+        assert!(matches!(
+            TraceMessage::inbound("{}"),
+            TraceMessage::Inbound(text) if &*text == "{}"
+        ));
     }
 }
