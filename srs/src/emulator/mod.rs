@@ -282,14 +282,13 @@ async fn accept_loop(
     limits: Limits,
     mut stop: watch::Receiver<bool>,
 ) {
-    use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
+    use tower_http::timeout::TimeoutLayer;
 
-    let app = app
-        .layer(RequestBodyTimeoutLayer::new(limits.request_timeout))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            limits.request_timeout,
-        ));
+    // The whole request, body reading included, within `request_timeout`.
+    let app = app.layer(TimeoutLayer::with_status_code(
+        axum::http::StatusCode::REQUEST_TIMEOUT,
+        limits.request_timeout,
+    ));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     loop {
