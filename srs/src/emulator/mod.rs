@@ -13,6 +13,9 @@
 //! | `GET /ping` | keep the session alive; 401 once it timed out |
 //! | `GET /emulator/session` | inspection: a [`SessionSnapshot`] |
 //! | `POST /emulator/recording/start`, `.../stop` | start or stop a recording as RWS would |
+//!
+//! Every request passes the `Host` check, the CORS `Origin` check and, for state-changing
+//! methods, the pre-flight rule described in the crate documentation ("Loopback hardening").
 
 mod config;
 mod core;
