@@ -502,6 +502,7 @@ async fn malformed_requests_get_400_or_401_naming_the_problem() {
         let response = http
             .post(&url)
             .basic_auth("agent7101", Some("secret"))
+            .header("Content-Type", "application/json")
             .body(body)
             .send()
             .await
@@ -620,6 +621,7 @@ async fn oversized_bodies_and_unknown_paths_are_refused() {
     let response = http
         .post(format!("{}/api/v2/me", emulator.base_url()))
         .basic_auth("agent7101", Some("secret"))
+        .header("Content-Type", "application/json")
         .body(huge)
         .send()
         .await

@@ -155,6 +155,19 @@ async fn state_changes_a_page_could_send_without_a_preflight_are_refused() {
     }
     assert_eq!(emulator.snapshot().recording, RecordingState::Idle);
 
+    // A form post with Basic credentials the browser cached after a prompt: still refused.
+    let form_login = raw(
+        addr,
+        &format!(
+            "POST /api/v2/me HTTP/1.1\r\n{host}\r\nAuthorization: Basic YWdlbnQ6c2VjcmV0\r\n\
+             Content-Type: text/plain"
+        ),
+        r#"[{"name":"server","value":"https://attacker.example"}]"#,
+    )
+    .await;
+    assert_eq!(status(&form_login), 403, "{form_login}");
+    assert_eq!(emulator.snapshot().logins, 1);
+
     // A page on a foreign origin is refused even with JSON (its pre-flight fails too).
     let foreign = raw(
         addr,

@@ -34,12 +34,10 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Headers that let a state-changing request through without `Content-Type:
 /// application/json`: a browser sends none of them cross-site without a CORS pre-flight.
-pub const PREFLIGHTED_HEADERS: [&str; 4] = [
-    "Authorization",
-    X_CSRF_TOKEN,
-    X_SUPPORT_CSRFP,
-    "X-Requested-With",
-];
+///
+/// `Authorization` is not one of them: a browser attaches Basic credentials it cached after a
+/// login prompt to any request for the origin, a cross-site form post included.
+pub const PREFLIGHTED_HEADERS: [&str; 3] = [X_CSRF_TOKEN, X_SUPPORT_CSRFP, "X-Requested-With"];
 
 /// Methods answered in `Access-Control-Allow-Methods`.
 pub const CORS_ALLOW_METHODS: &str = "GET, POST, OPTIONS";
