@@ -593,6 +593,45 @@ mod tests {
     }
 
     #[test]
+    fn strict_csrf_binds_the_token_to_the_cookie() {
+        let now = Instant::now();
+        let mut core = core(CsrfPolicy::Strict);
+        let configuration = LoginConfiguration::new(vec![ConfigItem::Server("https://rws".into())]);
+        let grant = core
+            .login(now, &basic(), true, Some(&configuration))
+            .unwrap();
+        let in_session = |token| RequestAuth {
+            authorization: Some(BASIC),
+            session_cookie: Some("token-2"),
+            csrf_token: token,
+        };
+        assert_eq!(grant.session_cookie, "token-2");
+        // A POST login inside the session needs its token; a GET login is not checked.
+        assert!(matches!(
+            core.login(now, &in_session(None), true, Some(&configuration)),
+            Err(Rejection::Forbidden(_))
+        ));
+        core.login(now, &in_session(None), true, None).unwrap();
+        // That login rotated cookie and token: token-3 and token-4.
+        let auth = RequestAuth {
+            authorization: Some(BASIC),
+            session_cookie: None,
+            csrf_token: Some("token-3"),
+        };
+        let refused = core.logout(now, &auth).unwrap_err();
+        assert!(
+            refused.message().contains("bound to the HTTP session"),
+            "{refused:?}"
+        );
+        let auth = RequestAuth {
+            session_cookie: Some("token-4"),
+            ..auth
+        };
+        core.logout(now, &auth).unwrap();
+        assert_eq!(core.snapshot(now).state, SessionState::LoggedOut);
+    }
+
+    #[test]
     fn basic_credentials_are_parsed_strictly() {
         assert_eq!(
             parse_basic("basic YWdlbnQ6c2VjcmV0"),
