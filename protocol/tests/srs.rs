@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use agentdesk_protocol::srs::{
     ConfigItem, ConfigurationError, Device, HotSeatingError, LoginConfiguration, LoginRequest,
-    LoginSettings, MeRequest, OperationName, OperationRequest, Place, SessionSnapshot,
+    LoginSettings, MeRequest, OperationName, OperationRequest, Place, Seat, SessionSnapshot,
     SessionState, StatusResponse, check_hot_seat,
 };
 use serde::Serialize;
@@ -300,6 +300,53 @@ fn hot_seating_rules_are_checked_before_sending() {
             ..
         })
     ));
+}
+
+#[test]
+fn hot_seating_by_place_name_alone_sends_place_without_devices() {
+    let server = "https://rws-a.corp.example:8443";
+    // The desktop knows the place's name but not its DN list.
+    let login = LoginRequest::hot_seating_by_name(server, "Place_5001").unwrap();
+    assert_eq!(
+        serde_json::to_value(login.to_configuration()).unwrap(),
+        json!([{"name": "server", "value": server}, {"name": "place", "value": "Place_5001"}])
+    );
+    assert_eq!(login.seat.place(), Some("Place_5001"));
+    assert_eq!(
+        LoginRequest::hot_seating_by_name(server, "  ").unwrap_err(),
+        HotSeatingError::EmptyPlaceName
+    );
+    assert!(matches!(
+        LoginRequest::hot_seating_by_name("rws", "Place_5001"),
+        Err(HotSeatingError::InvalidServerUrl {
+            field: "server",
+            ..
+        })
+    ));
+    // A place switch keeps `server` and `peer_server` and replaces only the seat.
+    let moved = LoginRequest::default_place(server)
+        .unwrap()
+        .with_peer_server("https://rws-b.corp.example")
+        .unwrap()
+        .with_seat(Seat::by_place_name("Place_9").unwrap());
+    assert_eq!(
+        serde_json::to_value(moved.to_configuration()).unwrap(),
+        json!([
+            {"name": "server", "value": server},
+            {"name": "peer_server", "value": "https://rws-b.corp.example"},
+            {"name": "place", "value": "Place_9"}
+        ])
+    );
+    // The error for a place built without DNs points to the by-name login.
+    let err = LoginRequest::hot_seating(server, &Place::new("P", vec![]), vec![]).unwrap_err();
+    assert!(err.to_string().contains("hot_seating_by_name"), "{err}");
+    assert_eq!(
+        Seat::at_place(&two_dn_place(), vec![]).unwrap_err(),
+        HotSeatingError::DevicesRequired {
+            place: "Place_7101".into(),
+            count: 2
+        }
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use agentdesk_protocol::srs::{Device, LoginRequest, Place};
+use agentdesk_protocol::srs::{Device, LoginRequest, Place, Seat};
 use agentdesk_srs::emulator::{EmulatorConfig, UserAccount};
 use agentdesk_srs::{ClientConfig, SrsClient, serve};
 
@@ -46,11 +46,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tokio::time::sleep(Duration::from_millis(3500)).await;
     println!("after 3.5 s: {:?}", session.poll_status());
 
-    let moved = LoginRequest::hot_seating("https://rws-a.corp.example:8443", &spare, vec![])?;
-    session.switch_place(moved).await?;
+    // The new place has one DN, so no `devices`; `server` and `peer_server` stay as they are.
+    session
+        .switch_place(Seat::at_place(&spare, vec![])?)
+        .await?;
     println!("{}", serde_json::to_string_pretty(&srs.snapshot())?);
 
-    session.logout().await?;
+    session.logout().await.map_err(|err| err.error)?;
     println!("logged out: {:?}", srs.snapshot().state);
     srs.shutdown().await;
     Ok(())

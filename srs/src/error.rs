@@ -1,11 +1,12 @@
 //! Errors of the SRS client and emulator.
 
-use std::net::SocketAddr;
-
+#[cfg(feature = "client")]
 use agentdesk_protocol::srs::HotSeatingError;
+#[cfg(any(feature = "client", feature = "emulator"))]
 use thiserror::Error;
 
 /// Why an SRS client call failed.
+#[cfg(feature = "client")]
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -56,8 +57,15 @@ pub enum Error {
         "cannot fail over a default GET login: it names no `server`; log in with a LoginRequest"
     )]
     NoServerToReplace,
+    /// A place switch keeps the login's `server`, so it needs a login with configuration.
+    #[error(
+        "cannot switch place on a default GET login: it names no `server`; log in with a \
+         LoginRequest, or send a whole new one with Session::login_again"
+    )]
+    NoServerToKeep,
 }
 
+#[cfg(feature = "client")]
 impl Error {
     /// The HTTP status, when SRS answered.
     pub fn status(&self) -> Option<u16> {
@@ -68,7 +76,29 @@ impl Error {
     }
 }
 
+/// A logout SRS did not accept: the session is handed back, still logged in and polling, so
+/// the desktop can retry or keep working.
+#[cfg(feature = "client")]
+#[derive(Debug, Error)]
+#[error("SRS logout failed, the session is still open: {error}")]
+pub struct LogoutError {
+    /// Why the logout failed.
+    #[source]
+    pub error: Error,
+    /// The session, unchanged.
+    pub session: crate::Session,
+}
+
+#[cfg(feature = "client")]
+impl LogoutError {
+    /// The session, to retry the logout or keep using it.
+    pub fn into_session(self) -> crate::Session {
+        self.session
+    }
+}
+
 /// Why the emulator could not start.
+#[cfg(feature = "emulator")]
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum EmulatorError {
@@ -76,7 +106,7 @@ pub enum EmulatorError {
     #[error("SRS emulator cannot listen on {addr}: {source}; choose another port or use port 0")]
     Bind {
         /// The address asked for.
-        addr: SocketAddr,
+        addr: std::net::SocketAddr,
         /// The OS error.
         #[source]
         source: std::io::Error,

@@ -1,9 +1,19 @@
 #![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "emulator")]
 pub mod emulator;
 mod error;
 
-pub use client::{ClientConfig, LoginForm, PollStatus, Session, SrsClient};
+#[cfg(feature = "client")]
+pub use client::{
+    ClientConfig, LoginForm, PollStatus, ReloginReason, Session, SessionChange, SrsClient,
+};
+#[cfg(feature = "emulator")]
 pub use emulator::{EmulatorConfig, RunningEmulator, serve};
-pub use error::{EmulatorError, Error};
+#[cfg(feature = "emulator")]
+pub use error::EmulatorError;
+#[cfg(feature = "client")]
+pub use error::{Error, LogoutError};

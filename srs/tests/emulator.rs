@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use agentdesk_protocol::srs::{
-    Device, HotSeatingError, LoginRequest, Place, RecordingState, SessionState, StatusResponse,
-    StopReason,
+    Device, HotSeatingError, LoginRequest, Place, RecordingState, Seat, SessionState,
+    StatusResponse, StopReason,
 };
 use agentdesk_srs::emulator::{
     AllowedOrigins, CONTROL_START_PATH, CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS,
@@ -34,7 +34,10 @@ fn place_5001() -> Place {
 }
 
 fn config() -> EmulatorConfig {
+    // Keep-alive connections outlive the 30 s ping period, so virtual time never jumps
+    // while a reconnection waits for real loopback I/O.
     EmulatorConfig::default()
+        .with_header_read_timeout(Duration::from_secs(45))
         .with_user(UserAccount::new("agent7101", "secret").with_default_place("Place_5001"))
         .with_user(UserAccount::new("agent2", "pw2"))
         .with_place(place_7101())
@@ -66,6 +69,7 @@ fn hot_seat() -> LoginRequest {
 async fn control(emulator: &RunningEmulator, path: &str) -> reqwest::StatusCode {
     raw_client(emulator)
         .post(format!("{}{path}", emulator.base_url()))
+        .header("Content-Type", "application/json")
         .send()
         .await
         .unwrap()
@@ -424,7 +428,7 @@ async fn switching_place_logs_in_again_and_polling_continues() {
     assert_eq!(emulator.snapshot().place.as_deref(), Some("Place_7101"));
 
     tokio::time::sleep(Duration::from_secs(45)).await;
-    let moved = LoginRequest::hot_seating(RWS_A, &place_5001(), vec![]).unwrap();
+    let moved = Seat::at_place(&place_5001(), vec![]).unwrap();
     session.switch_place(moved).await.unwrap();
     let snapshot = emulator.snapshot();
     assert_eq!(snapshot.logins, 2);
@@ -498,6 +502,7 @@ async fn malformed_requests_get_400_or_401_naming_the_problem() {
         let response = http
             .post(&url)
             .basic_auth("agent7101", Some("secret"))
+            .header("Content-Type", "application/json")
             .body(body)
             .send()
             .await
@@ -580,7 +585,7 @@ async fn recording_stops_on_logout_and_when_another_user_logs_in() {
     assert_eq!(emulator.snapshot().user.as_deref(), Some("agent2"));
     // The first agent no longer owns the session.
     let err = session.logout().await.unwrap_err();
-    assert_eq!(err.status(), Some(401));
+    assert_eq!(err.error.status(), Some(401));
 }
 
 #[test]
@@ -616,6 +621,7 @@ async fn oversized_bodies_and_unknown_paths_are_refused() {
     let response = http
         .post(format!("{}/api/v2/me", emulator.base_url()))
         .basic_auth("agent7101", Some("secret"))
+        .header("Content-Type", "application/json")
         .body(huge)
         .send()
         .await

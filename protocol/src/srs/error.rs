@@ -23,7 +23,8 @@ pub enum HotSeatingError {
     /// The place's configured DN list is empty, so no device can belong to it.
     #[error(
         "place {place:?} has no DN configured; list the place's DNs (Place::new(name, devices)) \
-         so the login can be checked"
+         so the login can be checked, or, when the desktop knows only the place's name, use \
+         LoginRequest::hot_seating_by_name and let SRS check it"
     )]
     PlaceWithoutDevices {
         /// The place.

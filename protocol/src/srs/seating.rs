@@ -92,6 +92,41 @@ pub enum Seat {
     },
 }
 
+impl Seat {
+    /// A hot seat at `place` using `devices`, checked against the place's configured DNs
+    /// (empty `devices` is allowed only when the place holds a single DN).
+    pub fn at_place(place: &Place, devices: Vec<Device>) -> Result<Self, HotSeatingError> {
+        check_hot_seat(place, &devices)?;
+        Ok(Self::HotSeat {
+            place: place.name.clone(),
+            devices,
+        })
+    }
+
+    /// A hot seat known only by the place's name: the login carries `place` and no
+    /// `devices`, which SRS accepts when the place holds a single DN (and refuses otherwise).
+    /// Use it when the desktop does not know the place's DN list; nothing but the name can be
+    /// checked before sending.
+    pub fn by_place_name(place: impl Into<String>) -> Result<Self, HotSeatingError> {
+        let place = place.into();
+        if place.trim().is_empty() {
+            return Err(HotSeatingError::EmptyPlaceName);
+        }
+        Ok(Self::HotSeat {
+            place,
+            devices: Vec::new(),
+        })
+    }
+
+    /// The place's name, for a hot seat.
+    pub fn place(&self) -> Option<&str> {
+        match self {
+            Self::DefaultPlace => None,
+            Self::HotSeat { place, .. } => Some(place),
+        }
+    }
+}
+
 /// A checked login: what the desktop sends as "Login Request with Configuration".
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -134,6 +169,27 @@ impl LoginRequest {
                 devices,
             },
         })
+    }
+
+    /// A hot-seating login at the place named `place`, without `devices`: for a desktop that
+    /// knows only the place's name, where the place holds one DN (see [`Seat::by_place_name`]).
+    pub fn hot_seating_by_name(
+        server: impl Into<String>,
+        place: impl Into<String>,
+    ) -> Result<Self, HotSeatingError> {
+        let server = server.into();
+        check_url("server", &server)?;
+        Ok(Self {
+            server,
+            peer_server: None,
+            seat: Seat::by_place_name(place)?,
+        })
+    }
+
+    /// The same `server` and `peer_server` with another seat: what a place switch sends.
+    pub fn with_seat(mut self, seat: Seat) -> Self {
+        self.seat = seat;
+        self
     }
 
     /// Adds the backup RWS of the recovery data centre (`peer_server`).

@@ -1,20 +1,28 @@
 //! The SRS client a custom agent desktop uses: login, polling, place switch, fail-over and
 //! logout.
+//!
+//! A [`Session`] is one HTTP session with SRS: it keeps the cookies SRS sets (a cookie jar per
+//! session) and the CSRF token of its latest login, and sends them on every request of the
+//! session — the token on every `POST` (re-logins and the logout), the cookies on every
+//! request. [`SessionChange`] reports what happened to the session through a watch channel.
 
+mod cookies;
 mod poll;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use agentdesk_protocol::srs::{
     LOGIN_PATH, LoginRequest, OperationRequest, PING_PATH, RECOMMENDED_POLL_INTERVAL,
-    SESSION_TIMEOUT, StatusResponse, X_CSRF_TOKEN, X_SUPPORT_CSRFP,
+    SESSION_TIMEOUT, Seat, StatusResponse, X_CSRF_TOKEN, X_SUPPORT_CSRFP,
 };
-use reqwest::header::{CONTENT_TYPE, HeaderValue, ORIGIN};
+use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderValue, ORIGIN};
 use tokio::sync::{Mutex, watch};
 
+use self::cookies::CookieJar;
 pub use self::poll::{PollAction, PollStatus, after_ping};
-use crate::Error;
+use crate::{Error, LogoutError};
 
 /// How to reach SRS and who logs in.
 #[derive(Debug, Clone)]
@@ -102,8 +110,57 @@ pub enum LoginForm {
     Configured(LoginRequest),
 }
 
+/// What last happened to a [`Session`], as published on [`Session::watch_changes`].
+///
+/// The channel holds the latest change only; a re-login after a timeout is reported as
+/// [`SessionChange::ReLoggedIn`] with [`ReloginReason::AfterTimeout`], so the timeout stays
+/// visible even when nobody looked in between. [`Session::poll_status`] keeps the counters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionChange {
+    /// The first login of the session succeeded.
+    LoggedIn,
+    /// A later login succeeded.
+    ReLoggedIn {
+        /// Why the session logged in again.
+        reason: ReloginReason,
+    },
+    /// A ping was answered `401` (SRS timed the session out or lost it) and the immediate
+    /// re-login failed; SRS records nothing until a later re-login (at the next tick, or an
+    /// explicit one) succeeds.
+    TimedOut {
+        /// Why the re-login failed.
+        error: String,
+    },
+    /// A ping or a re-login failed for another reason (SRS unreachable, refused); the session
+    /// is kept and polling tries again at the next tick.
+    Failed {
+        /// The failure, rendered.
+        error: String,
+    },
+    /// A ping succeeded again after [`SessionChange::Failed`] or [`SessionChange::TimedOut`].
+    Recovered,
+    /// The logout succeeded; the session is over.
+    LoggedOut,
+}
+
+/// Why a session logged in again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReloginReason {
+    /// [`Session::switch_place`].
+    PlaceSwitch,
+    /// [`Session::fail_over`] or [`Session::fail_over_to`].
+    FailOver,
+    /// The poller logged in again after a ping was answered `401`.
+    AfterTimeout,
+    /// [`Session::login_again`] with a whole new login.
+    NewLogin,
+}
+
 /// A cheap, cloneable handle for SRS requests. Most desktops call [`SrsClient::login`] and
-/// keep the returned [`Session`].
+/// keep the returned [`Session`]; the one-shot calls ([`SrsClient::send_login`],
+/// [`SrsClient::ping`], [`SrsClient::send_logout`]) carry no cookies.
 #[derive(Debug, Clone)]
 pub struct SrsClient {
     inner: Arc<ClientInner>,
@@ -114,6 +171,13 @@ struct ClientInner {
     http: reqwest::Client,
     base_url: String,
     config: ClientConfig,
+}
+
+/// The HTTP session with SRS: its cookies and the CSRF token of its latest login.
+#[derive(Debug, Clone, Default)]
+struct Conversation {
+    cookies: CookieJar,
+    csrf_token: Option<String>,
 }
 
 impl SrsClient {
@@ -177,7 +241,12 @@ impl SrsClient {
         &self.inner.config
     }
 
-    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        conversation: &Conversation,
+    ) -> reqwest::RequestBuilder {
         let config = &self.inner.config;
         let mut request = self
             .inner
@@ -191,23 +260,34 @@ impl SrsClient {
         {
             request = request.header(ORIGIN, origin);
         }
+        if let Some(cookies) = conversation
+            .cookies
+            .header()
+            .and_then(|c| HeaderValue::from_str(&c).ok())
+        {
+            request = request.header(COOKIE, cookies);
+        }
         request
     }
 
+    /// Sends a request of `conversation`, storing the cookies of the answer (also of an
+    /// error answer). Returns the response and whether it set or removed a cookie.
     async fn send(
         &self,
         method: &'static str,
         path: &'static str,
         request: reqwest::RequestBuilder,
-    ) -> Result<reqwest::Response, Error> {
+        conversation: &mut Conversation,
+    ) -> Result<(reqwest::Response, bool), Error> {
         let response = request.send().await.map_err(|source| Error::Transport {
             method,
             path,
             source,
         })?;
+        let new_cookies = conversation.cookies.store(response.headers());
         let status = response.status();
         if status.is_success() {
-            return Ok(response);
+            return Ok((response, new_cookies));
         }
         let body = response.text().await.unwrap_or_default();
         let message = serde_json::from_str::<StatusResponse>(&body)
@@ -223,45 +303,88 @@ impl SrsClient {
         })
     }
 
-    /// Sends one login; returns the CSRF token SRS issued, if any.
-    pub async fn send_login(&self, form: &LoginForm) -> Result<Option<String>, Error> {
+    /// One login in `conversation`. A `POST` login carries the conversation's CSRF token when
+    /// it has one. The answer's token replaces the old one; an answer without a token keeps
+    /// the old one only if it set no cookie (the same HTTP session goes on).
+    async fn login_in(
+        &self,
+        form: &LoginForm,
+        conversation: &mut Conversation,
+    ) -> Result<(), Error> {
         let (method, request) = match form {
-            LoginForm::Get => ("GET", self.request(reqwest::Method::GET, LOGIN_PATH)),
-            LoginForm::Configured(login) => (
-                "POST",
-                self.request(reqwest::Method::POST, LOGIN_PATH)
-                    .header(CONTENT_TYPE, "application/json")
-                    .json(&login.to_configuration()),
+            LoginForm::Get => (
+                "GET",
+                self.request(reqwest::Method::GET, LOGIN_PATH, conversation),
             ),
+            LoginForm::Configured(login) => {
+                let mut request = self
+                    .request(reqwest::Method::POST, LOGIN_PATH, conversation)
+                    .header(CONTENT_TYPE, "application/json")
+                    .json(&login.to_configuration());
+                if let Some(token) = &conversation.csrf_token {
+                    request = request.header(X_CSRF_TOKEN, token);
+                }
+                ("POST", request)
+            }
         };
         let request = if self.inner.config.csrf {
             request.header(X_SUPPORT_CSRFP, "true")
         } else {
             request
         };
-        let response = self.send(method, LOGIN_PATH, request).await?;
-        Ok(response
+        let (response, new_session) = self.send(method, LOGIN_PATH, request, conversation).await?;
+        let token = response
             .headers()
             .get(X_CSRF_TOKEN)
             .and_then(|value| value.to_str().ok())
-            .map(str::to_owned))
+            .map(str::to_owned);
+        if token.is_some() || new_session || !self.inner.config.csrf {
+            conversation.csrf_token = token;
+        }
+        Ok(())
     }
 
-    /// One `GET /ping`.
-    pub async fn ping(&self) -> Result<(), Error> {
-        let request = self.request(reqwest::Method::GET, PING_PATH);
-        self.send("GET", PING_PATH, request).await.map(drop)
+    async fn ping_in(&self, conversation: &mut Conversation) -> Result<(), Error> {
+        let request = self.request(reqwest::Method::GET, PING_PATH, conversation);
+        self.send("GET", PING_PATH, request, conversation)
+            .await
+            .map(drop)
     }
 
-    /// One logout (`EndContactCenterSession`), with the session's CSRF token if it has one.
-    pub async fn send_logout(&self, csrf_token: Option<&str>) -> Result<(), Error> {
+    async fn logout_in(&self, conversation: &mut Conversation) -> Result<(), Error> {
         let mut request = self
-            .request(reqwest::Method::POST, LOGIN_PATH)
+            .request(reqwest::Method::POST, LOGIN_PATH, conversation)
+            .header(CONTENT_TYPE, "application/json")
             .json(&OperationRequest::end_contact_center_session());
-        if let Some(token) = csrf_token {
+        if let Some(token) = &conversation.csrf_token {
             request = request.header(X_CSRF_TOKEN, token);
         }
-        self.send("POST", LOGIN_PATH, request).await.map(drop)
+        self.send("POST", LOGIN_PATH, request, conversation)
+            .await
+            .map(drop)
+    }
+
+    /// Sends one login outside any session (no cookies); returns the CSRF token SRS issued,
+    /// if any.
+    pub async fn send_login(&self, form: &LoginForm) -> Result<Option<String>, Error> {
+        let mut conversation = Conversation::default();
+        self.login_in(form, &mut conversation).await?;
+        Ok(conversation.csrf_token)
+    }
+
+    /// One `GET /ping` outside any session (Basic credentials only).
+    pub async fn ping(&self) -> Result<(), Error> {
+        self.ping_in(&mut Conversation::default()).await
+    }
+
+    /// One logout (`EndContactCenterSession`) outside any session (no cookies), with
+    /// `csrf_token` if given. [`Session::logout`] is the logout of a session.
+    pub async fn send_logout(&self, csrf_token: Option<&str>) -> Result<(), Error> {
+        let mut conversation = Conversation {
+            csrf_token: csrf_token.map(str::to_owned),
+            ..Conversation::default()
+        };
+        self.logout_in(&mut conversation).await
     }
 
     /// Logs in with configuration (hot seating or default place, checked when the
@@ -276,12 +399,19 @@ impl SrsClient {
     }
 
     async fn start_session(&self, form: LoginForm) -> Result<Session, Error> {
-        let csrf_token = self.send_login(&form).await?;
+        let mut conversation = Conversation::default();
+        self.login_in(&form, &mut conversation).await?;
         let (status, status_rx) = watch::channel(PollStatus::default());
+        let (changes, changes_rx) = watch::channel(SessionChange::LoggedIn);
         let shared = Arc::new(SessionShared {
             client: self.clone(),
-            state: Mutex::new(LoginState { form, csrf_token }),
+            state: Mutex::new(LoginState {
+                form,
+                conversation,
+                ended: false,
+            }),
             status,
+            changes,
         });
         let poller = tokio::spawn(poll::run(
             Arc::downgrade(&shared),
@@ -291,6 +421,7 @@ impl SrsClient {
             shared,
             poller,
             status: status_rx,
+            changes: changes_rx,
         })
     }
 }
@@ -298,7 +429,9 @@ impl SrsClient {
 #[derive(Debug)]
 struct LoginState {
     form: LoginForm,
-    csrf_token: Option<String>,
+    conversation: Conversation,
+    /// Set by a successful logout, so a poller that was waiting for the lock does nothing.
+    ended: bool,
 }
 
 #[derive(Debug)]
@@ -307,14 +440,43 @@ struct SessionShared {
     /// Held across each request so polling, place switches and logout never interleave.
     state: Mutex<LoginState>,
     status: watch::Sender<PollStatus>,
+    changes: watch::Sender<SessionChange>,
 }
 
 impl SessionShared {
-    async fn relogin(&self, state: &mut LoginState, form: LoginForm) -> Result<(), Error> {
-        let token = self.client.send_login(&form).await?;
-        state.form = form;
-        state.csrf_token = token;
-        Ok(())
+    /// Logs in again in the session's HTTP session; on success `form` becomes the login in
+    /// use. Publishes the outcome.
+    async fn relogin(
+        &self,
+        state: &mut LoginState,
+        form: LoginForm,
+        reason: ReloginReason,
+    ) -> Result<(), Error> {
+        match self.client.login_in(&form, &mut state.conversation).await {
+            Ok(()) => {
+                state.form = form;
+                self.changes
+                    .send_replace(SessionChange::ReLoggedIn { reason });
+                Ok(())
+            }
+            Err(err) => {
+                let error = err.to_string();
+                self.changes
+                    .send_replace(if reason == ReloginReason::AfterTimeout {
+                        SessionChange::TimedOut { error }
+                    } else {
+                        SessionChange::Failed { error }
+                    });
+                Err(err)
+            }
+        }
+    }
+
+    fn configured(state: &LoginState, missing: Error) -> Result<&LoginRequest, Error> {
+        match &state.form {
+            LoginForm::Configured(login) => Ok(login),
+            LoginForm::Get => Err(missing),
+        }
     }
 }
 
@@ -325,12 +487,24 @@ pub struct Session {
     shared: Arc<SessionShared>,
     poller: tokio::task::JoinHandle<()>,
     status: watch::Receiver<PollStatus>,
+    changes: watch::Receiver<SessionChange>,
 }
 
 impl Session {
     /// The CSRF token of the current login, if SRS issued one.
     pub async fn csrf_token(&self) -> Option<String> {
-        self.shared.state.lock().await.csrf_token.clone()
+        self.shared
+            .state
+            .lock()
+            .await
+            .conversation
+            .csrf_token
+            .clone()
+    }
+
+    /// The cookies SRS set for this session, by name.
+    pub async fn cookies(&self) -> BTreeMap<String, String> {
+        self.shared.state.lock().await.conversation.cookies.to_map()
     }
 
     /// The login form currently in use.
@@ -348,12 +522,44 @@ impl Session {
         self.status.clone()
     }
 
-    /// The agent moved to another place: logs in again so SRS monitors the new place. Later
-    /// pings and re-logins use the new login.
-    pub async fn switch_place(&self, login: LoginRequest) -> Result<(), Error> {
+    /// What last happened to the session.
+    pub fn last_change(&self) -> SessionChange {
+        self.changes.borrow().clone()
+    }
+
+    /// A receiver notified at every [`SessionChange`]: logged in, re-logged in (and why),
+    /// timed out, failed, recovered, logged out.
+    pub fn watch_changes(&self) -> watch::Receiver<SessionChange> {
+        self.changes.clone()
+    }
+
+    /// The agent moved to another place: logs in again with the current `server` and
+    /// `peer_server` (also after a fail-over) and the new seat, so SRS monitors the new place.
+    /// Later pings and re-logins use the new login.
+    pub async fn switch_place(&self, seat: Seat) -> Result<(), Error> {
+        let mut state = self.shared.state.lock().await;
+        let login = SessionShared::configured(&state, Error::NoServerToKeep)?
+            .clone()
+            .with_seat(seat);
+        self.shared
+            .relogin(
+                &mut state,
+                LoginForm::Configured(login),
+                ReloginReason::PlaceSwitch,
+            )
+            .await
+    }
+
+    /// Logs in again with a whole new login (another `server`, seat and `peer_server`), in the
+    /// same HTTP session.
+    pub async fn login_again(&self, login: LoginRequest) -> Result<(), Error> {
         let mut state = self.shared.state.lock().await;
         self.shared
-            .relogin(&mut state, LoginForm::Configured(login))
+            .relogin(
+                &mut state,
+                LoginForm::Configured(login),
+                ReloginReason::NewLogin,
+            )
             .await
     }
 
@@ -361,32 +567,46 @@ impl Session {
     /// `server` becomes `peer_server`).
     pub async fn fail_over(&self) -> Result<(), Error> {
         let mut state = self.shared.state.lock().await;
-        let LoginForm::Configured(login) = &state.form else {
-            return Err(Error::NoServerToReplace);
-        };
+        let login = SessionShared::configured(&state, Error::NoServerToReplace)?;
         let peer = login.peer_server.clone().ok_or(Error::NoPeerServer)?;
         let form = LoginForm::Configured(login.fail_over_to(peer)?);
-        self.shared.relogin(&mut state, form).await
+        self.shared
+            .relogin(&mut state, form, ReloginReason::FailOver)
+            .await
     }
 
     /// Disaster recovery to an explicit RWS URL in the recovery data centre.
     pub async fn fail_over_to(&self, recovery_server: impl Into<String>) -> Result<(), Error> {
         let mut state = self.shared.state.lock().await;
-        let LoginForm::Configured(login) = &state.form else {
-            return Err(Error::NoServerToReplace);
-        };
+        let login = SessionShared::configured(&state, Error::NoServerToReplace)?;
         let form = LoginForm::Configured(login.fail_over_to(recovery_server)?);
-        self.shared.relogin(&mut state, form).await
+        self.shared
+            .relogin(&mut state, form, ReloginReason::FailOver)
+            .await
     }
 
-    /// Stops polling and sends `EndContactCenterSession` with the CSRF token.
-    pub async fn logout(self) -> Result<(), Error> {
-        self.poller.abort();
-        let state = self.shared.state.lock().await;
-        self.shared
-            .client
-            .send_logout(state.csrf_token.as_deref())
-            .await
+    /// Sends `EndContactCenterSession` with the session's cookies and CSRF token, then stops
+    /// polling. When SRS does not accept the logout, the session comes back in the error,
+    /// still logged in and polling, so the desktop can retry.
+    pub async fn logout(self) -> Result<(), LogoutError> {
+        let result = {
+            let mut state = self.shared.state.lock().await;
+            let result = self.shared.client.logout_in(&mut state.conversation).await;
+            if result.is_ok() {
+                // Still under the lock: the poller cannot slip a ping or re-login in.
+                state.ended = true;
+                self.poller.abort();
+                self.shared.changes.send_replace(SessionChange::LoggedOut);
+            }
+            result
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(error) => Err(LogoutError {
+                error,
+                session: self,
+            }),
+        }
     }
 }
 

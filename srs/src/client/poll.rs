@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::time::{Instant, MissedTickBehavior};
 
-use super::SessionShared;
+use super::{ReloginReason, SessionChange, SessionShared};
 use crate::Error;
 
 /// What the poller does after a ping.
@@ -53,12 +53,19 @@ pub(super) async fn run(shared: Weak<SessionShared>, period: Duration) {
             return;
         };
         let mut state = shared.state.lock().await;
-        let ping = shared.client.ping().await;
-        let outcome = match after_ping(&ping) {
+        if state.ended {
+            return;
+        }
+        let ping = shared.client.ping_in(&mut state.conversation).await;
+        let action = after_ping(&ping);
+        let outcome = match action {
             PollAction::Continue => Ok(false),
             PollAction::Relogin => {
                 let form = state.form.clone();
-                shared.relogin(&mut state, form).await.map(|()| true)
+                shared
+                    .relogin(&mut state, form, ReloginReason::AfterTimeout)
+                    .await
+                    .map(|()| true)
             }
             PollAction::RetryNextTick => ping.map(|()| false),
         };
@@ -71,8 +78,29 @@ pub(super) async fn run(shared: Weak<SessionShared>, period: Duration) {
                 status.last_error = Some(err.to_string());
             }
         });
-        if let Err(err) = &outcome {
-            tracing::warn!("SRS polling: {err}");
+        match &outcome {
+            Ok(false) => {
+                shared.changes.send_if_modified(|change| {
+                    let recovered = matches!(
+                        change,
+                        SessionChange::Failed { .. } | SessionChange::TimedOut { .. }
+                    );
+                    if recovered {
+                        *change = SessionChange::Recovered;
+                    }
+                    recovered
+                });
+            }
+            Ok(true) => {}
+            Err(err) => {
+                // A failed re-login already published TimedOut.
+                if action == PollAction::RetryNextTick {
+                    shared.changes.send_replace(SessionChange::Failed {
+                        error: err.to_string(),
+                    });
+                }
+                tracing::warn!("SRS polling: {err}");
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ use agentdesk_protocol::srs::{
 use base64::Engine as _;
 
 use super::config::{CsrfPolicy, UserAccount};
+use super::http::SESSION_COOKIE;
 
 /// Why a request is refused; the HTTP edge maps each kind to its status code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -282,6 +283,9 @@ impl SessionCore {
                 None => (None, Vec::new()),
             },
         };
+        if configuration.is_some() && self.csrf == CsrfPolicy::Strict {
+            self.check_strict_post_login(auth)?;
+        }
         let csrf_token = match (self.csrf, csrf_requested) {
             (CsrfPolicy::Disabled, _) => None,
             (CsrfPolicy::Required, false) => {
@@ -290,7 +294,7 @@ impl SessionCore {
                 )));
             }
             (_, true) => Some((self.tokens)()),
-            (CsrfPolicy::WhenRequested, false) => None,
+            (CsrfPolicy::WhenRequested | CsrfPolicy::Strict, false) => None,
         };
         if self
             .session
@@ -317,6 +321,24 @@ impl SessionCore {
             csrf_token,
             session_cookie: cookie,
         })
+    }
+
+    /// Strict mode, `POST` login: the cookie of a session with a token calls for that token.
+    /// A login without the cookie, or with a cookie that names no current session, starts a
+    /// new HTTP session and is not checked (a login must work after the session is gone).
+    fn check_strict_post_login(&self, auth: &RequestAuth<'_>) -> Result<(), Rejection> {
+        let Some(session) = self
+            .session
+            .as_ref()
+            .filter(|s| s.phase != Phase::LoggedOut)
+            .filter(|s| auth.session_cookie == Some(s.cookie.as_str()))
+        else {
+            return Ok(());
+        };
+        match &session.csrf_token {
+            Some(expected) => check_token(expected, auth.csrf_token),
+            None => Ok(()),
+        }
     }
 
     fn place(&self, name: &str) -> Result<&Place, Rejection> {
@@ -359,24 +381,23 @@ impl SessionCore {
     pub fn logout(&mut self, now: Instant, auth: &RequestAuth<'_>) -> Result<(), Rejection> {
         self.expire_if_due(now);
         self.authenticate_session(auth)?;
-        if let Some(expected) = self
-            .live_session()
-            .and_then(|session| session.csrf_token.as_deref())
+        if let Some(session) = self.live_session()
+            && let Some(expected) = session.csrf_token.as_deref()
         {
-            match auth.csrf_token {
-                None => {
-                    return Err(Rejection::Forbidden(format!(
-                        "{CSRF_REJECTION}: the `{X_CSRF_TOKEN}` header is missing; send the \
-                         token from the login response"
-                    )));
-                }
-                Some(sent) if sent != expected => {
-                    return Err(Rejection::Forbidden(format!(
-                        "{CSRF_REJECTION}: `{X_CSRF_TOKEN}` does not match the token issued at \
-                         login"
-                    )));
-                }
-                Some(_) => {}
+            check_token(expected, auth.csrf_token)?;
+            if self.csrf == CsrfPolicy::Strict
+                && auth.session_cookie != Some(session.cookie.as_str())
+            {
+                return Err(Rejection::Forbidden(format!(
+                    "{CSRF_REJECTION}: the token is bound to the HTTP session of the \
+                     `{SESSION_COOKIE}` cookie, and the request carries {}; send the cookie \
+                     from the login response with the token",
+                    if auth.session_cookie.is_some() {
+                        "another session's cookie"
+                    } else {
+                        "no session cookie"
+                    }
+                )));
             }
         }
         if let Some(session) = &mut self.session {
@@ -440,6 +461,21 @@ impl SessionCore {
         snapshot.pings = self.pings;
         snapshot.expires_in_ms = expires_in_ms;
         snapshot
+    }
+}
+
+/// The `X-CSRF-Token` check: 403 with the Genesys Web Services wording when it is missing or
+/// different.
+fn check_token(expected: &str, sent: Option<&str>) -> Result<(), Rejection> {
+    match sent {
+        None => Err(Rejection::Forbidden(format!(
+            "{CSRF_REJECTION}: the `{X_CSRF_TOKEN}` header is missing; send the token from the \
+             login response"
+        ))),
+        Some(sent) if sent != expected => Err(Rejection::Forbidden(format!(
+            "{CSRF_REJECTION}: `{X_CSRF_TOKEN}` does not match the token issued at login"
+        ))),
+        Some(_) => Ok(()),
     }
 }
 
@@ -554,6 +590,45 @@ mod tests {
         let snapshot = core.snapshot(now);
         assert_eq!(snapshot.devices, vec![Device::new("1", "S")]);
         assert_eq!(snapshot.server.as_deref(), Some("https://rws"));
+    }
+
+    #[test]
+    fn strict_csrf_binds_the_token_to_the_cookie() {
+        let now = Instant::now();
+        let mut core = core(CsrfPolicy::Strict);
+        let configuration = LoginConfiguration::new(vec![ConfigItem::Server("https://rws".into())]);
+        let grant = core
+            .login(now, &basic(), true, Some(&configuration))
+            .unwrap();
+        let in_session = |token| RequestAuth {
+            authorization: Some(BASIC),
+            session_cookie: Some("token-2"),
+            csrf_token: token,
+        };
+        assert_eq!(grant.session_cookie, "token-2");
+        // A POST login inside the session needs its token; a GET login is not checked.
+        assert!(matches!(
+            core.login(now, &in_session(None), true, Some(&configuration)),
+            Err(Rejection::Forbidden(_))
+        ));
+        core.login(now, &in_session(None), true, None).unwrap();
+        // That login rotated cookie and token: token-3 and token-4.
+        let auth = RequestAuth {
+            authorization: Some(BASIC),
+            session_cookie: None,
+            csrf_token: Some("token-3"),
+        };
+        let refused = core.logout(now, &auth).unwrap_err();
+        assert!(
+            refused.message().contains("bound to the HTTP session"),
+            "{refused:?}"
+        );
+        let auth = RequestAuth {
+            session_cookie: Some("token-4"),
+            ..auth
+        };
+        core.logout(now, &auth).unwrap();
+        assert_eq!(core.snapshot(now).state, SessionState::LoggedOut);
     }
 
     #[test]

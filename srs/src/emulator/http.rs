@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tokio::sync::Notify;
 
-use super::config::AllowedOrigins;
+use super::config::{AllowedHosts, AllowedOrigins};
 use super::core::{LoginGranted, Rejection, RequestAuth, SessionCore};
 
 /// Name of the session cookie the emulator sets on login (SRS's own name is undocumented).
@@ -32,6 +32,13 @@ pub const CONTROL_STOP_PATH: &str = "/emulator/recording/stop";
 /// Largest request body accepted (larger ones get 413); SRS bodies are a few hundred bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Headers that let a state-changing request through without `Content-Type:
+/// application/json`: a browser sends none of them cross-site without a CORS pre-flight.
+///
+/// `Authorization` is not one of them: a browser attaches Basic credentials it cached after a
+/// login prompt to any request for the origin, a cross-site form post included.
+pub const PREFLIGHTED_HEADERS: [&str; 3] = [X_CSRF_TOKEN, X_SUPPORT_CSRFP, "X-Requested-With"];
+
 /// Methods answered in `Access-Control-Allow-Methods`.
 pub const CORS_ALLOW_METHODS: &str = "GET, POST, OPTIONS";
 /// Headers answered in `Access-Control-Allow-Headers`.
@@ -46,6 +53,9 @@ pub const CORS_MAX_AGE: &str = "600";
 pub(crate) struct AppState {
     pub(crate) core: Arc<Mutex<SessionCore>>,
     pub(crate) origins: Arc<AllowedOrigins>,
+    pub(crate) hosts: Arc<AllowedHosts>,
+    /// Whether the emulator is reached over HTTPS (the default port in `Host` is then 443).
+    pub(crate) tls: bool,
     /// Signalled after every request, so the watchdog learns about new deadlines.
     pub(crate) changed: Arc<Notify>,
     /// Signals `changed` once the last clone is gone, so the watchdog sees the core dropped.
@@ -88,7 +98,9 @@ pub(crate) fn router(state: AppState) -> Router {
         .route(CONTROL_STOP_PATH, post(stop_recording))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(refuse_simple_cross_site_requests))
         .layer(middleware::from_fn_with_state(state.clone(), cors))
+        .layer(middleware::from_fn_with_state(state.clone(), check_host))
         .with_state(state)
 }
 
@@ -322,4 +334,56 @@ fn add_cors_headers(headers: &mut HeaderMap, origin: HeaderValue) {
         HeaderValue::from_static("true"),
     );
     headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+}
+
+/// DNS rebinding: a request whose `Host` (or URI authority) does not name this emulator is
+/// refused with 403 before anything else looks at it.
+async fn check_host(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let host = header_text(request.headers(), header::HOST)
+        .map(str::to_owned)
+        .or_else(|| request.uri().authority().map(|a| a.as_str().to_owned()));
+    match host {
+        Some(host) if state.hosts.allows(&host, state.tls) => next.run(request).await,
+        Some(host) => reject(&Rejection::Forbidden(format!(
+            "`Host: {host}` does not name this SRS emulator; call it by its listen address, \
+             `localhost` or `127.0.0.1` with its port"
+        ))),
+        None => reject(&Rejection::BadRequest(
+            "the request has no `Host` header; send `Host: 127.0.0.1:<port>`".into(),
+        )),
+    }
+}
+
+/// Whether the request carries `Content-Type: application/json` (parameters allowed) or one
+/// of [`PREFLIGHTED_HEADERS`].
+fn needed_a_preflight(headers: &HeaderMap) -> bool {
+    let json = header_text(headers, header::CONTENT_TYPE).is_some_and(|value| {
+        value
+            .split(';')
+            .next()
+            .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+    });
+    json || PREFLIGHTED_HEADERS
+        .iter()
+        .any(|name| headers.contains_key(*name))
+}
+
+/// State-changing requests (every method but `GET`, `HEAD` and `OPTIONS`) must be ones a
+/// browser sends cross-site only after a CORS pre-flight: `Content-Type: application/json` or
+/// one of [`PREFLIGHTED_HEADERS`]. (The `Origin`, when present, was checked by [`cors`].) A
+/// `fetch(..., {mode: "no-cors"})`, `navigator.sendBeacon` or an HTML form gets 403.
+async fn refuse_simple_cross_site_requests(request: Request, next: Next) -> Response {
+    let method = request.method();
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+        || needed_a_preflight(request.headers())
+    {
+        return next.run(request).await;
+    }
+    reject(&Rejection::Forbidden(format!(
+        "{method} {}: a state-changing request must carry `Content-Type: application/json` or \
+         one of the headers {}; a web page can send this one cross-site without a CORS \
+         pre-flight",
+        request.uri().path(),
+        PREFLIGHTED_HEADERS.join(", ")
+    )))
 }

@@ -13,6 +13,9 @@
 //! | `GET /ping` | keep the session alive; 401 once it timed out |
 //! | `GET /emulator/session` | inspection: a [`SessionSnapshot`] |
 //! | `POST /emulator/recording/start`, `.../stop` | start or stop a recording as RWS would |
+//!
+//! Every request passes the `Host` check, the CORS `Origin` check and, for state-changing
+//! methods, the pre-flight rule described in the crate documentation ("Loopback hardening").
 
 mod config;
 mod core;
@@ -24,16 +27,21 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use agentdesk_protocol::srs::SessionSnapshot;
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, Semaphore, watch};
 use tokio::task::JoinHandle;
 
-pub use self::config::{AllowedOrigins, CsrfPolicy, EmulatorConfig, UserAccount};
+pub use self::config::{
+    AllowedOrigins, CsrfPolicy, DEFAULT_DN, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_PASSWORD, DEFAULT_PLACE, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SWITCH, DEFAULT_USERNAME,
+    EmulatorConfig, UserAccount, default_agent_place,
+};
 pub use self::core::{
     LoginGranted, Rejection, RequestAuth, SessionCore, TokenSource, parse_basic, random_tokens,
 };
 pub use self::http::{
     CONTROL_SESSION_PATH, CONTROL_START_PATH, CONTROL_STOP_PATH, CORS_ALLOW_HEADERS,
-    CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE, MAX_BODY_BYTES, SESSION_COOKIE,
+    CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE, MAX_BODY_BYTES, PREFLIGHTED_HEADERS,
+    SESSION_COOKIE,
 };
 use crate::EmulatorError;
 
@@ -69,6 +77,10 @@ impl Emulator {
             state: http::AppState {
                 core: Arc::new(Mutex::new(core)),
                 origins: Arc::new(config.allowed_origins.clone()),
+                hosts: Arc::new(config::AllowedHosts::new(
+                    config.listen_addrs.iter().copied(),
+                )),
+                tls: config.tls,
                 changed: Arc::clone(&changed),
                 _wake_on_drop: Arc::new(http::WakeOnDrop(changed)),
             },
@@ -197,6 +209,12 @@ pub async fn serve(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
 }
 
 /// Serves the emulator on an already bound listener (`config.bind` is ignored).
+///
+/// Each connection is served by hyper's HTTP/1 server with `config.header_read_timeout` for
+/// every request head (idle keep-alive connections included; HTTPS handshakes get the same
+/// bound), `config.request_timeout` for each whole request (answered `408`), and at most
+/// `config.max_connections` connections at once. The `Host` check accepts the bound address
+/// besides `config.listen_addrs`.
 pub async fn serve_on(
     listener: TcpListener,
     config: EmulatorConfig,
@@ -213,41 +231,25 @@ pub async fn serve_on(
              one has no protection beyond Basic credentials"
         );
     }
+    let config = config.with_listen_addr(local_addr);
     let emulator = Emulator::new(&config);
-    let app = emulator.router();
-    let (shutdown, mut stop) = watch::channel(false);
-    let stopped = async move {
-        let _ = stop.wait_for(|stop| *stop).await;
-    };
-    let (server, root_certificate_pem) = if config.tls {
+    let (tls, root_certificate_pem) = if config.tls {
         let generated = tls::generate()?;
-        let listener =
-            tls::TlsListener::new(listener, generated.server_config).map_err(|source| {
-                EmulatorError::Bind {
-                    addr: local_addr,
-                    source,
-                }
-            })?;
-        let server = tokio::spawn(async move {
-            if let Err(err) = axum::serve(listener, app)
-                .with_graceful_shutdown(stopped)
-                .await
-            {
-                tracing::warn!("SRS emulator stopped: {err}");
-            }
-        });
-        (server, Some(generated.root_pem))
+        (
+            Some(tls::acceptor(generated.server_config)),
+            Some(generated.root_pem),
+        )
     } else {
-        let server = tokio::spawn(async move {
-            if let Err(err) = axum::serve(listener, app)
-                .with_graceful_shutdown(stopped)
-                .await
-            {
-                tracing::warn!("SRS emulator stopped: {err}");
-            }
-        });
-        (server, None)
+        (None, None)
     };
+    let limits = Limits {
+        header_read_timeout: config.header_read_timeout,
+        request_timeout: config.request_timeout,
+        max_connections: config.max_connections.max(1),
+    };
+    let app = emulator.router();
+    let (shutdown, stop) = watch::channel(false);
+    let server = tokio::spawn(accept_loop(listener, app, tls, limits, stop));
     let watchdog = emulator.spawn_watchdog();
     let running = RunningEmulator {
         emulator,
@@ -259,4 +261,93 @@ pub async fn serve_on(
     };
     tracing::info!("SRS emulator listening on {}", running.base_url());
     Ok(running)
+}
+
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    // An error means the handle is gone, which stops the server too.
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    header_read_timeout: std::time::Duration,
+    request_timeout: std::time::Duration,
+    max_connections: usize,
+}
+
+/// How long a stop waits for open connections to finish their current request.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+
+async fn accept_loop(
+    listener: TcpListener,
+    app: axum::Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    limits: Limits,
+    mut stop: watch::Receiver<bool>,
+) {
+    use tower_http::timeout::TimeoutLayer;
+
+    // The whole request, body reading included, within `request_timeout`.
+    let app = app.layer(TimeoutLayer::with_status_code(
+        axum::http::StatusCode::REQUEST_TIMEOUT,
+        limits.request_timeout,
+    ));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&permits).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = stopped(&mut stop) => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!("SRS emulator: accept failed: {err}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = stopped(&mut stop) => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout);
+            let served = match tls {
+                None => {
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    watcher.watch(builder.serve_connection(io, service)).await
+                }
+                Some(acceptor) => {
+                    let Some(stream) =
+                        tls::handshake(&acceptor, stream, peer, limits.header_read_timeout).await
+                    else {
+                        return;
+                    };
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    watcher.watch(builder.serve_connection(io, service)).await
+                }
+            };
+            if let Err(err) = served {
+                tracing::debug!("SRS emulator: connection from {peer} ended: {err}");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            tracing::debug!("SRS emulator: connections still open at shutdown were dropped");
+        }
+    }
 }

@@ -1,5 +1,5 @@
 //! HTTPS on loopback: a throw-away certificate authority and server certificate made at
-//! start-up, and a listener that completes TLS handshakes off the accept loop.
+//! start-up, and the bounded handshake each connection task runs before HTTP.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -7,15 +7,11 @@ use std::time::Duration;
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
 use crate::EmulatorError;
-
-/// How long a client may take to finish its TLS handshake.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The generated trust material: clients trust `root_pem`, the server presents the leaf.
 pub(crate) struct GeneratedCertificate {
@@ -52,78 +48,28 @@ pub(crate) fn generate() -> Result<GeneratedCertificate, EmulatorError> {
     })
 }
 
-/// An axum listener yielding TLS streams; each handshake runs in its own task so a slow or
-/// broken client cannot stall the others.
-pub(crate) struct TlsListener {
-    local_addr: SocketAddr,
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
-    _acceptor_task: AbortOnDrop,
+/// The acceptor for the generated certificate.
+pub(crate) fn acceptor(config: Arc<rustls::ServerConfig>) -> TlsAcceptor {
+    TlsAcceptor::from(config)
 }
 
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-impl TlsListener {
-    pub(crate) fn new(
-        listener: TcpListener,
-        config: Arc<rustls::ServerConfig>,
-    ) -> std::io::Result<Self> {
-        let local_addr = listener.local_addr()?;
-        let acceptor = TlsAcceptor::from(config);
-        let (sender, ready) = mpsc::channel(16);
-        let task = tokio::spawn(async move {
-            loop {
-                let (stream, peer) = match listener.accept().await {
-                    Ok(accepted) => accepted,
-                    Err(err) => {
-                        tracing::warn!("SRS emulator: accept failed: {err}");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                let acceptor = acceptor.clone();
-                let sender = sender.clone();
-                tokio::spawn(async move {
-                    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                        Ok(Ok(tls)) => {
-                            let _ = sender.send((tls, peer)).await;
-                        }
-                        Ok(Err(err)) => {
-                            tracing::debug!("SRS emulator: TLS handshake with {peer} failed: {err}")
-                        }
-                        Err(_) => {
-                            tracing::debug!("SRS emulator: TLS handshake with {peer} timed out")
-                        }
-                    }
-                });
-            }
-        });
-        Ok(Self {
-            local_addr,
-            ready,
-            _acceptor_task: AbortOnDrop(task),
-        })
-    }
-}
-
-impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        match self.ready.recv().await {
-            Some(accepted) => accepted,
-            // The acceptor task only ends when this listener is dropped.
-            None => std::future::pending().await,
+/// Completes the TLS handshake of one connection within `limit` (the same bound as a request
+/// head: hyper's header-read timer starts only once TLS is up).
+pub(crate) async fn handshake(
+    acceptor: &TlsAcceptor,
+    stream: TcpStream,
+    peer: SocketAddr,
+    limit: Duration,
+) -> Option<TlsStream<TcpStream>> {
+    match tokio::time::timeout(limit, acceptor.accept(stream)).await {
+        Ok(Ok(tls)) => Some(tls),
+        Ok(Err(err)) => {
+            tracing::debug!("SRS emulator: TLS handshake with {peer} failed: {err}");
+            None
         }
-    }
-
-    fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        Ok(self.local_addr)
+        Err(_) => {
+            tracing::debug!("SRS emulator: TLS handshake with {peer} timed out");
+            None
+        }
     }
 }
