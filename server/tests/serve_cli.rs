@@ -59,7 +59,21 @@ async fn serve_prints_its_urls_answers_and_stops_on_ctrl_c() {
         }
     }
     let host = host.expect("the host page URL is printed");
-    assert!(srs.is_some(), "the SRS emulator URL is printed");
+    let srs = srs.expect("the SRS emulator URL is printed");
+    // The documented default agent logs in to the SRS emulator that serve starts.
+    use agentdesk_srs::client::{ClientConfig, SrsClient};
+    use agentdesk_srs::emulator::{DEFAULT_PASSWORD, DEFAULT_USERNAME};
+    let client = SrsClient::new(
+        ClientConfig::new(
+            srs.trim_end_matches('/'),
+            DEFAULT_USERNAME,
+            DEFAULT_PASSWORD,
+        )
+        .with_request_timeout(None),
+    )
+    .unwrap();
+    let session = client.login_default().await.unwrap();
+    session.logout().await.unwrap();
     let state: serde_json::Value = reqwest::get(format!("{host}api/state"))
         .await
         .unwrap()

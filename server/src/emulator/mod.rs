@@ -282,8 +282,10 @@ impl Emulator {
 
         let srs = match config.srs {
             Some(address) => {
-                let mut srs_config = agentdesk_srs::emulator::EmulatorConfig::default();
-                srs_config.bind = address;
+                // A default agent, so a desktop can log in to it out of the box.
+                let srs_config = agentdesk_srs::emulator::EmulatorConfig::default()
+                    .with_bind(address)
+                    .with_default_agent();
                 Some(
                     agentdesk_srs::emulator::serve(srs_config)
                         .await
