@@ -982,3 +982,48 @@ fn events_reach_exactly_the_current_subscribers() {
         "the sender gets its answer"
     );
 }
+
+#[test]
+fn event_families_follow_the_origin_request_filter() {
+    let options = "service-client-api.accepted-web-content-origins=http://app.example (agent.*), http://crm.example";
+    let mut h = Harness::new(options, false);
+    let (narrow, _) = h.connect(APP);
+    let (wide, _) = h.connect(OTHER_APP);
+    // An origin granted only agent.* may not subscribe to interaction: the failure says why.
+    let refused = h.ask(narrow, APP, subscribe(json!(["agent", "interaction"]), "0"));
+    let message = refused[0]["errorMessage"].as_str().unwrap();
+    assert!(
+        message.contains("interaction") && message.contains("accepted-web-content-origins"),
+        "{message}"
+    );
+    assert!(
+        h.engine.subscribed_names(narrow).is_empty(),
+        "refused whole"
+    );
+    h.ask(narrow, APP, subscribe(json!(["agent"]), "1"));
+    h.ask(
+        wide,
+        OTHER_APP,
+        subscribe(json!(["agent", "interaction"]), "2"),
+    );
+    let call = Event::Interaction(agentdesk_protocol::scapi::events::InteractionEvent::Change(
+        InteractionChange::new(InteractionEventType::Added, Interaction::new("9")),
+    ));
+    let out = h.engine.publish(call.clone(), h.now);
+    let inboxes = h.run(out);
+    assert!(!inboxes.contains_key(&narrow));
+    assert_eq!(inboxes[&wide][0]["event"], "interaction");
+
+    // Narrowing the policy later also narrows delivery of what was subscribed before.
+    let narrowed = policy::parse(
+        "service-client-api.accepted-web-content-origins=http://app.example (agent.*), http://crm.example (agent.*)",
+    )
+    .unwrap()
+    .policy;
+    h.engine.set_policy(narrowed);
+    let out = h.engine.publish(call, h.now);
+    assert!(
+        h.run(out).is_empty(),
+        "no frame may receive interaction now"
+    );
+}
