@@ -35,7 +35,7 @@ pub(crate) fn generate() -> Result<GeneratedCertificate, EmulatorError> {
         .signed_by(&leaf_key, &ca)
         .map_err(tls)?;
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let server_config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|err| EmulatorError::Tls(err.to_string()))?
