@@ -328,3 +328,58 @@ async fn server_side_end_reaches_the_service() {
     wait_for(&mut events, "ended").await;
     assert!(!chat.verify_session().await.session_active);
 }
+
+async fn started_service(fake: &FakeGms) -> (ChatService, agentdesk_webchat::EventStream) {
+    let config = gms_config(fake.data_url());
+    let transport = Arc::new(GmsTransport::from_config(&config).unwrap().unwrap());
+    let (chat, events) = ChatService::new(config, transport);
+    chat.start_chat(StartChatOptions {
+        nickname: Some("Ann".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    (chat, events)
+}
+
+#[tokio::test]
+async fn a_session_the_server_lost_ends_after_one_error() {
+    let fake = FakeGms::start().await;
+    let (chat, mut events) = started_service(&fake).await;
+    fake.lose_session();
+    // A poll gets `statusCode` 2 + `chatEnded: true`: one `error`, then `ended`.
+    let (_, skipped) = wait_for(&mut events, "ended").await;
+    assert_eq!(
+        skipped.iter().filter(|name| *name == "error").count(),
+        1,
+        "{skipped:?}"
+    );
+    assert!(!chat.verify_session().await.session_active);
+}
+
+#[tokio::test]
+async fn chat_ended_in_a_send_reply_ends_the_session() {
+    let fake = FakeGms::start().await;
+    let (chat, mut events) = started_service(&fake).await;
+    chat.stop_poll().unwrap();
+    fake.end_quietly();
+    // statusCode 0 with chatEnded: the send resolves, and the session ends.
+    chat.send_message(MessageOptions::text("anyone?"))
+        .await
+        .unwrap();
+    wait_for(&mut events, "ended").await;
+    assert!(!chat.verify_session().await.session_active);
+    // statusCode 2 with chatEnded on a send: the command fails, then the session ends.
+    let (chat, mut events) = started_service(&fake).await;
+    chat.stop_poll().unwrap();
+    fake.lose_session();
+    let error = chat
+        .send_message(MessageOptions::text("hello?"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, CommandError::Transport(TransportError::Server { reply, .. }) if reply["chatEnded"] == true),
+        "{error:?}"
+    );
+    wait_for(&mut events, "ended").await;
+}

@@ -1,8 +1,21 @@
 //! GMS Chat API version 2 over REST polling (the widget's "legacy" controller).
 //!
 //! Request-chat is `POST {dataURL}/`; every later call is `POST {dataURL}/{chatId}/{op}` with
-//! the session keys. Replies are checked in order: HTTP status, then `statusCode` (1 is
-//! transient, anything else non-zero is an error), then `chatEnded`.
+//! the session keys. Replies are checked in order: HTTP status, then `statusCode`, then
+//! `chatEnded`:
+//!
+//! - `statusCode` 0: success. Transcript events in the reply are delivered, and
+//!   `chatEnded: true` ends the session.
+//! - `statusCode` 1: transient; the call fails with [`TransportError::Transient`] (the poll
+//!   loop counts these towards `chatServerWentOffline`). The other fields of such a reply are
+//!   not trustworthy, so its `chatEnded` is ignored.
+//! - `statusCode` 2 (and any other value): the call fails with [`TransportError::Server`]
+//!   (an `error` event); retrying will not help, so a `chatEnded: true` in the same reply
+//!   ends the session as well (`ended` follows the `error`).
+//!
+//! Replies to calls other than `refresh` (send, typing, notices, ...) can carry transcript
+//! events and `chatEnded` too; they reach the service through the session's update channel
+//! ([`StartedSession::updates`]), so nothing a reply says is dropped.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -14,8 +27,9 @@ use agentdesk_protocol::webchat::{FormField, RejectionText, SessionData, UserDat
 use async_trait::async_trait;
 use reqwest::header::CONTENT_TYPE;
 use serde_json::Value;
+use tokio::sync::mpsc;
 
-use super::http::{form_urlencode, send};
+use super::http::{form_urlencode, percent_encode, send};
 use super::{ChatTransport, StartRequest, StartedSession, TransportCapabilities, TransportUpdate};
 use crate::config::{ChatConfig, GmsSettings, TransportSettings};
 use crate::error::TransportError;
@@ -24,6 +38,8 @@ use crate::error::TransportError;
 struct GmsSession {
     keys: SessionKeys,
     next_position: i64,
+    /// Where updates found in replies to calls other than `refresh` go.
+    updates: Option<mpsc::UnboundedSender<TransportUpdate>>,
 }
 
 /// GMS Chat API v2 transport.
@@ -67,12 +83,13 @@ impl GmsTransport {
         *self.session.lock().unwrap_or_else(|p| p.into_inner()) = session;
     }
 
+    /// Posts a form; returns the decoded reply whatever its `statusCode`.
     async fn post(
         &self,
         operation: &'static str,
         url: String,
         pairs: &[(String, String)],
-    ) -> Result<GmsResponse, TransportError> {
+    ) -> Result<(GmsResponse, Value), TransportError> {
         let mut request = self
             .http
             .post(url)
@@ -87,6 +104,15 @@ impl GmsTransport {
                 operation,
                 message: error.to_string(),
             })?;
+        Ok((reply, body))
+    }
+
+    /// The reply as a result: `statusCode` 0 is success, 1 transient, anything else an error.
+    fn checked(
+        operation: &'static str,
+        reply: GmsResponse,
+        body: Value,
+    ) -> Result<GmsResponse, TransportError> {
         match reply.status_code {
             StatusCode::SUCCESS => Ok(reply),
             StatusCode::TRANSIENT => Err(TransportError::Transient {
@@ -100,27 +126,71 @@ impl GmsTransport {
         }
     }
 
-    /// A call on the open session; advances the transcript position from the reply.
+    /// A call on the open session. Returns the checked reply and what the reply reported
+    /// (transcript events, `chatEnded`), advancing the transcript position.
     async fn call(
         &self,
         operation: Operation,
         label: &'static str,
         extra: Vec<(String, String)>,
-    ) -> Result<(GmsResponse, Vec<TransportUpdate>), TransportError> {
-        let session = self
-            .current()
-            .ok_or(TransportError::NoSession { operation: label })?;
+    ) -> (Result<GmsResponse, TransportError>, Vec<TransportUpdate>) {
+        let Some(session) = self.current() else {
+            return (
+                Err(TransportError::NoSession { operation: label }),
+                Vec::new(),
+            );
+        };
         let url = format!(
             "{}/{}/{}",
             self.settings.data_url,
-            session.keys.chat_id,
+            percent_encode(&session.keys.chat_id),
             operation.path()
         );
         let mut pairs = session.keys.form();
         pairs.extend(extra);
-        let reply = self.post(label, url, &pairs).await?;
-        let updates = self.absorb(&reply);
-        Ok((reply, updates))
+        let (reply, body) = match self.post(label, url, &pairs).await {
+            Ok(answer) => answer,
+            Err(error) => return (Err(error), Vec::new()),
+        };
+        let updates = match reply.status_code {
+            StatusCode::SUCCESS => self.absorb(&reply),
+            // Other fields of a transient reply are not trustworthy.
+            StatusCode::TRANSIENT => Vec::new(),
+            // "Retrying will not help, check chatEnded."
+            _ if reply.chat_ended == Some(true) => vec![TransportUpdate::ChatEnded],
+            _ => Vec::new(),
+        };
+        (Self::checked(label, reply, body), updates)
+    }
+
+    /// A call whose reply's updates go to the session's update channel.
+    async fn call_forwarding(
+        &self,
+        operation: Operation,
+        label: &'static str,
+        extra: Vec<(String, String)>,
+    ) -> Result<GmsResponse, TransportError> {
+        let (result, updates) = self.call(operation, label, extra).await;
+        self.forward(updates);
+        result
+    }
+
+    /// Sends `updates` to the service through the session's update channel.
+    fn forward(&self, updates: Vec<TransportUpdate>) {
+        if updates.is_empty() {
+            return;
+        }
+        let sender = self
+            .session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .and_then(|s| s.updates.clone());
+        if let Some(sender) = sender {
+            for update in updates {
+                let _ = sender.send(update);
+            }
+        }
     }
 
     /// Turns a reply's transcript into updates and remembers the next position.
@@ -181,13 +251,14 @@ impl ChatTransport for GmsTransport {
             endpoint: self.settings.endpoint.clone(),
             user_data: request.user_data.clone(),
         };
-        let reply = self
+        let (reply, body) = self
             .post(
                 OPERATION,
                 format!("{}/", self.settings.data_url),
                 &form.form(),
             )
             .await?;
+        let reply = Self::checked(OPERATION, reply, body)?;
         let keys = reply
             .session_keys()
             .ok_or_else(|| TransportError::Malformed {
@@ -195,16 +266,18 @@ impl ChatTransport for GmsTransport {
                 message: "the reply lacks chatId, userId, secureKey or alias".into(),
             })?;
         let session_data = SessionData::Gms(keys.session_data());
+        let (sender, receiver) = mpsc::unbounded_channel();
         self.store(Some(GmsSession {
             keys,
             next_position: 1,
+            updates: Some(sender),
         }));
         let replay = self.absorb(&reply);
         Ok(StartedSession {
             response: Self::reply_value(&reply),
             session_data,
             replay,
-            updates: None,
+            updates: Some(receiver),
         })
     }
 
@@ -222,17 +295,19 @@ impl ChatTransport for GmsTransport {
             secure_key: data.secure_key.clone(),
             alias: data.alias.clone(),
         };
+        let (sender, receiver) = mpsc::unbounded_channel();
         self.store(Some(GmsSession {
             keys,
             next_position: 1,
+            updates: Some(sender),
         }));
         let position = vec![
             ("transcriptPosition".to_owned(), "1".to_owned()),
             ("message".to_owned(), String::new()),
         ];
-        let outcome = self.call(Operation::Refresh, OPERATION, position).await;
-        let (reply, replay) = match outcome {
-            Ok(done) => done,
+        let (outcome, replay) = self.call(Operation::Refresh, OPERATION, position).await;
+        let reply = match outcome {
+            Ok(reply) => reply,
             Err(error) => {
                 self.store(None);
                 return Err(error);
@@ -249,13 +324,15 @@ impl ChatTransport for GmsTransport {
             response: Self::reply_value(&reply),
             session_data: SessionData::Gms(data),
             replay,
-            updates: None,
+            updates: Some(receiver),
         })
     }
 
     async fn send_message(&self, text: &str) -> Result<Value, TransportError> {
         let pairs = vec![("message".to_owned(), text.to_owned())];
-        let (reply, _) = self.call(Operation::Send, "send message", pairs).await?;
+        let reply = self
+            .call_forwarding(Operation::Send, "send message", pairs)
+            .await?;
         Ok(Self::reply_value(&reply))
     }
 
@@ -266,29 +343,39 @@ impl ChatTransport for GmsTransport {
             (Operation::StopTyping, "stop typing")
         };
         let pairs = vec![("message".to_owned(), preview.to_owned())];
-        let (reply, _) = self.call(operation, label, pairs).await?;
+        let reply = self.call_forwarding(operation, label, pairs).await?;
         Ok(Self::reply_value(&reply))
     }
 
     async fn end(&self) -> Result<Value, TransportError> {
-        let outcome = self
+        // The service ends the session itself: the disconnect reply's `chatEnded` must not
+        // end it a second time.
+        if let Some(session) = self
+            .session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+        {
+            session.updates = None;
+        }
+        let (outcome, _) = self
             .call(Operation::Disconnect, "disconnect", Vec::new())
             .await;
         self.store(None);
-        Ok(Self::reply_value(&outcome?.0))
+        Ok(Self::reply_value(&outcome?))
     }
 
     async fn send_custom_notice(&self, text: &str) -> Result<Value, TransportError> {
         let pairs = vec![("message".to_owned(), text.to_owned())];
-        let (reply, _) = self
-            .call(Operation::CustomNotice, "custom notice", pairs)
+        let reply = self
+            .call_forwarding(Operation::CustomNotice, "custom notice", pairs)
             .await?;
         Ok(Self::reply_value(&reply))
     }
 
     async fn update_user_data(&self, data: &UserData) -> Result<Value, TransportError> {
-        let (reply, _) = self
-            .call(Operation::UpdateData, "update data", user_data_form(data))
+        let reply = self
+            .call_forwarding(Operation::UpdateData, "update data", user_data_form(data))
             .await?;
         Ok(Self::reply_value(&reply))
     }
@@ -299,7 +386,15 @@ impl ChatTransport for GmsTransport {
             ("transcriptPosition".to_owned(), position.to_string()),
             ("message".to_owned(), String::new()),
         ];
-        let (_, updates) = self.call(Operation::Refresh, "refresh", pairs).await?;
-        Ok(updates)
+        let (outcome, updates) = self.call(Operation::Refresh, "refresh", pairs).await;
+        match outcome {
+            Ok(_) => Ok(updates),
+            Err(error) => {
+                // A failed poll can still say the chat is over (`statusCode` 2 with
+                // `chatEnded`): the error is reported first, then the end.
+                self.forward(updates);
+                Err(error)
+            }
+        }
     }
 }

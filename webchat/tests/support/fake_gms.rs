@@ -101,6 +101,18 @@ impl FakeGms {
         self.state.lock().unwrap().chat_ended = true;
     }
 
+    /// The Chat Server forgets the session (e.g. it timed out there): every later call on
+    /// it gets `statusCode` 2 with `chatEnded: true` and error 404.
+    pub fn lose_session(&self) {
+        self.state.lock().unwrap().started = false;
+    }
+
+    /// The chat ends on the server side without a transcript entry (replies say
+    /// `chatEnded: true` with `statusCode` 0).
+    pub fn end_quietly(&self) {
+        self.state.lock().unwrap().chat_ended = true;
+    }
+
     pub fn fail_next(&self, failure: Failure) {
         self.state
             .lock()
