@@ -388,3 +388,36 @@ fn rejection_texts_are_exact() {
         "Message length exceeds configured threshold of (10) characters"
     );
 }
+
+#[test]
+fn gms_ids_may_be_numbers_or_strings_and_keep_their_form() {
+    let numeric = json!({
+        "statusCode": 0, "alias": 117, "userId": 4_012, "secureKey": "5c1e", "chatId": "0001Xy",
+        "chatEnded": false
+    });
+    let reply = round_trip::<GmsResponse>("GmsResponse", &numeric, "numeric alias");
+    let keys = reply.session_keys().unwrap();
+    assert_eq!(keys.alias.as_str(), "117");
+    assert!(keys.alias.is_number());
+    assert_eq!(
+        keys.form()
+            .into_iter()
+            .filter(|(k, _)| k == "alias" || k == "userId")
+            .collect::<Vec<_>>(),
+        [
+            ("userId".to_owned(), "4012".to_owned()),
+            ("alias".to_owned(), "117".to_owned())
+        ]
+    );
+    let data = serde_json::to_value(SessionData::Gms(keys.session_data())).unwrap();
+    assert_eq!(
+        data,
+        json!({ "sessionID": "0001Xy", "userId": 4_012, "secureKey": "5c1e", "alias": 117 })
+    );
+    round_trip::<SessionData>("SessionData", &data, "numeric session data");
+    let strings = json!({ "sessionID": 9, "userId": "u", "secureKey": "k", "alias": "117" });
+    round_trip::<SessionData>("SessionData", &strings, "string session data");
+    assert!(
+        serde_json::from_value::<GmsResponse>(json!({ "statusCode": 0, "alias": true })).is_err()
+    );
+}

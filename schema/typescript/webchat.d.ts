@@ -190,12 +190,12 @@ export type GmsFrom = {
 
 /** The "Digital Channels Chat V2 Response Format" of every HTTP 200 reply. */
 export type GmsResponse = {
-  /** Chat Server alias to echo. */
-  alias?: string | null;
+  /** Chat Server alias to echo (a number or a string). */
+  alias?: WireId | null;
   /** Whether the session is over. */
   chatEnded?: boolean | null;
-  /** Chat session id. */
-  chatId?: string | null;
+  /** Chat session id (a number or a string). */
+  chatId?: WireId | null;
   /** Present on failures. */
   errors?: GmsError[] | null;
   /** Idle timer, passed to the UI as `idleTimeCountDown`. */
@@ -208,21 +208,21 @@ export type GmsResponse = {
   secureKey?: string | null;
   /** 0, 1 or 2. */
   statusCode: StatusCode;
-  /** The visitor's participant id. */
-  userId?: string | null;
+  /** The visitor's participant id (a number or a string). */
+  userId?: WireId | null;
   [key: string]: unknown;
 };
 
 /** Credentials of a GMS Chat API v2 session. */
 export type GmsSessionData = {
-  /** Chat Server alias. */
-  alias: string;
+  /** Chat Server alias; a number or a string. */
+  alias: WireId;
   /** Session secret. */
   secureKey: string;
-  /** Chat id (path segment of every call). */
-  sessionID: string;
-  /** The visitor's participant id. */
-  userId: string;
+  /** Chat id (path segment of every call); a number or a string. */
+  sessionID: WireId;
+  /** The visitor's participant id; a number or a string. */
+  userId: WireId;
   [key: string]: unknown;
 };
 
@@ -950,4 +950,7 @@ export type WidgetsConfig = {
   webchat: WebChatConfig;
   [key: string]: unknown;
 };
+
+/** An id sent as a number or a string. */
+export type WireId = string | number;
 

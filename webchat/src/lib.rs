@@ -45,7 +45,7 @@
 //! // startChat: the machine says what to open; the edge opens it and reports back.
 //! let _request = chat.start_chat(StartChatOptions::default()).unwrap();
 //! let keys = SessionData::Gms(GmsSessionData {
-//!     session_id: "c-1".into(), user_id: "u-1".into(), secure_key: "k".into(), alias: "117".into(),
+//!     session_id: "c-1".into(), user_id: "u-1".into(), secure_key: "k".into(), alias: 117.into(),
 //! });
 //! chat.start_finished(Ok((serde_json::json!({"statusCode": 0}), keys, vec![])), 1_000);
 //! assert!(chat.is_active());

@@ -383,3 +383,36 @@ async fn chat_ended_in_a_send_reply_ends_the_session() {
     );
     wait_for(&mut events, "ended").await;
 }
+
+#[tokio::test]
+async fn a_numeric_alias_is_accepted_echoed_and_restored() {
+    let fake = FakeGms::start().await;
+    fake.numeric_alias();
+    let (chat, mut events) = started_service(&fake).await;
+    let Some(SessionData::Gms(data)) = chat.get_session_data() else {
+        panic!("no GMS session data")
+    };
+    assert!(data.alias.is_number());
+    assert_eq!(
+        serde_json::to_value(&data).unwrap()["alias"],
+        json!(117),
+        "getSessionData keeps the number"
+    );
+    fake.agent_says("hello");
+    wait_for(&mut events, "messageReceived").await;
+    chat.send_message(MessageOptions::text("hi")).await.unwrap();
+    assert_eq!(fake.requests_of("send")[0]["alias"], "117");
+
+    let saved = chat.saved_session().unwrap();
+    let config = gms_config(fake.data_url());
+    let transport = Arc::new(GmsTransport::from_config(&config).unwrap().unwrap());
+    let (other, mut other_events) = ChatService::new(config, transport);
+    other
+        .restore(RestoreOptions {
+            session_data: Some(saved.to_json()),
+            async_mode: None,
+        })
+        .await
+        .unwrap();
+    wait_for(&mut other_events, "restored").await;
+}

@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{GmsSessionData, Message, MessageType, Party, PartyType};
+use super::{GmsSessionData, Message, MessageType, Party, PartyType, WireId};
 
 /// An operation below `{base}/{chatId}/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,22 +105,22 @@ pub fn user_data_form(user_data: &BTreeMap<String, Value>) -> Vec<(String, Strin
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionKeys {
     /// Chat id (path segment).
-    pub chat_id: String,
+    pub chat_id: WireId,
     /// `userId`.
-    pub user_id: String,
+    pub user_id: WireId,
     /// `secureKey`.
     pub secure_key: String,
     /// `alias`.
-    pub alias: String,
+    pub alias: WireId,
 }
 
 impl SessionKeys {
     /// `userId`, `secureKey` and `alias` as form pairs.
     pub fn form(&self) -> Vec<(String, String)> {
         vec![
-            ("userId".to_owned(), self.user_id.clone()),
+            ("userId".to_owned(), self.user_id.to_string()),
             ("secureKey".to_owned(), self.secure_key.clone()),
-            ("alias".to_owned(), self.alias.clone()),
+            ("alias".to_owned(), self.alias.to_string()),
         ]
     }
 
@@ -168,15 +168,15 @@ pub struct GmsError {
 pub struct GmsResponse {
     /// 0, 1 or 2.
     pub status_code: StatusCode,
-    /// Chat Server alias to echo.
+    /// Chat Server alias to echo (a number or a string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alias: Option<String>,
-    /// The visitor's participant id.
+    pub alias: Option<WireId>,
+    /// The visitor's participant id (a number or a string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    /// Chat session id.
+    pub user_id: Option<WireId>,
+    /// Chat session id (a number or a string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat_id: Option<String>,
+    pub chat_id: Option<WireId>,
     /// Session secret to echo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secure_key: Option<String>,

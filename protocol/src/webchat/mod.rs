@@ -15,12 +15,14 @@ mod config;
 mod event;
 pub mod gms;
 pub mod guest;
+mod id;
 mod message;
 mod resolution;
 
 pub use command::*;
 pub use config::*;
 pub use event::*;
+pub use id::WireId;
 pub use message::*;
 pub use resolution::*;
 

@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{AgentInfo, Message, open_string_enum};
+use super::{AgentInfo, Message, WireId, open_string_enum};
 
 open_string_enum! {
     /// The exact rejection texts of WebChatService commands.
@@ -135,15 +135,15 @@ pub struct SessionActive {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GmsSessionData {
-    /// Chat id (path segment of every call).
+    /// Chat id (path segment of every call); a number or a string.
     #[serde(rename = "sessionID")]
-    pub session_id: String,
-    /// The visitor's participant id.
-    pub user_id: String,
+    pub session_id: WireId,
+    /// The visitor's participant id; a number or a string.
+    pub user_id: WireId,
     /// Session secret.
     pub secure_key: String,
-    /// Chat Server alias.
-    pub alias: String,
+    /// Chat Server alias; a number or a string.
+    pub alias: WireId,
 }
 
 /// Credentials of a Genesys Cloud guest chat v2 session.

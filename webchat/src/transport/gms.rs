@@ -143,7 +143,7 @@ impl GmsTransport {
         let url = format!(
             "{}/{}/{}",
             self.settings.data_url,
-            percent_encode(&session.keys.chat_id),
+            percent_encode(session.keys.chat_id.as_str()),
             operation.path()
         );
         let mut pairs = session.keys.form();

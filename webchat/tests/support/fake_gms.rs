@@ -33,6 +33,8 @@ pub struct GmsState {
     pub failures: VecDeque<(Option<String>, Failure)>,
     /// The `apikey` header of every request.
     pub apikeys: Vec<Option<String>>,
+    /// Replies carry `alias` as a JSON number (GMS sends either form).
+    pub numeric_alias: bool,
 }
 
 /// Handle on a running fake.
@@ -113,6 +115,11 @@ impl FakeGms {
         self.state.lock().unwrap().chat_ended = true;
     }
 
+    /// Replies from now on carry `"alias": 117` (a number) instead of `"117"`.
+    pub fn numeric_alias(&self) {
+        self.state.lock().unwrap().numeric_alias = true;
+    }
+
     pub fn fail_next(&self, failure: Failure) {
         self.state
             .lock()
@@ -173,6 +180,14 @@ fn take_failure(state: &Mutex<GmsState>, operation: &str) -> Option<Response> {
     }
 }
 
+fn alias_value(state: &GmsState) -> Value {
+    if state.numeric_alias {
+        json!(ALIAS.parse::<i64>().unwrap())
+    } else {
+        json!(ALIAS)
+    }
+}
+
 fn apikey(headers: &HeaderMap) -> Option<String> {
     headers
         .get("apikey")
@@ -211,13 +226,15 @@ async fn request_chat(
     *s = GmsState {
         requests: std::mem::take(&mut s.requests),
         failures: std::mem::take(&mut s.failures),
+        numeric_alias: s.numeric_alias,
         ..GmsState::default()
     };
     s.started = true;
     let joined = json!({ "from": { "nickname": nickname, "participantId": 1, "type": "Client" }, "index": 1, "type": "ParticipantJoined", "utcTime": 1_700_000_000_000_i64 });
     s.transcript.push(joined.clone());
+    let alias = alias_value(&s);
     Json(json!({
-        "statusCode": 0, "alias": ALIAS, "userId": USER_ID, "secureKey": SECURE_KEY, "chatId": CHAT_ID,
+        "statusCode": 0, "alias": alias, "userId": USER_ID, "secureKey": SECURE_KEY, "chatId": CHAT_ID,
         "nextPosition": 2, "chatEnded": false, "messages": [joined]
     }))
     .into_response()
@@ -256,7 +273,7 @@ async fn operation(
         "refresh" | "startTyping" | "stopTyping" | "customNotice" | "updateData" => {}
         _ => return (StatusCode::NOT_FOUND, "unknown operation").into_response(),
     }
-    let mut reply = json!({ "statusCode": 0, "alias": ALIAS, "userId": USER_ID, "secureKey": SECURE_KEY, "chatId": CHAT_ID, "chatEnded": s.chat_ended });
+    let mut reply = json!({ "statusCode": 0, "alias": alias_value(&s), "userId": USER_ID, "secureKey": SECURE_KEY, "chatId": CHAT_ID, "chatEnded": s.chat_ended });
     if operation == "refresh" {
         let from: usize = form
             .get("transcriptPosition")
