@@ -101,6 +101,10 @@ pub struct GuestChatSettings {
     pub routing: RoutingTarget,
     /// Custom fields from `transport.interactionData.userData`.
     pub custom_fields: BTreeMap<String, String>,
+    /// `transport.interactionData.journey` (`customerId`, `customerIdType`, `sessionId`,
+    /// `sessionType`, `actionId`, `actionMapId`, `actionMapVersion`), sent as
+    /// `journeyContext`.
+    pub journey: BTreeMap<String, Value>,
     /// Lazy history with `fetchHistory`.
     pub pagination: bool,
     /// History page size.
@@ -308,6 +312,7 @@ fn guest_settings(config: &WebChatConfig) -> Result<GuestChatSettings, ConfigErr
             priority: routing.priority,
         },
         custom_fields,
+        journey: interaction.journey.unwrap_or_default(),
         pagination: transport.pagination.unwrap_or(true),
         max_message_page_size: page_size,
         heartbeat_timeout_ms: transport

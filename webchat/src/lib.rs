@@ -94,6 +94,14 @@
 //!   with an empty text, as the widget does; `updateInteractionData` before a session is
 //!   handed to the next start ([`transport::StartRequest::interaction_data`]) and refused
 //!   during one; `sleep` / `wake` publish `sleeping` / `waking`.
+//! - **Interaction data (Genesys Cloud)** is the configured `transport.interactionData`,
+//!   overlaid by what `updateInteractionData` set, overlaid by `startChat.interactionData`,
+//!   merged key by key (a routing overlay naming only `targetAddress` keeps the configured
+//!   priority). `routing` becomes `routingTarget`, the flat `journey` keys become
+//!   `journeyContext` (`customer`, `customerSession`, `triggeringAction.actionMap`), and
+//!   `userData` joins `memberInfo.customFields` after the form fields and the chat's
+//!   `userData`. `phone` goes out as `phoneNumber` (Genesys Cloud) or `PhoneNumber` (GMS),
+//!   as the widget sends it. GMS has no routing data; interaction data is ignored there.
 //! - **Genesys Cloud typing:** the API has no "stopped typing" call, so the typing-stop timer
 //!   only publishes `clientTypingStopped`.
 //! - **Polling** uses a fixed `pollRate`; the widget's dynamic back-off (`pollRateMin`,

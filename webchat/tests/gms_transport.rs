@@ -33,6 +33,7 @@ fn start_request(nickname: &str) -> StartRequest {
     let user_data = [
         ("TimeZone".to_owned(), json!(-480)),
         ("plan".to_owned(), json!("gold")),
+        ("phone".to_owned(), json!("555-0100")),
     ]
     .into_iter()
     .collect();
@@ -75,6 +76,8 @@ async fn conversation_over_the_documented_operations() {
     assert_eq!(form["endpoint"], "Support");
     assert_eq!(form["userData[TimeZone]"], "-480");
     assert_eq!(form["userData[plan]"], "gold");
+    assert_eq!(form["userData[PhoneNumber]"], "555-0100");
+    assert!(!form.contains_key("userData[phone]"));
 
     fake.agent_joins();
     fake.agent_says("Hi, how can I help?");

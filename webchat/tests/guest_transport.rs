@@ -308,3 +308,88 @@ async fn wss_streams_attempt_a_tls_handshake() {
         "{error}"
     );
 }
+
+fn last_create(fake: &FakeGuestChat) -> serde_json::Value {
+    fake.state
+        .lock()
+        .unwrap()
+        .create_requests
+        .last()
+        .cloned()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn interaction_data_routes_and_describes_the_conversation() {
+    let fake = FakeGuestChat::start().await;
+    let wire: WebChatConfig = serde_json::from_value(json!({
+        "transport": {
+            "type": "purecloud-v2-sockets",
+            "dataURL": fake.data_url(),
+            "deploymentKey": "d-1",
+            "orgGuid": "o-1",
+            "interactionData": {
+                "routing": { "targetType": "QUEUE", "targetAddress": "Support", "priority": 2 },
+                "journey": { "customerId": "c-77", "customerIdType": "cookie", "sessionId": "s-1",
+                             "sessionType": "web", "actionId": "a-1", "actionMapId": "am-1",
+                             "actionMapVersion": 3 },
+                "userData": { "phone": "555-0100" }
+            }
+        },
+        "userData": { "customerId": "59606" }
+    }))
+    .unwrap();
+    let config = ChatConfig::from_wire(&wire).unwrap();
+    let transport = Arc::new(GuestChatTransport::from_config(&config).unwrap().unwrap());
+    let (chat, _events) = ChatService::new(config, transport);
+
+    // updateInteractionData before the chat: the next create routes with it.
+    chat.execute(
+        serde_json::from_value(json!({
+            "command": "updateInteractionData",
+            "options": { "routing": { "targetAddress": "Billing", "skills": ["Invoices"] } }
+        }))
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    chat.start_chat(ann()).await.unwrap();
+    let create = last_create(&fake);
+    assert_eq!(
+        create["routingTarget"],
+        json!({ "targetType": "QUEUE", "targetAddress": "Billing", "skills": ["Invoices"], "priority": 2 })
+    );
+    assert_eq!(
+        create["journeyContext"],
+        json!({
+            "customer": { "id": "c-77", "idType": "cookie" },
+            "customerSession": { "id": "s-1", "type": "web" },
+            "triggeringAction": { "id": "a-1", "actionMap": { "id": "am-1", "version": 3 } }
+        })
+    );
+    let fields = &create["memberInfo"]["customFields"];
+    assert_eq!(fields["phoneNumber"], "555-0100");
+    assert!(fields.get("phone").is_none(), "{fields}");
+    assert_eq!(fields["customerId"], "59606");
+    chat.end_chat().await.unwrap();
+
+    // startChat's own interactionData wins for that chat; userData.phone is renamed too.
+    let options: StartChatOptions = serde_json::from_value(json!({
+        "nickname": "Ann",
+        "userData": { "phone": "555-0199" },
+        "interactionData": {
+            "routing": { "targetAddress": "VIP", "priority": 9 },
+            "journey": { "customerId": "c-78" }
+        }
+    }))
+    .unwrap();
+    chat.start_chat(options).await.unwrap();
+    let create = last_create(&fake);
+    assert_eq!(create["routingTarget"]["targetAddress"], "VIP");
+    assert_eq!(create["routingTarget"]["priority"], 9);
+    assert_eq!(create["journeyContext"]["customer"]["id"], "c-78");
+    assert_eq!(
+        create["memberInfo"]["customFields"]["phoneNumber"],
+        "555-0199"
+    );
+}

@@ -249,7 +249,15 @@ impl ChatTransport for GmsTransport {
             subject: field(FormField::Subject),
             email_address: field(FormField::Email),
             endpoint: self.settings.endpoint.clone(),
-            user_data: request.user_data.clone(),
+            // The widget sends `userData.phone` as `userData[PhoneNumber]`.
+            user_data: request
+                .user_data
+                .iter()
+                .map(|(key, value)| {
+                    let key = if key == "phone" { "PhoneNumber" } else { key };
+                    (key.to_owned(), value.clone())
+                })
+                .collect(),
         };
         let (reply, body) = self
             .post(

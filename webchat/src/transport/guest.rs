@@ -10,13 +10,14 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use agentdesk_protocol::webchat::guest::RoutingTarget;
 use agentdesk_protocol::webchat::guest::{
     BodyType, CONVERSATIONS_PATH, CreateConversationRequest, CreateConversationResponse, FrameKind,
     GuestMemberInfo, MemberRole, MemberState, MessageListing, SendMessageRequest, StreamFrame,
     WebChatMemberInfo, WebChatMessage,
 };
 use agentdesk_protocol::webchat::{
-    FormField, GuestSessionData, Message, MessageType, RejectionText, SessionData,
+    FormField, GuestSessionData, InteractionData, Message, MessageType, RejectionText, SessionData,
 };
 use async_trait::async_trait;
 use futures_util::StreamExt;
@@ -420,6 +421,95 @@ async fn watch_stream(
     }
 }
 
+/// The widget sends `phone` as `phoneNumber`, the GuestMemberInfo name.
+fn custom_field_name(key: &str) -> &str {
+    if key == "phone" { "phoneNumber" } else { key }
+}
+
+/// Routing, journey and custom fields of one conversation.
+struct Interaction {
+    routing: RoutingTarget,
+    journey: BTreeMap<String, Value>,
+    /// `userData` of the overlays (the configured one is `settings.custom_fields`).
+    user_data: BTreeMap<String, Value>,
+}
+
+/// The configured `transport.interactionData`, overlaid by what `updateInteractionData` set
+/// before the chat, overlaid by the chat's own `startChat.interactionData`. Overlays merge
+/// key by key: a routing overlay with only `targetAddress` keeps the configured priority.
+fn effective_interaction(settings: &GuestChatSettings, request: &StartRequest) -> Interaction {
+    let mut interaction = Interaction {
+        routing: settings.routing.clone(),
+        journey: settings.journey.clone(),
+        user_data: BTreeMap::new(),
+    };
+    let updated = request
+        .interaction_data
+        .as_ref()
+        .map(|data| Value::Object(data.clone().into_iter().collect()));
+    for overlay in [updated.as_ref(), request.options.interaction_data.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        let Ok(overlay) = serde_json::from_value::<InteractionData>(overlay.clone()) else {
+            continue;
+        };
+        if let Some(routing) = overlay.routing {
+            let target = &mut interaction.routing;
+            if let Some(kind) = routing.target_type {
+                target.target_type = kind;
+            }
+            if routing.target_address.is_some() {
+                target.target_address = routing.target_address;
+            }
+            if routing.priority.is_some() {
+                target.priority = routing.priority;
+            }
+            if routing.skills.is_some() {
+                target.skills = routing.skills;
+            }
+            if routing.language.is_some() {
+                target.language = routing.language;
+            }
+        }
+        interaction
+            .journey
+            .extend(overlay.journey.unwrap_or_default());
+        interaction
+            .user_data
+            .extend(overlay.user_data.unwrap_or_default());
+    }
+    interaction
+}
+
+/// `journeyContext` from the widget's flat `interactionData.journey` keys; `None` when none
+/// of them is set.
+fn journey_context(journey: &BTreeMap<String, Value>) -> Option<Value> {
+    let get = |key: &str| journey.get(key).filter(|v| !v.is_null()).cloned();
+    let object = |pairs: Vec<(&str, Option<Value>)>| {
+        let map: serde_json::Map<String, Value> = pairs
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v)))
+            .collect();
+        (!map.is_empty()).then_some(Value::Object(map))
+    };
+    let customer = object(vec![
+        ("id", get("customerId")),
+        ("idType", get("customerIdType")),
+    ]);
+    let session = object(vec![("id", get("sessionId")), ("type", get("sessionType"))]);
+    let action_map = object(vec![
+        ("id", get("actionMapId")),
+        ("version", get("actionMapVersion")),
+    ]);
+    let action = object(vec![("id", get("actionId")), ("actionMap", action_map)]);
+    object(vec![
+        ("customer", customer),
+        ("customerSession", session),
+        ("triggeringAction", action),
+    ])
+}
+
 /// `memberInfo.displayName`: nickname, else "first last", else either, else "Customer".
 fn display_name(request: &StartRequest) -> String {
     let options = &request.options;
@@ -457,7 +547,13 @@ impl ChatTransport for GuestChatTransport {
     async fn start(&self, request: StartRequest) -> Result<StartedSession, TransportError> {
         const OPERATION: &str = "create conversation";
         let settings = &self.inner.settings;
-        let mut custom_fields = settings.custom_fields.clone();
+        let interaction = effective_interaction(settings, &request);
+        // Configured interaction userData, then the form, then userData, then the overlays.
+        let mut custom_fields: BTreeMap<String, String> = settings
+            .custom_fields
+            .iter()
+            .map(|(key, value)| (custom_field_name(key).to_owned(), value.clone()))
+            .collect();
         let names = [
             ("firstName", FormField::Firstname),
             ("lastName", FormField::Lastname),
@@ -469,17 +565,17 @@ impl ChatTransport for GuestChatTransport {
                 custom_fields.insert(key.to_owned(), value.to_owned());
             }
         }
-        for (key, value) in &request.user_data {
+        for (key, value) in request.user_data.iter().chain(&interaction.user_data) {
             let text = match value {
                 Value::String(text) => text.clone(),
                 other => other.to_string(),
             };
-            custom_fields.insert(key.clone(), text);
+            custom_fields.insert(custom_field_name(key).to_owned(), text);
         }
         let body = CreateConversationRequest {
             organization_id: settings.organization_id.clone(),
             deployment_id: settings.deployment_key.clone(),
-            routing_target: settings.routing.clone(),
+            routing_target: interaction.routing,
             member_info: GuestMemberInfo {
                 display_name: display_name(&request),
                 avatar_image_url: None,
@@ -489,7 +585,7 @@ impl ChatTransport for GuestChatTransport {
                     .collect(),
             },
             member_auth_token: None,
-            journey_context: None,
+            journey_context: journey_context(&interaction.journey),
         };
         let url = self.inner.url(CONVERSATIONS_PATH);
         let reply = send(OPERATION, self.inner.http.post(url).json(&body)).await?;
