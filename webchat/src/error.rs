@@ -103,6 +103,15 @@ pub enum TransportError {
         /// The reply.
         reply: Value,
     },
+    /// The back end says the session is over (e.g. a restore whose reply lacks
+    /// `chatEnded: false`, or whose visitor has left): `restore` publishes `restoreTimeout`.
+    #[error("{operation}: the chat session is over: {reply}")]
+    SessionEnded {
+        /// What was attempted.
+        operation: &'static str,
+        /// The reply, or why the session counts as over.
+        reply: Value,
+    },
     /// A reply that does not have the documented shape.
     #[error("{operation}: unexpected reply: {message}")]
     Malformed {
@@ -133,7 +142,9 @@ impl TransportError {
             } => {
                 json!({ "operation": operation, "status": status, "responseJSON": body, "message": self.to_string() })
             }
-            Self::Transient { operation, reply } | Self::Server { operation, reply } => {
+            Self::Transient { operation, reply }
+            | Self::Server { operation, reply }
+            | Self::SessionEnded { operation, reply } => {
                 json!({ "operation": operation, "response": reply, "message": self.to_string() })
             }
             other => json!({ "status": 0, "message": other.to_string() }),

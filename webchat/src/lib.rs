@@ -75,7 +75,10 @@
 //! - **Restore** takes the JSON of a [`session::SavedSession`] as `sessionData`. A caller
 //!   without session data outside async mode gets the "Access Denied" text; a saved session
 //!   older than `restoreTimeout` publishes `restoreTimeout` and is rejected with
-//!   `"No chat session found to restore."`.
+//!   `"No chat session found to restore."`. A back end that says the session is over
+//!   ([`TransportError::SessionEnded`]: a GMS refresh without `chatEnded: false`, a Genesys
+//!   Cloud guest no longer connected, an emulator chat that ended) also publishes
+//!   `restoreTimeout`; other failures publish `restoreFailed`.
 //! - **`poll`** is private to the service, so [`service::ChatService::poll`] always rejects;
 //!   the service's own loop polls every `pollRate` while polling is on (it starts with the
 //!   session on polling transports).
@@ -87,8 +90,19 @@
 //!   `registerTypingPreviewInput` always rejects with the widget's invalid-input text and
 //!   `registerPreProcessor` with "No preprocessor function provided. Type provided was
 //!   'string'." (JavaScript's `typeof` of what was sent); Rust code registers a closure with
-//!   [`ChatService::register_pre_processor`]. `sendFile` and `getFileLimits` reject with the
-//!   "doesn't support" texts, since no transport here uploads files.
+//!   [`ChatService::register_pre_processor`]. Files: GMS uploads
+//!   (`file`), downloads (`file/{id}/download`) and reports limits (`file/limits`); Rust code
+//!   calls [`ChatService::send_file`] with a [`transport::FilePart`]. A JSON `sendFile`
+//!   command cannot carry a file, so once the transport and session checks pass it rejects
+//!   with the widget's "No HTMl5 formData support on your browser"; a JSON `downloadFile`
+//!   downloads and resolves with nothing (the bytes come from
+//!   [`ChatService::download_file`]). The other transports reject with the "doesn't
+//!   support" texts.
+//! - **GMS message options:** `sendMessage`'s `type` goes out as `messageType` and
+//!   `parentMessageID` as `eventAttributes` `{"general-properties": {"related-event-id":
+//!   ...}}`; a `text` key of `startChat`'s options is request-chat's first message.
+//!   `send`, `startTyping` and `stopTyping` carry `transcriptPosition`, and the transcript
+//!   their replies return is delivered like a poll's.
 //! - **Code-only commands:** `pausePoll` stops polling without `pollingStopped` (`startPoll`
 //!   resumes); `asyncRestore` restores a saved asynchronous session and otherwise rejects
 //!   with an empty text, as the widget does; `updateInteractionData` before a session is

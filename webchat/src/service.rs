@@ -22,7 +22,7 @@ use crate::error::{CommandError, TransportError};
 use crate::session::{
     Caller, ChatSession, PreProcessor, SavedSession, SessionState, TimerAction, UserDataUpdate,
 };
-use crate::transport::{ChatTransport, StartedSession, UpdateReceiver};
+use crate::transport::{ChatTransport, FilePart, SendOptions, StartedSession, UpdateReceiver};
 
 /// How many events a slow subscriber may lag behind before it misses some.
 const EVENT_BUFFER: usize = 256;
@@ -222,10 +222,22 @@ impl ChatService {
         outcome.map_err(Into::into)
     }
 
-    /// `sendMessage`.
+    /// `sendMessage`. `type` and `parentMessageID` of the options go to back ends that take
+    /// them (GMS `messageType` and `eventAttributes`).
     pub async fn send_message(&self, options: MessageOptions) -> Result<Value, CommandError> {
         let text = self.shared.with(|s, _| s.send_message(&options))?;
-        self.call(self.shared.transport.send_message(&text).await)
+        let text_of = |key: &str| {
+            options
+                .extra
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let extra = SendOptions {
+            message_type: text_of("type"),
+            parent_message_id: text_of("parentMessageID"),
+        };
+        self.call(self.shared.transport.send_message_with(&text, &extra).await)
     }
 
     /// `sendCustomNotice`.
@@ -372,14 +384,31 @@ impl ChatService {
         }
     }
 
-    /// `sendFile` (no transport here supports uploads).
-    pub fn send_file(&self) -> Result<(), CommandError> {
-        Ok(self.shared.with(|s, _| s.send_file())?)
+    /// `sendFile`: uploads `file` into the session; resolves with the back end's reply.
+    pub async fn send_file(&self, file: FilePart) -> Result<Value, CommandError> {
+        self.shared.with(|s, _| s.send_file())?;
+        self.call(self.shared.transport.send_file(&file).await)
     }
 
-    /// `downloadFile` (no transport here supports downloads).
-    pub fn download_file(&self) -> Result<(), CommandError> {
-        Ok(self.shared.with(|s, _| s.download_file())?)
+    /// `downloadFile`: the content of file `file_id` of the session.
+    pub async fn download_file(&self, file_id: &str) -> Result<Vec<u8>, CommandError> {
+        self.shared.with(|s, _| s.download_file())?;
+        match self.shared.transport.download_file(file_id).await {
+            Ok(bytes) => {
+                self.shared.with(|s, now| s.touched(now));
+                Ok(bytes)
+            }
+            Err(error) => {
+                self.shared.with(|s, _| s.call_failed(&error));
+                Err(error.into())
+            }
+        }
+    }
+
+    /// `getFileLimits`: resolves with the back end's limits reply.
+    pub async fn get_file_limits(&self) -> Result<Value, CommandError> {
+        self.shared.with(|s, _| s.file_limits())?;
+        self.call(self.shared.transport.file_limits().await)
     }
 
     /// Runs a wire command (`{"command": ..., "options": ...}`) and returns its resolution
@@ -412,7 +441,12 @@ impl ChatService {
             WebChatCommand::GetStats => Ok(self.get_stats().map_or(Value::Bool(false), |stats| {
                 json(serde_json::to_value(stats))
             })),
-            WebChatCommand::DownloadFile(_) => self.download_file().map(|()| Value::Null),
+            // The widget saves the file; over the bus the content has nowhere to go, so the
+            // command resolves (like the widget's) with nothing once it is downloaded.
+            WebChatCommand::DownloadFile(options) => self
+                .download_file(&options.file_id)
+                .await
+                .map(|_| Value::Null),
             WebChatCommand::GetSessionData => {
                 Ok(json(serde_json::to_value(self.get_session_data())))
             }
@@ -445,11 +479,13 @@ impl ChatService {
                     None => Err(RejectionText::Empty.into()),
                 }
             }
-            WebChatCommand::SendFile(_) => self.send_file().map(|()| Value::Null),
-            WebChatCommand::GetFileLimits => Ok(self
-                .shared
-                .with(|s, _| s.file_limits())
-                .map(|()| Value::Null)?),
+            // A JSON command cannot carry a file: the widget's text for "cannot build the
+            // upload" once the transport and session checks pass.
+            WebChatCommand::SendFile(_) => {
+                self.shared.with(|s, _| s.send_file())?;
+                Err(RejectionText::NoFormData.into())
+            }
+            WebChatCommand::GetFileLimits => self.get_file_limits().await,
             WebChatCommand::RegisterTypingPreviewInput(_) => {
                 Err(RejectionText::InvalidTypingPreviewInput.into())
             }

@@ -854,6 +854,12 @@ impl ChatSession {
                     }
                 }
             }
+            // The back end says the chat is over: as with a stale saved session.
+            Err(TransportError::SessionEnded { .. }) => {
+                self.state = SessionState::Idle;
+                self.filters.clear();
+                self.emit(WebChatEvent::RestoreTimeout);
+            }
             Err(_) => {
                 self.state = SessionState::Idle;
                 self.filters.clear();
@@ -907,13 +913,15 @@ impl ChatSession {
         Ok(())
     }
 
-    /// `getFileLimits`: refused unless the transport uploads files.
+    /// `getFileLimits`: refused unless the transport uploads files and a session is active.
     pub fn file_limits(&self) -> Result<(), RejectionText> {
-        if self.capabilities.file_upload {
-            Ok(())
-        } else {
-            Err(RejectionText::FileLimitsUnsupported)
+        if !self.capabilities.file_upload {
+            return Err(RejectionText::FileLimitsUnsupported);
         }
+        if !self.is_active() {
+            return Err(RejectionText::NoActiveSession);
+        }
+        Ok(())
     }
 
     // ----- queries ------------------------------------------------------------------------

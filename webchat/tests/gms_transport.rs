@@ -9,7 +9,7 @@ use std::time::Duration;
 use agentdesk_protocol::webchat::*;
 use agentdesk_webchat::config::{ChatConfig, GmsSettings};
 use agentdesk_webchat::transport::gms::GmsTransport;
-use agentdesk_webchat::transport::{ChatTransport, StartRequest, TransportUpdate};
+use agentdesk_webchat::transport::{ChatTransport, FilePart, StartRequest, TransportUpdate};
 use agentdesk_webchat::{ChatService, CommandError, TransportError};
 use serde_json::json;
 use support::fake_gms::{Failure, FakeGms};
@@ -64,7 +64,8 @@ fn texts(updates: &[TransportUpdate]) -> Vec<String> {
 async fn conversation_over_the_documented_operations() {
     let fake = FakeGms::start().await;
     let gms = transport(fake.data_url());
-    let started = gms.start(start_request("Ann")).await.unwrap();
+    let mut started = gms.start(start_request("Ann")).await.unwrap();
+    let mut pushed = started.updates.take().unwrap();
     assert_eq!(started.response["chatId"], "0001Xy9ZtQ000ABC");
     assert!(
         matches!(&started.session_data, SessionData::Gms(d) if d.secure_key == "5c1e2d3f4a5b6c7d")
@@ -96,6 +97,13 @@ async fn conversation_over_the_documented_operations() {
     assert_eq!(fake.requests_of("send")[0]["message"], "I need help");
     gms.send_typing(true, "I ne").await.unwrap();
     gms.send_typing(false, "").await.unwrap();
+    for operation in ["startTyping", "stopTyping"] {
+        assert_eq!(
+            fake.requests_of(operation)[0]["transcriptPosition"],
+            "5",
+            "{operation}"
+        );
+    }
     gms.send_custom_notice("survey").await.unwrap();
     let data = [("firstname".to_owned(), json!("Joe"))]
         .into_iter()
@@ -105,7 +113,12 @@ async fn conversation_over_the_documented_operations() {
         fake.requests_of("updateData")[0]["userData[firstname]"],
         "Joe"
     );
-    assert_eq!(texts(&gms.poll().await.unwrap()), ["Message:I need help"]);
+    // The send reply carried the transcript from `transcriptPosition` on.
+    assert_eq!(
+        texts(&[pushed.try_recv().unwrap()]),
+        ["Message:I need help"]
+    );
+    assert!(gms.poll().await.unwrap().is_empty());
 
     gms.end().await.unwrap();
     assert_eq!(
@@ -206,7 +219,7 @@ async fn restore_replays_the_transcript_and_refuses_ended_chats() {
     let third = transport(fake.data_url());
     assert!(matches!(
         third.restore(started.session_data).await,
-        Err(TransportError::Server { .. })
+        Err(TransportError::SessionEnded { .. })
     ));
 }
 
@@ -418,4 +431,135 @@ async fn a_numeric_alias_is_accepted_echoed_and_restored() {
         .await
         .unwrap();
     wait_for(&mut other_events, "restored").await;
+}
+
+#[tokio::test]
+async fn typing_and_sends_carry_the_transcript_position_and_deliver_its_transcript() {
+    let fake = FakeGms::start().await;
+    let (chat, mut events) = started_service(&fake).await;
+    chat.stop_poll().unwrap();
+    drain(&mut events);
+    fake.agent_joins();
+    fake.agent_says("typing reply brings this");
+    chat.send_typing(MessageOptions::text("I ne"))
+        .await
+        .unwrap();
+    assert_eq!(
+        fake.requests_of("startTyping")[0]["transcriptPosition"],
+        "2"
+    );
+    let (event, _) = wait_for(&mut events, "messageReceived").await;
+    let WebChatEvent::MessageReceived(received) = event else {
+        panic!()
+    };
+    assert_eq!(
+        received.messages.last().unwrap().text.as_deref(),
+        Some("typing reply brings this")
+    );
+    let options: MessageOptions = serde_json::from_value(
+        json!({ "message": "see above", "type": "text", "parentMessageID": "7" }),
+    )
+    .unwrap();
+    chat.send_message(options).await.unwrap();
+    let send = &fake.requests_of("send")[0];
+    assert_eq!(send["transcriptPosition"], "4");
+    assert_eq!(send["messageType"], "text");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&send["eventAttributes"]).unwrap(),
+        json!({ "general-properties": { "related-event-id": "7" } })
+    );
+    // The visitor's own message comes back in the send reply, once.
+    let (event, _) = wait_for(&mut events, "messageReceived").await;
+    let WebChatEvent::MessageReceived(received) = event else {
+        panic!()
+    };
+    assert_eq!(received.messages[0].text.as_deref(), Some("see above"));
+    assert_eq!(chat.get_transcript().messages.len(), 4);
+}
+
+#[tokio::test]
+async fn request_chat_sends_a_first_message() {
+    let fake = FakeGms::start().await;
+    let gms = transport(fake.data_url());
+    let mut request = start_request("Ann");
+    request
+        .options
+        .extra
+        .insert("text".into(), json!("My invoice is wrong"));
+    gms.start(request).await.unwrap();
+    assert_eq!(
+        fake.requests_of("requestChat")[0]["text"],
+        "My invoice is wrong"
+    );
+}
+
+#[tokio::test]
+async fn files_upload_download_and_report_limits_on_gms() {
+    let fake = FakeGms::start().await;
+    let (chat, mut events) = started_service(&fake).await;
+    drain(&mut events);
+    let limits = chat.get_file_limits().await.unwrap();
+    assert_eq!(
+        limits["messages"][0]["userData"]["upload-max-file-size"],
+        "10485760"
+    );
+    let file = FilePart {
+        name: "receipt.txt".into(),
+        content_type: "text/plain".into(),
+        bytes: b"total: 42".to_vec(),
+    };
+    let reply = chat.send_file(file).await.unwrap();
+    let id = reply["userData"]["file-id"].as_str().unwrap().to_owned();
+    let upload = &fake.requests_of("file")[0];
+    assert_eq!(
+        (upload["userId"].as_str(), upload["alias"].as_str()),
+        ("00F10A2B3C4D0001", "117")
+    );
+    let (event, _) = wait_for(&mut events, "messageReceived").await;
+    let WebChatEvent::MessageReceived(received) = event else {
+        panic!()
+    };
+    assert_eq!(received.messages[0].kind.as_str(), "FileUploaded");
+    assert_eq!(chat.download_file(&id).await.unwrap(), b"total: 42");
+    let missing = chat.download_file("nope").await.unwrap_err();
+    assert!(
+        matches!(&missing, CommandError::Transport(TransportError::Server { reply, .. }) if reply["errors"][0]["code"] == 203),
+        "{missing:?}"
+    );
+    // Over the bus a file cannot travel: the widget's text once the checks pass.
+    let over_bus = chat
+        .execute(serde_json::from_value(json!({ "command": "sendFile", "options": {} })).unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        over_bus.to_string(),
+        "No HTMl5 formData support on your browser"
+    );
+}
+
+#[tokio::test]
+async fn a_restore_reply_without_chat_ended_is_a_restore_timeout() {
+    let fake = FakeGms::start().await;
+    let (chat, _events) = started_service(&fake).await;
+    let saved = chat.saved_session().unwrap();
+    fake.state.lock().unwrap().omit_chat_ended = true;
+    let config = gms_config(fake.data_url());
+    let transport = Arc::new(GmsTransport::from_config(&config).unwrap().unwrap());
+    let (other, mut events) = ChatService::new(config, transport);
+    drain(&mut events);
+    let error = other
+        .restore(RestoreOptions {
+            session_data: Some(saved.to_json()),
+            async_mode: None,
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            CommandError::Transport(TransportError::SessionEnded { .. })
+        ),
+        "{error:?}"
+    );
+    assert_eq!(drain(&mut events), ["restoreTimeout"]);
 }

@@ -29,6 +29,10 @@ pub enum Operation {
     CustomNotice,
     /// `updateData`: attached data.
     UpdateData,
+    /// `file/limits`: upload limits and usage (reply `messages[0].userData`).
+    FileLimits,
+    /// `file`: upload a file (`multipart/form-data` with a `file` part).
+    FileUpload,
 }
 
 impl Operation {
@@ -42,8 +46,20 @@ impl Operation {
             Self::Disconnect => "disconnect",
             Self::CustomNotice => "customNotice",
             Self::UpdateData => "updateData",
+            Self::FileLimits => "file/limits",
+            Self::FileUpload => "file",
         }
     }
+}
+
+/// Path below `{base}/{chatId}/` that downloads file `file_id` (the id is not escaped).
+pub fn download_path(file_id: &str) -> String {
+    format!("file/{file_id}/download")
+}
+
+/// `eventAttributes` marking a message as the answer to `parent_message_id`.
+pub fn related_event_attributes(parent_message_id: &str) -> Value {
+    serde_json::json!({ "general-properties": { "related-event-id": parent_message_id } })
 }
 
 /// Form fields of request-chat (the base URL itself).
@@ -61,6 +77,8 @@ pub struct RequestChat {
     pub email_address: Option<String>,
     /// `endpoint`.
     pub endpoint: Option<String>,
+    /// `text`: a first message from the visitor.
+    pub text: Option<String>,
     /// `userData[<key>]`; non-string values are sent as their JSON text.
     pub user_data: BTreeMap<String, Value>,
 }
@@ -76,6 +94,7 @@ impl RequestChat {
             ("subject", &self.subject),
             ("emailAddress", &self.email_address),
             ("endpoint", &self.endpoint),
+            ("text", &self.text),
         ];
         for (key, value) in named {
             if let Some(value) = value {

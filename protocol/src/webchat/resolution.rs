@@ -57,6 +57,8 @@ open_string_enum! {
         InteractionDataUnsupported = "This transport doesn't support updating interactionData during an active chat session.",
         /// `getFileLimits` on a transport without uploads.
         FileLimitsUnsupported = "This transport doesn't support getFileLimits command.",
+        /// `sendFile` without a file the service can read (a JSON command cannot carry one).
+        NoFormData = "No HTMl5 formData support on your browser",
         /// `registerTypingPreviewInput` without an input element (always, outside a browser).
         InvalidTypingPreviewInput = "Invalid value provided for the 'input' property. An HTML element reference to a textarea or text input is required.",
         /// `asyncRestore` outside asynchronous chat: an empty rejection.

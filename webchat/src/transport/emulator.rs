@@ -424,7 +424,7 @@ impl ChatTransport for EmulatorTransport {
                 message: error.to_string(),
             })?;
         if transcript.ended {
-            return Err(TransportError::Server {
+            return Err(TransportError::SessionEnded {
                 operation: OPERATION,
                 reply: json!(format!("chat '{}' is over", data.conversation_id)),
             });

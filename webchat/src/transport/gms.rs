@@ -21,7 +21,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use agentdesk_protocol::webchat::gms::{
-    GmsResponse, Operation, RequestChat, SessionKeys, StatusCode, user_data_form,
+    GmsResponse, Operation, RequestChat, SessionKeys, StatusCode, download_path,
+    related_event_attributes, user_data_form,
 };
 use agentdesk_protocol::webchat::{FormField, RejectionText, SessionData, UserData};
 use async_trait::async_trait;
@@ -29,8 +30,11 @@ use reqwest::header::CONTENT_TYPE;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use super::http::{form_urlencode, percent_encode, send};
-use super::{ChatTransport, StartRequest, StartedSession, TransportCapabilities, TransportUpdate};
+use super::http::{FilePart, form_urlencode, multipart, percent_encode, send, send_raw};
+use super::{
+    ChatTransport, SendOptions, StartRequest, StartedSession, TransportCapabilities,
+    TransportUpdate,
+};
 use crate::config::{ChatConfig, GmsSettings, TransportSettings};
 use crate::error::TransportError;
 
@@ -83,6 +87,49 @@ impl GmsTransport {
         *self.session.lock().unwrap_or_else(|p| p.into_inner()) = session;
     }
 
+    /// The transcript position to ask for next.
+    fn position(&self) -> i64 {
+        self.current().map(|s| s.next_position).unwrap_or(1)
+    }
+
+    fn session_url(&self, session: &GmsSession, suffix: &str) -> String {
+        format!(
+            "{}/{}/{suffix}",
+            self.settings.data_url,
+            percent_encode(session.keys.chat_id.as_str())
+        )
+    }
+
+    fn with_apikey(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.settings.apikey {
+            Some(key) => request.header("apikey", key),
+            None => request,
+        }
+    }
+
+    /// A reply read only for its `statusCode` and `chatEnded` (file operations, whose
+    /// `messages` are not transcript events); `chatEnded: true` is forwarded.
+    fn checked_value(
+        &self,
+        operation: &'static str,
+        reply: Value,
+    ) -> Result<Value, TransportError> {
+        let status = reply.get("statusCode").and_then(Value::as_i64);
+        let ended = reply.get("chatEnded") == Some(&Value::Bool(true));
+        if ended && status != Some(StatusCode::TRANSIENT.0) {
+            self.forward(vec![TransportUpdate::ChatEnded]);
+        }
+        match status.map(StatusCode) {
+            Some(StatusCode::SUCCESS) => Ok(reply),
+            Some(StatusCode::TRANSIENT) => Err(TransportError::Transient { operation, reply }),
+            Some(_) => Err(TransportError::Server { operation, reply }),
+            None => Err(TransportError::Malformed {
+                operation,
+                message: "the reply has no statusCode".into(),
+            }),
+        }
+    }
+
     /// Posts a form; returns the decoded reply whatever its `statusCode`.
     async fn post(
         &self,
@@ -90,15 +137,12 @@ impl GmsTransport {
         url: String,
         pairs: &[(String, String)],
     ) -> Result<(GmsResponse, Value), TransportError> {
-        let mut request = self
+        let request = self
             .http
             .post(url)
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(form_urlencode(pairs));
-        if let Some(key) = &self.settings.apikey {
-            request = request.header("apikey", key);
-        }
-        let body = send(operation, request).await?;
+        let body = send(operation, self.with_apikey(request)).await?;
         let reply: GmsResponse =
             serde_json::from_value(body.clone()).map_err(|error| TransportError::Malformed {
                 operation,
@@ -140,12 +184,7 @@ impl GmsTransport {
                 Vec::new(),
             );
         };
-        let url = format!(
-            "{}/{}/{}",
-            self.settings.data_url,
-            percent_encode(session.keys.chat_id.as_str()),
-            operation.path()
-        );
+        let url = self.session_url(&session, operation.path());
         let mut pairs = session.keys.form();
         pairs.extend(extra);
         let (reply, body) = match self.post(label, url, &pairs).await {
@@ -231,8 +270,8 @@ impl ChatTransport for GmsTransport {
             polling: true,
             custom_notice: true,
             update_user_data: true,
-            file_upload: false,
-            file_download: false,
+            file_upload: true,
+            file_download: true,
             async_chat: false,
             history: Err(RejectionText::HistoryRequiresAsync),
         }
@@ -249,6 +288,12 @@ impl ChatTransport for GmsTransport {
             subject: field(FormField::Subject),
             email_address: field(FormField::Email),
             endpoint: self.settings.endpoint.clone(),
+            text: options
+                .extra
+                .get("text")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
             // The widget sends `userData.phone` as `userData[PhoneNumber]`.
             user_data: request
                 .user_data
@@ -321,9 +366,11 @@ impl ChatTransport for GmsTransport {
                 return Err(error);
             }
         };
+        // As the widget: only `chatEnded: false` proves the session alive; `true` or a
+        // missing `chatEnded` mean it is over (`restoreTimeout`).
         if reply.chat_ended != Some(false) {
             self.store(None);
-            return Err(TransportError::Server {
+            return Err(TransportError::SessionEnded {
                 operation: OPERATION,
                 reply: Self::reply_value(&reply),
             });
@@ -337,11 +384,95 @@ impl ChatTransport for GmsTransport {
     }
 
     async fn send_message(&self, text: &str) -> Result<Value, TransportError> {
-        let pairs = vec![("message".to_owned(), text.to_owned())];
+        self.send_message_with(text, &SendOptions::default()).await
+    }
+
+    async fn send_message_with(
+        &self,
+        text: &str,
+        options: &SendOptions,
+    ) -> Result<Value, TransportError> {
+        let mut pairs = vec![("message".to_owned(), text.to_owned())];
+        if let Some(kind) = options.message_type.as_ref().filter(|t| !t.is_empty()) {
+            pairs.push(("messageType".to_owned(), kind.clone()));
+        }
+        if let Some(parent) = options.parent_message_id.as_ref().filter(|p| !p.is_empty()) {
+            pairs.push((
+                "eventAttributes".to_owned(),
+                related_event_attributes(parent).to_string(),
+            ));
+        }
+        // The reply then carries the transcript from there, which the update channel delivers.
+        pairs.push(("transcriptPosition".to_owned(), self.position().to_string()));
         let reply = self
             .call_forwarding(Operation::Send, "send message", pairs)
             .await?;
         Ok(Self::reply_value(&reply))
+    }
+
+    async fn send_file(&self, file: &FilePart) -> Result<Value, TransportError> {
+        const OPERATION: &str = "upload file";
+        let session = self.current().ok_or(TransportError::NoSession {
+            operation: OPERATION,
+        })?;
+        let (body, content_type) = multipart(&session.keys.form(), "file", file);
+        let request = self
+            .http
+            .post(self.session_url(&session, Operation::FileUpload.path()))
+            .header(CONTENT_TYPE, content_type)
+            .body(body);
+        let value = send(OPERATION, self.with_apikey(request)).await?;
+        let reply = self.checked_value(OPERATION, value)?;
+        Ok(reply)
+    }
+
+    async fn download_file(&self, file_id: &str) -> Result<Vec<u8>, TransportError> {
+        const OPERATION: &str = "download file";
+        let session = self.current().ok_or(TransportError::NoSession {
+            operation: OPERATION,
+        })?;
+        let path = download_path(&percent_encode(file_id));
+        let request = self
+            .http
+            .post(self.session_url(&session, &path))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form_urlencode(&session.keys.form()));
+        let raw = send_raw(OPERATION, self.with_apikey(request)).await?;
+        let json = raw
+            .content_type
+            .as_deref()
+            .is_some_and(|t| t.starts_with("application/json"));
+        let reply = json
+            .then(|| serde_json::from_slice::<Value>(&raw.bytes).ok())
+            .flatten();
+        if !(200..300).contains(&raw.status) {
+            return Err(TransportError::Http {
+                operation: OPERATION,
+                status: raw.status,
+                body: reply.unwrap_or_else(|| {
+                    Value::String(String::from_utf8_lossy(&raw.bytes).into_owned())
+                }),
+            });
+        }
+        // A JSON reply with a `statusCode` is GMS refusing; any other body is the file.
+        if let Some(reply) = reply.filter(|r| r.get("statusCode").is_some()) {
+            self.checked_value(OPERATION, reply)?;
+        }
+        Ok(raw.bytes)
+    }
+
+    async fn file_limits(&self) -> Result<Value, TransportError> {
+        const OPERATION: &str = "file limits";
+        let session = self.current().ok_or(TransportError::NoSession {
+            operation: OPERATION,
+        })?;
+        let request = self
+            .http
+            .post(self.session_url(&session, Operation::FileLimits.path()))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form_urlencode(&session.keys.form()));
+        let value = send(OPERATION, self.with_apikey(request)).await?;
+        self.checked_value(OPERATION, value)
     }
 
     async fn send_typing(&self, typing: bool, preview: &str) -> Result<Value, TransportError> {
@@ -350,7 +481,10 @@ impl ChatTransport for GmsTransport {
         } else {
             (Operation::StopTyping, "stop typing")
         };
-        let pairs = vec![("message".to_owned(), preview.to_owned())];
+        let pairs = vec![
+            ("message".to_owned(), preview.to_owned()),
+            ("transcriptPosition".to_owned(), self.position().to_string()),
+        ];
         let reply = self.call_forwarding(operation, label, pairs).await?;
         Ok(Self::reply_value(&reply))
     }
@@ -389,7 +523,7 @@ impl ChatTransport for GmsTransport {
     }
 
     async fn poll(&self) -> Result<Vec<TransportUpdate>, TransportError> {
-        let position = self.current().map(|s| s.next_position).unwrap_or(1);
+        let position = self.position();
         let pairs = vec![
             ("transcriptPosition".to_owned(), position.to_string()),
             ("message".to_owned(), String::new()),

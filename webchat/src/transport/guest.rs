@@ -660,7 +660,7 @@ impl ChatTransport for GuestChatTransport {
         });
         let restored = async {
             if !self.inner.own_member_connected().await? {
-                return Err(TransportError::Server {
+                return Err(TransportError::SessionEnded {
                     operation: OPERATION,
                     reply: json!("customer disconnected, conversation ended"),
                 });

@@ -19,6 +19,8 @@ pub mod gms;
 pub mod guest;
 mod http;
 
+pub use http::FilePart;
+
 use agentdesk_protocol::webchat::{
     Message, RejectionText, SessionData, StartChatOptions, UserData,
 };
@@ -73,6 +75,16 @@ pub struct StartedSession {
     pub replay: Vec<TransportUpdate>,
     /// Pushed updates, for transports with an event stream.
     pub updates: Option<UpdateReceiver>,
+}
+
+/// What `sendMessage` may add to the text (GMS `messageType` and `eventAttributes`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SendOptions {
+    /// `type` of `sendMessage` (GMS `messageType`; the back end's default is `text`).
+    pub message_type: Option<String>,
+    /// `parentMessageID` of `sendMessage`: the message this one answers (GMS
+    /// `eventAttributes` `{"general-properties": {"related-event-id": ...}}`).
+    pub parent_message_id: Option<String>,
 }
 
 /// A page of older messages.
@@ -131,6 +143,37 @@ pub trait ChatTransport: Send + Sync {
 
     /// Leaves the session.
     async fn end(&self) -> Result<Value, TransportError>;
+
+    /// Sends visitor text with `sendMessage`'s extra options; transports without them send
+    /// the text alone.
+    async fn send_message_with(
+        &self,
+        text: &str,
+        _options: &SendOptions,
+    ) -> Result<Value, TransportError> {
+        self.send_message(text).await
+    }
+
+    /// Uploads a file into the session (`sendFile`); resolves with the back end's reply.
+    async fn send_file(&self, _file: &FilePart) -> Result<Value, TransportError> {
+        Err(TransportError::Unsupported(
+            RejectionText::FileUploadUnsupported,
+        ))
+    }
+
+    /// Downloads a file of the session (`downloadFile`).
+    async fn download_file(&self, _file_id: &str) -> Result<Vec<u8>, TransportError> {
+        Err(TransportError::Unsupported(
+            RejectionText::FileDownloadUnsupported,
+        ))
+    }
+
+    /// The session's upload limits (`getFileLimits`); resolves with the back end's reply.
+    async fn file_limits(&self) -> Result<Value, TransportError> {
+        Err(TransportError::Unsupported(
+            RejectionText::FileLimitsUnsupported,
+        ))
+    }
 
     /// Sends a custom notice.
     async fn send_custom_notice(&self, _text: &str) -> Result<Value, TransportError> {

@@ -35,6 +35,10 @@ pub struct GmsState {
     pub apikeys: Vec<Option<String>>,
     /// Replies carry `alias` as a JSON number (GMS sends either form).
     pub numeric_alias: bool,
+    /// Uploaded files: (file id, name, content type, content).
+    pub files: Vec<(String, String, String, Vec<u8>)>,
+    /// Omit `chatEnded` from refresh replies (seen from servers that lost the session).
+    pub omit_chat_ended: bool,
 }
 
 /// Handle on a running fake.
@@ -56,6 +60,15 @@ impl FakeGms {
         let state = Arc::new(Mutex::new(GmsState::default()));
         let app = Router::new()
             .route("/genesys/2/chat/{service}/", post(request_chat))
+            .route("/genesys/2/chat/{service}/{chat_id}/file", post(upload))
+            .route(
+                "/genesys/2/chat/{service}/{chat_id}/file/limits",
+                post(limits),
+            )
+            .route(
+                "/genesys/2/chat/{service}/{chat_id}/file/{file_id}/download",
+                post(download),
+            )
             .route(
                 "/genesys/2/chat/{service}/{chat_id}/{operation}",
                 post(operation),
@@ -180,6 +193,139 @@ fn take_failure(state: &Mutex<GmsState>, operation: &str) -> Option<Response> {
     }
 }
 
+fn authorised(state: &GmsState, chat_id: &str, form: &BTreeMap<String, String>) -> bool {
+    state.started
+        && chat_id == CHAT_ID
+        && form.get("userId").map(String::as_str) == Some(USER_ID)
+        && form.get("secureKey").map(String::as_str) == Some(SECURE_KEY)
+        && form.get("alias").map(String::as_str) == Some(ALIAS)
+}
+
+fn not_found() -> Response {
+    Json(json!({ "statusCode": 2, "chatEnded": true, "errors": [{ "code": 404, "advice": "session not found" }] })).into_response()
+}
+
+/// The parts of a `multipart/form-data` body: name -> (filename, content type, content).
+fn parts(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> BTreeMap<String, (Option<String>, Option<String>, Vec<u8>)> {
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Some(boundary) = content_type.split("boundary=").nth(1) else {
+        return BTreeMap::new();
+    };
+    let delimiter = format!("--{boundary}");
+    let text = body.to_vec();
+    let mut out = BTreeMap::new();
+    let positions: Vec<usize> = (0..text.len().saturating_sub(delimiter.len()))
+        .filter(|&i| text[i..].starts_with(delimiter.as_bytes()))
+        .collect();
+    for pair in positions.windows(2) {
+        let part = &text[pair[0] + delimiter.len() + 2..pair[1] - 2];
+        let split = (0..part.len())
+            .find(|&i| part[i..].starts_with(b"\r\n\r\n"))
+            .unwrap();
+        let head = String::from_utf8_lossy(&part[..split]).into_owned();
+        let content = part[split + 4..].to_vec();
+        let param = |key: &str| {
+            head.split(&format!("{key}=\""))
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .map(str::to_owned)
+        };
+        let kind = head
+            .lines()
+            .find_map(|l| l.strip_prefix("Content-Type: "))
+            .map(str::to_owned);
+        out.insert(param("name").unwrap(), (param("filename"), kind, content));
+    }
+    out
+}
+
+async fn upload(
+    State(state): State<Arc<Mutex<GmsState>>>,
+    Path((_, chat_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let parts = parts(&headers, &body);
+    let form: BTreeMap<String, String> = parts
+        .iter()
+        .filter(|(_, (file, _, _))| file.is_none())
+        .map(|(k, (_, _, v))| (k.clone(), String::from_utf8_lossy(v).into_owned()))
+        .collect();
+    let mut s = state.lock().unwrap();
+    s.requests.push(("file".into(), form.clone()));
+    if !authorised(&s, &chat_id, &form) {
+        return not_found();
+    }
+    let Some((Some(name), kind, content)) = parts.get("file").cloned() else {
+        return Json(json!({ "statusCode": 2, "chatEnded": false, "errors": [{ "code": 201, "advice": "no file" }] })).into_response();
+    };
+    let id = format!("00F0{:012X}", s.files.len() + 1);
+    s.files.push((
+        id.clone(),
+        name.clone(),
+        kind.unwrap_or_default(),
+        content.clone(),
+    ));
+    let index = s.transcript.len() + 1;
+    s.transcript.push(json!({ "from": { "nickname": "Ann", "participantId": 1, "type": "Client" }, "index": index, "type": "FileUploaded", "utcTime": 1_700_000_000_000_i64 + index as i64 * 1000, "userData": { "file-id": id, "file-name": name, "file-size": content.len().to_string() } }));
+    Json(json!({ "statusCode": 0, "alias": alias_value(&s), "userId": USER_ID, "secureKey": SECURE_KEY, "chatId": CHAT_ID, "chatEnded": s.chat_ended, "userData": { "file-id": id } })).into_response()
+}
+
+async fn limits(
+    State(state): State<Arc<Mutex<GmsState>>>,
+    Path((_, chat_id)): Path<(String, String)>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    let mut s = state.lock().unwrap();
+    s.requests.push(("file/limits".into(), form.clone()));
+    if !authorised(&s, &chat_id, &form) {
+        return not_found();
+    }
+    // The limits come as the userData of a Notice (which has no transcript index).
+    let used = s.files.len().to_string();
+    Json(json!({
+        "statusCode": 0, "alias": alias_value(&s), "userId": USER_ID, "secureKey": SECURE_KEY, "chatId": CHAT_ID, "chatEnded": s.chat_ended,
+        "messages": [{
+            "from": { "nickname": "Ann", "participantId": 1, "type": "Client" },
+            "text": "file-client-cfg-get", "type": "Notice", "utcTime": 1_700_000_000_000_i64,
+            "userData": {
+                "download-attempts": "2", "upload-max-files": "5", "delete-file": "odd",
+                "upload-max-file-size": "10485760", "used-download-attempts": "0",
+                "used-upload-max-total-size": "0", "upload-need-agent": "false",
+                "used-upload-max-files": used, "upload-max-total-size": "99614720",
+                "upload-file-types": "jpeg:jpg:pdf:png:txt:zip"
+            }
+        }]
+    }))
+    .into_response()
+}
+
+async fn download(
+    State(state): State<Arc<Mutex<GmsState>>>,
+    Path((_, chat_id, file_id)): Path<(String, String, String)>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    let mut s = state.lock().unwrap();
+    s.requests.push(("download".into(), form.clone()));
+    if !authorised(&s, &chat_id, &form) {
+        return not_found();
+    }
+    match s.files.iter().find(|(id, ..)| *id == file_id) {
+        Some((_, _, kind, content)) => (
+            [("content-type", kind.clone())],
+            content.clone(),
+        )
+            .into_response(),
+        None => Json(json!({ "statusCode": 2, "chatEnded": false, "errors": [{ "code": 203, "advice": "file not found" }] })).into_response(),
+    }
+}
+
 fn alias_value(state: &GmsState) -> Value {
     if state.numeric_alias {
         json!(ALIAS.parse::<i64>().unwrap())
@@ -227,6 +373,7 @@ async fn request_chat(
         requests: std::mem::take(&mut s.requests),
         failures: std::mem::take(&mut s.failures),
         numeric_alias: s.numeric_alias,
+        omit_chat_ended: s.omit_chat_ended,
         ..GmsState::default()
     };
     s.started = true;
@@ -274,11 +421,14 @@ async fn operation(
         _ => return (StatusCode::NOT_FOUND, "unknown operation").into_response(),
     }
     let mut reply = json!({ "statusCode": 0, "alias": alias_value(&s), "userId": USER_ID, "secureKey": SECURE_KEY, "chatId": CHAT_ID, "chatEnded": s.chat_ended });
-    if operation == "refresh" {
-        let from: usize = form
-            .get("transcriptPosition")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(1);
+    if s.omit_chat_ended && operation == "refresh" {
+        reply.as_object_mut().unwrap().remove("chatEnded");
+    }
+    // With `transcriptPosition` the reply carries the transcript from there (any operation).
+    if let Some(from) = form
+        .get("transcriptPosition")
+        .and_then(|p| p.parse::<usize>().ok())
+    {
         let messages: Vec<Value> = s
             .transcript
             .iter()
