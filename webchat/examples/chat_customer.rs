@@ -102,8 +102,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     {
         [flag, url, ..] if flag == "--emulator" => {
             let config = ChatConfig::emulator(url.clone())?;
-            let transport = EmulatorTransport::from_config(&config)
-                .ok_or("not an emulator configuration")??;
+            let transport = EmulatorTransport::from_config(&config)?;
             let host = url.clone();
             (
                 config,
@@ -116,16 +115,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
         }
         [url, ..] => {
             let config = ChatConfig::gms(url.clone())?;
-            let transport =
-                GmsTransport::from_config(&config).ok_or("not a GMS configuration")??;
+            let transport = GmsTransport::from_config(&config)?;
             (config, Arc::new(transport), Agent::Remote)
         }
         [] => {
             let fake = FakeGms::start().await;
             println!("loopback GMS back end at {}", fake.data_url());
             let config = ChatConfig::gms(fake.data_url())?;
-            let transport =
-                GmsTransport::from_config(&config).ok_or("not a GMS configuration")??;
+            let transport = GmsTransport::from_config(&config)?;
             (config, Arc::new(transport), Agent::Fake(fake))
         }
     };

@@ -54,6 +54,9 @@ pub struct ChatConfig {
     pub agent_typing_timeout_ms: u64,
     /// Per-request timeout.
     pub request_timeout_ms: u64,
+    /// DER certificates trusted for `https://` and `wss://` in addition to the platform's
+    /// roots (a private CA, a test server). Empty by default.
+    pub extra_root_certificates: Vec<Vec<u8>>,
 }
 
 /// The back end.
@@ -165,6 +168,7 @@ impl ChatConfig {
             client_typing_timeout_ms: DEFAULT_CLIENT_TYPING_TIMEOUT_MS,
             agent_typing_timeout_ms: DEFAULT_AGENT_TYPING_TIMEOUT_MS,
             request_timeout_ms,
+            extra_root_certificates: Vec::new(),
         })
     }
 

@@ -63,6 +63,34 @@ pub enum ConfigError {
     /// Async chat without CometD.
     #[error("Invalid configuration. WebChatService supports Async chat only in CometD mode.")]
     AsyncRequiresCometD,
+    /// A transport was built from a configuration that selects another back end.
+    #[error(
+        "the configuration selects the {configured} transport, not {expected}: build the transport with agentdesk_webchat::transport::from_config"
+    )]
+    WrongTransport {
+        /// The transport being built.
+        expected: &'static str,
+        /// The transport the configuration selects.
+        configured: &'static str,
+    },
+}
+
+impl ConfigError {
+    pub(crate) fn wrong_transport(
+        expected: &'static str,
+        configured: &crate::config::TransportSettings,
+    ) -> Self {
+        use crate::config::TransportSettings;
+        let configured = match configured {
+            TransportSettings::Gms(_) => "GMS Chat API v2",
+            TransportSettings::GuestChat(_) => "purecloud-v2-sockets",
+            TransportSettings::Emulator(_) => "emulator",
+        };
+        Self::WrongTransport {
+            expected,
+            configured,
+        }
+    }
 }
 
 /// A back-end call that failed (the "AJAX Response Object" of the Genesys documentation).
@@ -123,6 +151,9 @@ pub enum TransportError {
     /// The transport has no such operation.
     #[error("{0}")]
     Unsupported(RejectionText),
+    /// The configuration does not fit the transport.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// No session is open on this transport.
     #[error("{operation}: no session is open on the transport")]
     NoSession {

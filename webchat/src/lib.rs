@@ -129,12 +129,14 @@
 //!   `ajaxResponse`, `sessionLost`, `sleeping`/`waking`, `restoredOffline`,
 //!   `chatServerTimeout`.
 //!
-//! # Features
+//! # TLS
 //!
-//! - `tls-native-roots`: lets the guest chat transport open `wss://` event streams (Genesys
-//!   Cloud) with the platform's root certificates. Off by default, because it changes the
-//!   workspace-wide tokio-tungstenite build; tests, examples and the emulator use `ws://`.
-//!   REST calls always support HTTPS (reqwest with rustls).
+//! `https://` REST calls and `wss://` event streams (Genesys Cloud) work in the default
+//! build: rustls with the aws-lc-rs provider (the one reqwest and the rest of the workspace
+//! use, so no second crypto library is built), verifying against the platform's root
+//! certificates. [`ChatConfig::extra_root_certificates`] adds DER roots (a private CA, a test
+//! server); [`transport::from_config`] and each transport's `from_config` honour it. The
+//! `tls-native-roots` feature of earlier versions is kept and does nothing.
 
 pub mod clock;
 pub mod config;

@@ -94,7 +94,7 @@ async fn a_whole_conversation_reaches_the_app_as_interaction_events() {
     let mut interactions = app.subscribe(&[EventName::Interaction]).await.unwrap();
 
     let config = ChatConfig::emulator(&emulator.host_url).unwrap();
-    let transport = EmulatorTransport::from_config(&config).unwrap().unwrap();
+    let transport = EmulatorTransport::from_config(&config).unwrap();
     let (chat, mut events) = ChatService::new(config, Arc::new(transport));
     let reply = chat
         .start_chat(StartChatOptions {
@@ -233,7 +233,7 @@ async fn a_whole_conversation_reaches_the_app_as_interaction_events() {
 async fn the_agent_marking_the_chat_done_ends_it_for_the_customer() {
     let emulator = emulator().await;
     let config = ChatConfig::emulator(&emulator.host_url).unwrap();
-    let transport = EmulatorTransport::from_config(&config).unwrap().unwrap();
+    let transport = EmulatorTransport::from_config(&config).unwrap();
     let (chat, mut events) = ChatService::new(config, Arc::new(transport));
     let reply = chat.start_chat(StartChatOptions::default()).await.unwrap();
     let id = reply["chatId"].as_str().unwrap().to_owned();

@@ -235,7 +235,7 @@ fn gms_config(url: String) -> ChatConfig {
 async fn chat_service_over_gms_publishes_the_conversation() {
     let fake = FakeGms::start().await;
     let config = gms_config(fake.data_url());
-    let transport = Arc::new(GmsTransport::from_config(&config).unwrap().unwrap());
+    let transport = Arc::new(GmsTransport::from_config(&config).unwrap());
     let (chat, mut events) = ChatService::new(config, transport);
     assert_eq!(drain(&mut events), ["ready", "capabilitiesChanged"]);
 
@@ -330,7 +330,7 @@ async fn chat_service_over_gms_publishes_the_conversation() {
 async fn server_side_end_reaches_the_service() {
     let fake = FakeGms::start().await;
     let config = gms_config(fake.data_url());
-    let transport = Arc::new(GmsTransport::from_config(&config).unwrap().unwrap());
+    let transport = Arc::new(GmsTransport::from_config(&config).unwrap());
     let (chat, mut events) = ChatService::new(config, transport);
     chat.start_chat(StartChatOptions {
         nickname: Some("Ann".into()),
@@ -347,7 +347,7 @@ async fn server_side_end_reaches_the_service() {
 
 async fn started_service(fake: &FakeGms) -> (ChatService, agentdesk_webchat::EventStream) {
     let config = gms_config(fake.data_url());
-    let transport = Arc::new(GmsTransport::from_config(&config).unwrap().unwrap());
+    let transport = Arc::new(GmsTransport::from_config(&config).unwrap());
     let (chat, events) = ChatService::new(config, transport);
     chat.start_chat(StartChatOptions {
         nickname: Some("Ann".into()),
@@ -421,7 +421,7 @@ async fn a_numeric_alias_is_accepted_echoed_and_restored() {
 
     let saved = chat.saved_session().unwrap();
     let config = gms_config(fake.data_url());
-    let transport = Arc::new(GmsTransport::from_config(&config).unwrap().unwrap());
+    let transport = Arc::new(GmsTransport::from_config(&config).unwrap());
     let (other, mut other_events) = ChatService::new(config, transport);
     other
         .restore(RestoreOptions {
@@ -544,7 +544,7 @@ async fn a_restore_reply_without_chat_ended_is_a_restore_timeout() {
     let saved = chat.saved_session().unwrap();
     fake.state.lock().unwrap().omit_chat_ended = true;
     let config = gms_config(fake.data_url());
-    let transport = Arc::new(GmsTransport::from_config(&config).unwrap().unwrap());
+    let transport = Arc::new(GmsTransport::from_config(&config).unwrap());
     let (other, mut events) = ChatService::new(config, transport);
     drain(&mut events);
     let error = other

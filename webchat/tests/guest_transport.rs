@@ -34,7 +34,7 @@ fn config(fake: &FakeGuestChat, heartbeat_ms: u64) -> ChatConfig {
 
 async fn service(fake: &FakeGuestChat, heartbeat_ms: u64) -> (ChatService, EventStream) {
     let config = config(fake, heartbeat_ms);
-    let transport = Arc::new(GuestChatTransport::from_config(&config).unwrap().unwrap());
+    let transport = Arc::new(GuestChatTransport::from_config(&config).unwrap());
     let (chat, mut events) = ChatService::new(config, transport);
     assert_eq!(drain(&mut events), ["ready", "capabilitiesChanged"]);
     (chat, events)
@@ -297,24 +297,85 @@ async fn history_pages_and_restore() {
     assert_eq!(drain(&mut third_events), ["restoreTimeout"]);
 }
 
-/// With `tls-native-roots`, `wss://` streams get as far as a TLS handshake (a plain TCP peer
-/// makes it fail cleanly): the crypto provider resolves and nothing panics.
-#[cfg(feature = "tls-native-roots")]
+/// A `wss://` event stream on a loopback TLS server whose certificate (for `localhost`) is
+/// signed by a CA generated here: the default build opens it, trusting the CA through
+/// `extra_root_certificates`, and the agent's message arrives over it.
 #[tokio::test]
-async fn wss_streams_attempt_a_tls_handshake() {
+async fn wss_event_streams_work_with_the_default_build() {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .signed_by(&leaf_key, &ca)
+        .unwrap();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let server_config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![leaf.der().clone()], key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
-        let (socket, _) = listener.accept().await.unwrap();
-        drop(socket);
+        loop {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                use futures_util::SinkExt;
+                // A client that refuses the certificate ends here.
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut socket = tokio_tungstenite::accept_async(tls).await.unwrap();
+                let frame = json!({
+                    "topicName": "conversations.conv-1.messages",
+                    "eventBody": { "id": "m-tls", "conversation": { "id": "conv-1" },
+                                   "sender": { "id": "agent-9" }, "body": "hello over TLS",
+                                   "bodyType": "standard", "timestamp": "2024-01-01T10:00:00.000Z" },
+                    "metadata": { "type": "message" }
+                });
+                socket
+                    .send(tokio_tungstenite::tungstenite::Message::text(
+                        frame.to_string(),
+                    ))
+                    .await
+                    .unwrap();
+                // Keep the socket open until the client goes.
+                while let Some(Ok(_)) = futures_util::StreamExt::next(&mut socket).await {}
+            });
+        }
     });
-    let error = tokio_tungstenite::connect_async(format!("wss://localhost:{port}/stream"))
-        .await
-        .unwrap_err();
-    assert!(
-        !error.to_string().contains("TLS support not compiled in"),
-        "{error}"
-    );
+
+    let fake = FakeGuestChat::start().await;
+    fake.state.lock().unwrap().stream_uri = Some(format!("wss://localhost:{port}/stream"));
+    let mut trusting = config(&fake, 60_000);
+    trusting.extra_root_certificates = vec![ca.der().to_vec()];
+    let transport = Arc::new(GuestChatTransport::from_config(&trusting).unwrap());
+    let (chat, mut events) = ChatService::new(trusting, transport);
+    chat.start_chat(ann()).await.unwrap();
+    let (event, _) = wait_for(&mut events, "messageReceived").await;
+    let WebChatEvent::MessageReceived(received) = event else {
+        panic!()
+    };
+    assert_eq!(received.messages[0].text.as_deref(), Some("hello over TLS"));
+
+    // Without the CA the certificate is refused: startChat fails on the stream.
+    let fake = FakeGuestChat::start().await;
+    fake.state.lock().unwrap().stream_uri = Some(format!("wss://localhost:{port}/stream"));
+    let untrusting = config(&fake, 60_000);
+    let transport = Arc::new(GuestChatTransport::from_config(&untrusting).unwrap());
+    let (chat, _events) = ChatService::new(untrusting, transport);
+    let error = chat.start_chat(ann()).await.unwrap_err().to_string();
+    assert!(!error.contains("TLS support not compiled in"), "{error}");
+    assert!(error.contains("websocket failed to open"), "{error}");
 }
 
 fn last_create(fake: &FakeGuestChat) -> serde_json::Value {
@@ -348,7 +409,7 @@ async fn interaction_data_routes_and_describes_the_conversation() {
     }))
     .unwrap();
     let config = ChatConfig::from_wire(&wire).unwrap();
-    let transport = Arc::new(GuestChatTransport::from_config(&config).unwrap().unwrap());
+    let transport = Arc::new(GuestChatTransport::from_config(&config).unwrap());
     let (chat, _events) = ChatService::new(config, transport);
 
     // updateInteractionData before the chat: the next create routes with it.

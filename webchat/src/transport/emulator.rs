@@ -26,18 +26,15 @@ use futures_util::StreamExt;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message as Frame;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use super::http::{percent_encode, send};
+use super::tls::{Socket, Tls};
 use super::{ChatTransport, StartRequest, StartedSession, TransportCapabilities, TransportUpdate};
 use crate::config::{ChatConfig, EmulatorSettings, TransportSettings};
-use crate::error::TransportError;
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+use crate::error::{ConfigError, TransportError};
 
 /// One transcript entry as the emulator sends it (stream frames and `GET /chat/sessions/{id}`).
 #[derive(Debug, Clone, Deserialize)]
@@ -78,6 +75,7 @@ struct Chat {
 #[derive(Debug)]
 struct Inner {
     http: reqwest::Client,
+    tls: Tls,
     settings: EmulatorSettings,
     chat: Mutex<Option<Chat>>,
 }
@@ -98,10 +96,22 @@ impl Drop for EmulatorTransport {
 impl EmulatorTransport {
     /// A transport for `settings` with a per-request `timeout`.
     pub fn new(settings: EmulatorSettings, timeout: Duration) -> Result<Self, TransportError> {
-        let http = super::http::client(timeout)?;
+        Self::with_roots(settings, timeout, &[])
+    }
+
+    /// As [`Self::new`], also trusting `extra_roots` (DER certificates) for `https://` and
+    /// `wss://`.
+    pub fn with_roots(
+        settings: EmulatorSettings,
+        timeout: Duration,
+        extra_roots: &[Vec<u8>],
+    ) -> Result<Self, TransportError> {
+        let tls = Tls::new(extra_roots)?;
+        let http = tls.http_client(timeout)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
+                tls,
                 settings,
                 chat: Mutex::new(None),
             }),
@@ -109,15 +119,16 @@ impl EmulatorTransport {
         })
     }
 
-    /// A transport for an emulator configuration ([`ChatConfig::emulator`]); `None` when
-    /// `config` selects another back end.
-    pub fn from_config(config: &ChatConfig) -> Option<Result<Self, TransportError>> {
+    /// A transport for an emulator configuration ([`ChatConfig::emulator`]); a
+    /// [`ConfigError::WrongTransport`] when `config` selects another back end.
+    pub fn from_config(config: &ChatConfig) -> Result<Self, TransportError> {
         match &config.transport {
-            TransportSettings::Emulator(settings) => Some(Self::new(
+            TransportSettings::Emulator(settings) => Self::with_roots(
                 settings.clone(),
                 Duration::from_millis(config.request_timeout_ms),
-            )),
-            TransportSettings::Gms(_) | TransportSettings::GuestChat(_) => None,
+                &config.extra_root_certificates,
+            ),
+            other => Err(ConfigError::wrong_transport("emulator", other).into()),
         }
     }
 
@@ -143,23 +154,13 @@ impl EmulatorTransport {
         let url = self.inner.stream_url().ok_or(TransportError::NoSession {
             operation: "open event stream",
         })?;
-        let socket = connect(&url).await?;
+        let socket = self.inner.tls.connect(&url).await?;
         let (updates, receiver) = mpsc::unbounded_channel();
         self.stop_stream();
         let task = tokio::spawn(watch_stream(Arc::clone(&self.inner), socket, updates));
         *self.stream_task.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
         Ok(receiver)
     }
-}
-
-async fn connect(url: &str) -> Result<Socket, TransportError> {
-    tokio_tungstenite::connect_async(url)
-        .await
-        .map(|(socket, _)| socket)
-        .map_err(|error| TransportError::Network {
-            operation: "open event stream",
-            message: format!("websocket failed to open: {error}"),
-        })
 }
 
 impl Inner {
@@ -330,7 +331,7 @@ async fn watch_stream(
             let Some(url) = inner.stream_url() else {
                 return;
             };
-            if let Ok(socket) = connect(&url).await {
+            if let Ok(socket) = inner.tls.connect(&url).await {
                 break socket;
             }
         };

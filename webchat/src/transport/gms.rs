@@ -36,7 +36,7 @@ use super::{
     TransportUpdate,
 };
 use crate::config::{ChatConfig, GmsSettings, TransportSettings};
-use crate::error::TransportError;
+use crate::error::{ConfigError, TransportError};
 
 #[derive(Debug, Clone)]
 struct GmsSession {
@@ -55,9 +55,19 @@ pub struct GmsTransport {
 }
 
 impl GmsTransport {
-    /// A transport for `settings` with a per-request `timeout`.
+    /// A transport for `settings` with a per-request `timeout`, trusting the platform's
+    /// root certificates.
     pub fn new(settings: GmsSettings, timeout: Duration) -> Result<Self, TransportError> {
-        let http = super::http::client(timeout)?;
+        Self::with_roots(settings, timeout, &[])
+    }
+
+    /// As [`Self::new`], also trusting `extra_roots` (DER certificates) for `https://`.
+    pub fn with_roots(
+        settings: GmsSettings,
+        timeout: Duration,
+        extra_roots: &[Vec<u8>],
+    ) -> Result<Self, TransportError> {
+        let http = super::tls::Tls::new(extra_roots)?.http_client(timeout)?;
         Ok(Self {
             http,
             settings,
@@ -65,14 +75,16 @@ impl GmsTransport {
         })
     }
 
-    /// A transport for a GMS configuration; `None` when `config` selects another back end.
-    pub fn from_config(config: &ChatConfig) -> Option<Result<Self, TransportError>> {
+    /// A transport for a GMS configuration; a [`ConfigError::WrongTransport`] when `config`
+    /// selects another back end.
+    pub fn from_config(config: &ChatConfig) -> Result<Self, TransportError> {
         match &config.transport {
-            TransportSettings::Gms(settings) => Some(Self::new(
+            TransportSettings::Gms(settings) => Self::with_roots(
                 settings.clone(),
                 Duration::from_millis(config.request_timeout_ms),
-            )),
-            TransportSettings::GuestChat(_) | TransportSettings::Emulator(_) => None,
+                &config.extra_root_certificates,
+            ),
+            other => Err(ConfigError::wrong_transport("GMS Chat API v2", other).into()),
         }
     }
 

@@ -23,21 +23,18 @@ use async_trait::async_trait;
 use futures_util::StreamExt;
 use reqwest::Method;
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message as Frame;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use super::http::{percent_encode, send};
+use super::tls::{Socket, Tls};
 use super::{
     ChatTransport, HistoryPage, StartRequest, StartedSession, TransportCapabilities,
     TransportUpdate,
 };
 use crate::config::{ChatConfig, GuestChatSettings, TransportSettings};
-use crate::error::TransportError;
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+use crate::error::{ConfigError, TransportError};
 
 #[derive(Debug, Clone)]
 struct Conversation {
@@ -65,6 +62,7 @@ impl Conversation {
 #[derive(Debug)]
 struct Inner {
     http: reqwest::Client,
+    tls: Tls,
     settings: GuestChatSettings,
     conversation: Mutex<Option<Conversation>>,
 }
@@ -83,12 +81,25 @@ impl Drop for GuestChatTransport {
 }
 
 impl GuestChatTransport {
-    /// A transport for `settings` with a per-request `timeout`.
+    /// A transport for `settings` with a per-request `timeout`, trusting the platform's
+    /// root certificates.
     pub fn new(settings: GuestChatSettings, timeout: Duration) -> Result<Self, TransportError> {
-        let http = super::http::client(timeout)?;
+        Self::with_roots(settings, timeout, &[])
+    }
+
+    /// As [`Self::new`], also trusting `extra_roots` (DER certificates) for `https://` and
+    /// `wss://`.
+    pub fn with_roots(
+        settings: GuestChatSettings,
+        timeout: Duration,
+        extra_roots: &[Vec<u8>],
+    ) -> Result<Self, TransportError> {
+        let tls = Tls::new(extra_roots)?;
+        let http = tls.http_client(timeout)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
+                tls,
                 settings,
                 conversation: Mutex::new(None),
             }),
@@ -96,14 +107,16 @@ impl GuestChatTransport {
         })
     }
 
-    /// A transport for a guest chat configuration; `None` when `config` selects another back end.
-    pub fn from_config(config: &ChatConfig) -> Option<Result<Self, TransportError>> {
+    /// A transport for a guest chat configuration; a [`ConfigError::WrongTransport`] when
+    /// `config` selects another back end.
+    pub fn from_config(config: &ChatConfig) -> Result<Self, TransportError> {
         match &config.transport {
-            TransportSettings::GuestChat(settings) => Some(Self::new(
+            TransportSettings::GuestChat(settings) => Self::with_roots(
                 settings.clone(),
                 Duration::from_millis(config.request_timeout_ms),
-            )),
-            TransportSettings::Gms(_) | TransportSettings::Emulator(_) => None,
+                &config.extra_root_certificates,
+            ),
+            other => Err(ConfigError::wrong_transport("purecloud-v2-sockets", other).into()),
         }
     }
 
@@ -129,23 +142,13 @@ impl GuestChatTransport {
                 .ok_or(TransportError::NoSession {
                     operation: "open event stream",
                 })?;
-        let socket = connect(&uri).await?;
+        let socket = self.inner.tls.connect(&uri).await?;
         let (updates, receiver) = mpsc::unbounded_channel();
         self.stop_stream();
         let task = tokio::spawn(watch_stream(Arc::clone(&self.inner), socket, updates));
         *self.stream_task.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
         Ok(receiver)
     }
-}
-
-async fn connect(uri: &str) -> Result<Socket, TransportError> {
-    tokio_tungstenite::connect_async(uri)
-        .await
-        .map(|(socket, _)| socket)
-        .map_err(|error| TransportError::Network {
-            operation: "open event stream",
-            message: format!("websocket failed to open: {error}"),
-        })
 }
 
 impl Inner {
@@ -399,7 +402,7 @@ async fn watch_stream(
             let Some(uri) = inner.conversation().map(|c| c.stream_uri) else {
                 return;
             };
-            if let Ok(socket) = connect(&uri).await {
+            if let Ok(socket) = inner.tls.connect(&uri).await {
                 break socket;
             }
         };

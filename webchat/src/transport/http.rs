@@ -5,17 +5,6 @@ use serde_json::Value;
 
 use crate::error::TransportError;
 
-/// The HTTP client every REST transport uses, with a per-request `timeout`.
-pub(crate) fn client(timeout: std::time::Duration) -> Result<reqwest::Client, TransportError> {
-    reqwest::Client::builder()
-        .timeout(timeout)
-        .build()
-        .map_err(|error| TransportError::Network {
-            operation: "build HTTP client",
-            message: error.to_string(),
-        })
-}
-
 /// `application/x-www-form-urlencoded` encoding of `pairs` (reqwest's `form` feature is not
 /// enabled in this workspace, and the format is a few lines).
 pub(crate) fn form_urlencode(pairs: &[(String, String)]) -> String {

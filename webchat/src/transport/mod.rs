@@ -18,6 +18,7 @@ pub mod gms;
 /// Genesys Cloud guest chat v2.
 pub mod guest;
 mod http;
+mod tls;
 
 pub use http::FilePart;
 
@@ -28,7 +29,24 @@ use async_trait::async_trait;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use crate::config::{ChatConfig, TransportSettings};
 use crate::error::TransportError;
+
+/// The transport `config` selects (GMS, Genesys Cloud guest chat or the emulator), ready for
+/// [`ChatService::new`](crate::ChatService::new).
+pub fn from_config(
+    config: &ChatConfig,
+) -> Result<std::sync::Arc<dyn ChatTransport>, TransportError> {
+    Ok(match &config.transport {
+        TransportSettings::Gms(_) => std::sync::Arc::new(gms::GmsTransport::from_config(config)?),
+        TransportSettings::GuestChat(_) => {
+            std::sync::Arc::new(guest::GuestChatTransport::from_config(config)?)
+        }
+        TransportSettings::Emulator(_) => {
+            std::sync::Arc::new(emulator::EmulatorTransport::from_config(config)?)
+        }
+    })
+}
 
 /// Receiving end of a transport's pushed updates (socket transports).
 pub type UpdateReceiver = mpsc::UnboundedReceiver<TransportUpdate>;

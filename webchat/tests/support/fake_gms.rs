@@ -205,11 +205,11 @@ fn not_found() -> Response {
     Json(json!({ "statusCode": 2, "chatEnded": true, "errors": [{ "code": 404, "advice": "session not found" }] })).into_response()
 }
 
-/// The parts of a `multipart/form-data` body: name -> (filename, content type, content).
-fn parts(
-    headers: &HeaderMap,
-    body: &[u8],
-) -> BTreeMap<String, (Option<String>, Option<String>, Vec<u8>)> {
+/// One part of a `multipart/form-data` body: (filename, content type, content).
+type Part = (Option<String>, Option<String>, Vec<u8>);
+
+/// The parts of a `multipart/form-data` body by name.
+fn parts(headers: &HeaderMap, body: &[u8]) -> BTreeMap<String, Part> {
     let content_type = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())

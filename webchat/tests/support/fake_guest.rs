@@ -36,6 +36,8 @@ pub struct GuestState {
     /// Status to fail the next create with.
     pub fail_create: Option<u16>,
     pub unauthorised_calls: usize,
+    /// `eventStreamUri` to hand out instead of this fake's own `ws://` stream.
+    pub stream_uri: Option<String>,
 }
 
 #[derive(Clone)]
@@ -189,8 +191,12 @@ async fn create(State(state): Shared, headers: HeaderMap, Json(body): Json<Value
             .into_response();
     }
     s.guest_connected = true;
+    let stream = s
+        .stream_uri
+        .clone()
+        .unwrap_or_else(|| format!("ws://{addr}/stream/{CONVERSATION}"));
     Json(json!({
-        "id": CONVERSATION, "jwt": JWT, "eventStreamUri": format!("ws://{addr}/stream/{CONVERSATION}"),
+        "id": CONVERSATION, "jwt": JWT, "eventStreamUri": stream,
         "member": { "id": GUEST }
     }))
     .into_response()
