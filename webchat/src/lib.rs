@@ -79,6 +79,11 @@
 //!   ([`TransportError::SessionEnded`]: a GMS refresh without `chatEnded: false`, a Genesys
 //!   Cloud guest no longer connected, an emulator chat that ended) also publishes
 //!   `restoreTimeout`; other failures publish `restoreFailed`.
+//! - **Restore history (Genesys Cloud):** with `transport.pagination` on, a restore replays
+//!   the newest page of `maxMessagePageSize` messages and `fetchHistory` continues before
+//!   it; with it off, every message (following `next` pages). The event stream is attached
+//!   before the history is fetched, and messages are delivered once by id, so nothing sent
+//!   in between is lost or repeated.
 //! - **`poll`** is private to the service, so [`service::ChatService::poll`] always rejects;
 //!   the service's own loop polls every `pollRate` while polling is on (it starts with the
 //!   session on polling transports).

@@ -462,3 +462,118 @@ async fn interaction_data_routes_and_describes_the_conversation() {
         "555-0199"
     );
 }
+
+fn restoring_config(fake: &FakeGuestChat, pagination: bool) -> ChatConfig {
+    let wire: WebChatConfig = serde_json::from_value(json!({
+        "transport": {
+            "type": "purecloud-v2-sockets",
+            "dataURL": fake.data_url(),
+            "deploymentKey": "d-1",
+            "orgGuid": "o-1",
+            "pagination": pagination,
+            "maxMessagePageSize": 2,
+            "interactionData": { "routing": { "targetAddress": "Support" } }
+        }
+    }))
+    .unwrap();
+    ChatConfig::from_wire(&wire).unwrap()
+}
+
+/// Restores the conversation `saved` in a new service; returns the texts it replays, in
+/// order, up to and including `until`.
+async fn restored_texts(
+    fake: &FakeGuestChat,
+    pagination: bool,
+    saved: &agentdesk_webchat::session::SavedSession,
+    until: &str,
+) -> (ChatService, Vec<String>) {
+    let config = restoring_config(fake, pagination);
+    let transport = Arc::new(GuestChatTransport::from_config(&config).unwrap());
+    let (chat, mut events) = ChatService::new(config, transport);
+    chat.restore(RestoreOptions {
+        session_data: Some(saved.to_json()),
+        async_mode: None,
+    })
+    .await
+    .unwrap();
+    let mut texts = Vec::new();
+    while !texts.iter().any(|t| t == until) {
+        let (event, _) = wait_for(&mut events, "messageReceived").await;
+        let WebChatEvent::MessageReceived(received) = event else {
+            panic!()
+        };
+        texts.extend(
+            received
+                .messages
+                .iter()
+                .filter(|m| m.kind.as_str() == "Message")
+                .map(|m| m.text.clone().unwrap_or_default()),
+        );
+    }
+    (chat, texts)
+}
+
+#[tokio::test]
+async fn restore_fetches_one_page_with_pagination_and_everything_without() {
+    let fake = FakeGuestChat::start().await;
+    let config = restoring_config(&fake, true);
+    let transport = Arc::new(GuestChatTransport::from_config(&config).unwrap());
+    let (chat, _events) = ChatService::new(config, transport);
+    chat.start_chat(ann()).await.unwrap();
+    for text in ["one", "two", "three", "four", "five"] {
+        fake.agent_says_offline(text);
+    }
+    let saved = chat.saved_session().unwrap();
+
+    // Pagination on: the newest page of maxMessagePageSize (2), then fetchHistory goes on.
+    let (paged, texts) = restored_texts(&fake, true, &saved, "five").await;
+    assert_eq!(texts, ["four", "five"]);
+    let query = fake
+        .state
+        .lock()
+        .unwrap()
+        .list_queries
+        .last()
+        .cloned()
+        .unwrap();
+    assert_eq!(query.get("maxResults").map(String::as_str), Some("2"));
+    paged.fetch_history().await.unwrap();
+    let older: Vec<_> = paged
+        .get_transcript()
+        .messages
+        .iter()
+        .filter(|m| m.kind.as_str() == "Message")
+        .map(|m| m.text.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(older, ["two", "three", "four", "five"]);
+
+    // Pagination off: everything at once.
+    let (_, texts) = restored_texts(&fake, false, &saved, "five").await;
+    assert_eq!(texts, ["one", "two", "three", "four", "five"]);
+}
+
+#[tokio::test]
+async fn a_message_sent_while_the_history_loads_is_not_lost() {
+    let fake = FakeGuestChat::start().await;
+    let config = restoring_config(&fake, true);
+    let transport = Arc::new(GuestChatTransport::from_config(&config).unwrap());
+    let (chat, _events) = ChatService::new(config, transport);
+    chat.start_chat(ann()).await.unwrap();
+    fake.agent_says_offline("before");
+    let saved = chat.saved_session().unwrap();
+    // Posted right after the history page is answered: in no page, only on the stream.
+    fake.state.lock().unwrap().say_after_list = Some("during".into());
+    let (restored, texts) = restored_texts(&fake, true, &saved, "during").await;
+    assert_eq!(texts, ["before", "during"]);
+    let mut events = restored.subscribe();
+    fake.agent_says("after");
+    wait_for(&mut events, "messageReceived").await;
+    let all: Vec<_> = restored
+        .get_transcript()
+        .messages
+        .iter()
+        .filter(|m| m.kind.as_str() == "Message")
+        .map(|m| m.text.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(all, ["before", "during", "after"], "each message once");
+}

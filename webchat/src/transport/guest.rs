@@ -6,7 +6,7 @@
 //! `Disconnected`, after which the task reconnects every `socketReconnectInterval`, reports
 //! `Reconnected`, and catches up on messages after the last one seen.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -45,6 +45,42 @@ struct Conversation {
     last_message_id: Option<String>,
     oldest_message_id: Option<String>,
     members: BTreeMap<String, WebChatMemberInfo>,
+    /// Ids of messages already delivered (stream and history overlap on restore and after a
+    /// reconnect), newest last, at most [`SEEN_LIMIT`].
+    seen: VecDeque<String>,
+}
+
+/// How many delivered message ids are remembered to drop duplicates.
+const SEEN_LIMIT: usize = 4_096;
+
+impl Conversation {
+    fn new(id: String, member_id: String, jwt: String, stream_uri: String) -> Self {
+        Self {
+            id,
+            member_id,
+            jwt,
+            stream_uri,
+            last_message_id: None,
+            oldest_message_id: None,
+            members: BTreeMap::new(),
+            seen: VecDeque::new(),
+        }
+    }
+
+    /// Records `id` as delivered; `false` when it already was.
+    fn first_sight(&mut self, id: &str) -> bool {
+        if id.is_empty() {
+            return true;
+        }
+        if self.seen.iter().any(|seen| seen == id) {
+            return false;
+        }
+        if self.seen.len() == SEEN_LIMIT {
+            self.seen.pop_front();
+        }
+        self.seen.push_back(id.to_owned());
+        true
+    }
 }
 
 impl Conversation {
@@ -223,6 +259,11 @@ impl Inner {
         let mut ended = false;
         let own_id = self.conversation().map(|c| c.member_id).unwrap_or_default();
         for message in raw {
+            let mut fresh = true;
+            self.update(|c| fresh = c.first_sight(&message.id));
+            if !fresh {
+                continue;
+            }
             let membership = matches!(
                 message.body_type,
                 Some(BodyType::MemberJoin | BodyType::MemberLeave)
@@ -260,6 +301,27 @@ impl Inner {
             updates.push(TransportUpdate::ChatEnded);
         }
         updates
+    }
+
+    /// The newest page of `maxMessagePageSize` messages (restore with pagination on; older
+    /// pages come with `fetchHistory`).
+    async fn latest_page(&self) -> Result<Vec<TransportUpdate>, TransportError> {
+        const OPERATION: &str = "list messages";
+        let size = self.settings.max_message_page_size;
+        let suffix = format!("/messages?maxResults={size}&sortOrder=descending");
+        let page: MessageListing =
+            serde_json::from_value(self.call(OPERATION, Method::GET, &suffix, None).await?)
+                .map_err(|error| TransportError::Malformed {
+                    operation: OPERATION,
+                    message: error.to_string(),
+                })?;
+        let mut raw = page.entities;
+        raw.reverse();
+        // `fetchHistory` continues before this page, whatever the stream delivered meanwhile.
+        if let Some(oldest) = raw.first().map(|m| m.id.clone()) {
+            self.update(|c| c.oldest_message_id = Some(oldest));
+        }
+        Ok(self.normalise(raw).await)
     }
 
     /// Messages after the last one seen (all when none was seen), following `next` pages.
@@ -605,15 +667,13 @@ impl ChatTransport for GuestChatTransport {
             state: Some(MemberState::Connected),
             extra: BTreeMap::new(),
         };
-        let conversation = Conversation {
-            id: created.id.clone(),
-            member_id: created.member.id.clone(),
-            jwt: created.jwt.clone(),
-            stream_uri: created.event_stream_uri.clone(),
-            last_message_id: None,
-            oldest_message_id: None,
-            members: [(own.id.clone(), own)].into_iter().collect(),
-        };
+        let mut conversation = Conversation::new(
+            created.id.clone(),
+            created.member.id.clone(),
+            created.jwt.clone(),
+            created.event_stream_uri.clone(),
+        );
+        conversation.members.insert(own.id.clone(), own);
         let session_data = conversation.session_data();
         *self
             .inner
@@ -652,15 +712,12 @@ impl ChatTransport for GuestChatTransport {
             .inner
             .conversation
             .lock()
-            .unwrap_or_else(|p| p.into_inner()) = Some(Conversation {
-            id: data.conversation_id.clone(),
-            member_id: data.member_id.clone(),
-            jwt: data.jwt.clone(),
-            stream_uri: data.web_socket_url.clone(),
-            last_message_id: None,
-            oldest_message_id: None,
-            members: BTreeMap::new(),
-        });
+            .unwrap_or_else(|p| p.into_inner()) = Some(Conversation::new(
+            data.conversation_id.clone(),
+            data.member_id.clone(),
+            data.jwt.clone(),
+            data.web_socket_url.clone(),
+        ));
         let restored = async {
             if !self.inner.own_member_connected().await? {
                 return Err(TransportError::SessionEnded {
@@ -668,8 +725,14 @@ impl ChatTransport for GuestChatTransport {
                     reply: json!("customer disconnected, conversation ended"),
                 });
             }
-            let replay = self.inner.catch_up().await?;
+            // The stream first: what arrives while the history loads waits in its channel,
+            // and messages seen on both are delivered once.
             let updates = self.attach_stream().await?;
+            let replay = if self.inner.settings.pagination {
+                self.inner.latest_page().await?
+            } else {
+                self.inner.catch_up().await?
+            };
             Ok((replay, updates))
         };
         match restored.await {

@@ -38,6 +38,11 @@ pub struct GuestState {
     pub unauthorised_calls: usize,
     /// `eventStreamUri` to hand out instead of this fake's own `ws://` stream.
     pub stream_uri: Option<String>,
+    /// An agent text posted right after the next message list is answered (so it is in no
+    /// page: only a socket attached by then sees it).
+    pub say_after_list: Option<String>,
+    /// Every `GET .../messages` query.
+    pub list_queries: Vec<BTreeMap<String, String>>,
 }
 
 #[derive(Clone)]
@@ -92,17 +97,7 @@ impl FakeGuestChat {
     }
 
     fn post_message(&self, sender: &str, body: &str, body_type: &str) {
-        let message = {
-            let mut state = self.state.lock().unwrap();
-            let n = state.messages.len() + 1;
-            let message = json!({
-                "id": format!("m-{n}"), "conversation": { "id": CONVERSATION }, "sender": { "id": sender },
-                "body": body, "bodyType": body_type, "timestamp": format!("2024-01-01T10:00:{:02}.000Z", n % 60),
-            });
-            state.messages.push(message.clone());
-            message
-        };
-        self.broadcast(json!({ "topicName": format!("conversations.{CONVERSATION}.messages"), "eventBody": message, "metadata": { "type": "message" } }));
+        post_message(&self.state, sender, body, body_type);
     }
 
     pub fn agent_joins(&self) {
@@ -149,6 +144,19 @@ impl FakeGuestChat {
     pub fn attaches(&self) -> usize {
         self.state.lock().unwrap().socket_attaches
     }
+}
+
+/// Stores a message and pushes it to every open socket.
+fn post_message(state: &Mutex<GuestState>, sender: &str, body: &str, body_type: &str) {
+    let mut state = state.lock().unwrap();
+    let n = state.messages.len() + 1;
+    let message = json!({
+        "id": format!("m-{n}"), "conversation": { "id": CONVERSATION }, "sender": { "id": sender },
+        "body": body, "bodyType": body_type, "timestamp": format!("2024-01-01T10:00:{:02}.000Z", n % 60),
+    });
+    state.messages.push(message.clone());
+    let text = json!({ "topicName": format!("conversations.{CONVERSATION}.messages"), "eventBody": message, "metadata": { "type": "message" } }).to_string();
+    state.sockets.retain(|s| s.send(Some(text.clone())).is_ok());
 }
 
 fn authorised(state: &Mutex<GuestState>, headers: &HeaderMap) -> bool {
@@ -262,6 +270,7 @@ async fn list(
     if !authorised(&state, &headers) {
         return unauthorised();
     }
+    state.lock().unwrap().list_queries.push(query.clone());
     let all = state.lock().unwrap().messages.clone();
     let position = |id: &String| all.iter().position(|m| m["id"] == json!(id));
     let mut selected: Vec<Value> = match (query.get("after"), query.get("before")) {
@@ -284,8 +293,20 @@ async fn list(
         .get("maxResults")
         .and_then(|m| m.parse().ok())
         .unwrap_or(100);
+    let more = selected.len() > max;
     selected.truncate(max);
-    Json(json!({ "pageSize": max, "entities": selected, "selfUri": format!("/api/v2/webchat/guest/conversations/{CONVERSATION}/messages") })).into_response()
+    let base = format!("/api/v2/webchat/guest/conversations/{CONVERSATION}/messages");
+    let mut page = json!({ "pageSize": max, "entities": selected, "selfUri": base });
+    let ascending = query.get("sortOrder").map(String::as_str) != Some("descending");
+    if more && ascending {
+        let last = selected.last().unwrap()["id"].as_str().unwrap().to_owned();
+        page["next"] = json!(format!("{base}?after={last}&maxResults={max}"));
+    }
+    let late = state.lock().unwrap().say_after_list.take();
+    if let Some(text) = late {
+        post_message(&state, AGENT, &text, "standard");
+    }
+    Json(page).into_response()
 }
 
 async fn stream(State(state): Shared, upgrade: WebSocketUpgrade) -> Response {
