@@ -121,6 +121,14 @@
 //!   `userData` joins `memberInfo.customFields` after the form fields and the chat's
 //!   `userData`. `phone` goes out as `phoneNumber` (Genesys Cloud) or `PhoneNumber` (GMS),
 //!   as the widget sends it. GMS has no routing data; interaction data is ignored there.
+//! - **`started`** carries the session credentials as the widget publishes them (GMS
+//!   `{sessionID, userId, secureKey, alias}`, Genesys Cloud `{data: {jwt, conversationId,
+//!   memberId, WebSocketUrl}}`); `startChat` resolves with the back end's reply.
+//!   `agentTypingStarted` carries the normalised typing message, whose `from` has the
+//!   widget's `name`, `id` (and `avatar` on Genesys Cloud).
+//! - **Events** go to every subscriber through a buffer of 256; a subscriber that falls
+//!   further behind is told how many it missed ([`Lagged`] from the
+//!   [`EventStream`] stream, [`EventStream::missed`]).
 //! - **Genesys Cloud typing:** the API has no "stopped typing" call, so the typing-stop timer
 //!   only publishes `clientTypingStopped`.
 //! - **Polling** uses a fixed `pollRate`; the widget's dynamic back-off (`pollRateMin`,
@@ -153,6 +161,6 @@ pub mod transport;
 
 pub use config::ChatConfig;
 pub use error::{CommandError, ConfigError, TransportError};
-pub use service::{ChatService, EventStream};
+pub use service::{ChatService, EventStream, Lagged};
 pub use session::ChatSession;
 pub use transport::ChatTransport;

@@ -5,7 +5,10 @@
 //! receives pushed transport updates and fires the machine's deadlines (typing timers,
 //! polling). Events go out on a broadcast channel.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use agentdesk_protocol::webchat::{
@@ -106,34 +109,124 @@ impl Shared {
     }
 }
 
+/// Events a subscriber missed because it fell more than the buffer (256 events) behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{0} WebChatService events were missed: the subscriber fell more than 256 events behind")]
+pub struct Lagged(pub u64);
+
+type Pending = Pin<
+    Box<
+        dyn Future<
+                Output = (
+                    Result<WebChatEvent, broadcast::error::RecvError>,
+                    broadcast::Receiver<WebChatEvent>,
+                ),
+            > + Send,
+    >,
+>;
+
 /// Receives a service's events.
-#[derive(Debug)]
+///
+/// As a [`futures_util::Stream`] it yields `Ok(event)` and, when the subscriber fell more
+/// than 256 events behind, one `Err(Lagged(n))` saying how many it missed, then goes on
+/// with the oldest event still buffered; it ends when the service is gone.
+/// [`EventStream::recv`] is the same as an async method. [`EventStream::next`] skips lag
+/// (it is convenient where losing events does not matter) but still counts it in
+/// [`EventStream::missed`].
 pub struct EventStream {
-    inner: broadcast::Receiver<WebChatEvent>,
+    receiver: Option<broadcast::Receiver<WebChatEvent>>,
+    pending: Option<Pending>,
+    missed: u64,
+}
+
+impl std::fmt::Debug for EventStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventStream")
+            .field("missed", &self.missed)
+            .finish_non_exhaustive()
+    }
 }
 
 impl EventStream {
-    /// The next event; `None` once the service is gone. Events a slow reader missed are
-    /// skipped.
+    fn new(receiver: broadcast::Receiver<WebChatEvent>) -> Self {
+        Self {
+            receiver: Some(receiver),
+            pending: None,
+            missed: 0,
+        }
+    }
+
+    /// The next event, `Err(Lagged(n))` after `n` missed ones, `None` once the service is
+    /// gone.
+    pub async fn recv(&mut self) -> Option<Result<WebChatEvent, Lagged>> {
+        futures_util::StreamExt::next(self).await
+    }
+
+    /// The next event; `None` once the service is gone. Missed events are skipped (see
+    /// [`EventStream::missed`]).
     pub async fn next(&mut self) -> Option<WebChatEvent> {
         loop {
-            match self.inner.recv().await {
+            match self.recv().await? {
                 Ok(event) => return Some(event),
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
+                Err(Lagged(_)) => continue,
             }
         }
     }
 
-    /// An event already queued, without waiting.
+    /// An event already queued, without waiting (`None` while [`recv`](Self::recv) or
+    /// [`next`](Self::next) is part-way through waiting). Missed events are skipped and
+    /// counted.
     pub fn try_next(&mut self) -> Option<WebChatEvent> {
+        let receiver = self.receiver.as_mut()?;
         loop {
-            match self.inner.try_recv() {
+            match receiver.try_recv() {
                 Ok(event) => return Some(event),
-                Err(broadcast::error::TryRecvError::Lagged(_)) => continue,
+                Err(broadcast::error::TryRecvError::Lagged(n)) => self.missed += n,
                 Err(_) => return None,
             }
         }
+    }
+
+    /// How many events this subscriber has missed so far.
+    pub fn missed(&self) -> u64 {
+        self.missed
+    }
+}
+
+impl futures_util::Stream for EventStream {
+    type Item = Result<WebChatEvent, Lagged>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if this.pending.is_none() {
+            let Some(mut receiver) = this.receiver.take() else {
+                return Poll::Ready(None);
+            };
+            this.pending = Some(Box::pin(async move {
+                let outcome = receiver.recv().await;
+                (outcome, receiver)
+            }));
+        }
+        let Some(pending) = this.pending.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let (outcome, receiver) = match pending.as_mut().poll(cx) {
+            Poll::Ready(done) => done,
+            Poll::Pending => return Poll::Pending,
+        };
+        this.pending = None;
+        this.receiver = Some(receiver);
+        Poll::Ready(match outcome {
+            Ok(event) => Some(Ok(event)),
+            Err(broadcast::error::RecvError::Lagged(n)) => {
+                this.missed += n;
+                Some(Err(Lagged(n)))
+            }
+            Err(broadcast::error::RecvError::Closed) => {
+                this.receiver = None;
+                None
+            }
+        })
     }
 }
 
@@ -180,14 +273,12 @@ impl ChatService {
         });
         tokio::spawn(drive(Arc::downgrade(&shared), control));
         shared.with(|_, _| ());
-        (Self { shared }, EventStream { inner: receiver })
+        (Self { shared }, EventStream::new(receiver))
     }
 
     /// Another subscriber (receives events from now on).
     pub fn subscribe(&self) -> EventStream {
-        EventStream {
-            inner: self.shared.events.subscribe(),
-        }
+        EventStream::new(self.shared.events.subscribe())
     }
 
     /// `startChat`: resolves with the back end's reply.

@@ -91,6 +91,21 @@ impl SavedSession {
     }
 }
 
+/// Data of `started`, as the widget publishes it: the GMS session keys
+/// (`{sessionID, userId, secureKey, alias}`), or for Genesys Cloud
+/// `{data: {jwt, conversationId, memberId, WebSocketUrl}}`.
+fn started_data(session_data: &SessionData) -> Value {
+    match session_data {
+        SessionData::Gms(keys) => serde_json::to_value(keys).unwrap_or_default(),
+        SessionData::Guest(guest) => serde_json::json!({ "data": {
+            "jwt": guest.jwt,
+            "conversationId": guest.conversation_id,
+            "memberId": guest.member_id,
+            "WebSocketUrl": guest.web_socket_url,
+        }}),
+    }
+}
+
 /// The WebChatService state machine for one visitor.
 pub struct ChatSession {
     config: ChatConfig,
@@ -232,11 +247,12 @@ impl ChatSession {
         now: u64,
     ) {
         match outcome {
-            Ok((response, session_data, replay)) => {
+            Ok((_response, session_data, replay)) => {
                 self.reset_for_new_session(now);
+                let started = started_data(&session_data);
                 self.session_data = Some(session_data);
                 self.state = SessionState::Active;
-                self.emit(WebChatEvent::Started(response));
+                self.emit(WebChatEvent::Started(started));
                 for update in replay {
                     self.apply_update(update, now);
                 }

@@ -563,3 +563,18 @@ async fn a_restore_reply_without_chat_ended_is_a_restore_timeout() {
     );
     assert_eq!(drain(&mut events), ["restoreTimeout"]);
 }
+
+#[tokio::test]
+async fn started_carries_the_session_keys_as_the_widget_publishes_them() {
+    let fake = FakeGms::start().await;
+    let (_chat, mut events) = started_service(&fake).await;
+    let (event, _) = wait_for(&mut events, "started").await;
+    let WebChatEvent::Started(data) = event else {
+        panic!()
+    };
+    assert_eq!(
+        data,
+        json!({ "sessionID": "0001Xy9ZtQ000ABC", "userId": "00F10A2B3C4D0001",
+                "secureKey": "5c1e2d3f4a5b6c7d", "alias": "117" })
+    );
+}

@@ -577,3 +577,23 @@ async fn a_message_sent_while_the_history_loads_is_not_lost() {
         .collect();
     assert_eq!(all, ["before", "during", "after"], "each message once");
 }
+
+#[tokio::test]
+async fn started_carries_the_guest_credentials_as_the_widget_publishes_them() {
+    let fake = FakeGuestChat::start().await;
+    let (chat, mut events) = service(&fake, 5_000).await;
+    chat.start_chat(ann()).await.unwrap();
+    let (event, _) = wait_for(&mut events, "started").await;
+    let WebChatEvent::Started(data) = event else {
+        panic!()
+    };
+    assert_eq!(data["data"]["conversationId"], "conv-1");
+    assert_eq!(data["data"]["memberId"], GUEST);
+    assert_eq!(data["data"]["jwt"], "eyJ0eXAiOiJKV1QifQ.e30.sig");
+    assert!(
+        data["data"]["WebSocketUrl"]
+            .as_str()
+            .unwrap()
+            .starts_with("ws://")
+    );
+}

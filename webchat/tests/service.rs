@@ -453,3 +453,27 @@ async fn the_code_only_and_browser_only_commands_answer_as_the_widget_does() {
         .collect();
     assert_eq!(names, ["sleeping", "waking"]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_lagging_subscriber_is_told_how_many_events_it_missed() {
+    use futures_util::StreamExt;
+    let (chat, mut events, _transport) = started().await;
+    for _ in 0..300 {
+        for command in ["sleep", "wake"] {
+            chat.execute(serde_json::from_value(json!({ "command": command })).unwrap())
+                .await
+                .unwrap();
+        }
+    }
+    // 600 events, 256 kept: the stream says 344 were missed, then goes on.
+    assert_eq!(
+        StreamExt::next(&mut events).await,
+        Some(Err(agentdesk_webchat::Lagged(344)))
+    );
+    assert_eq!(events.missed(), 344);
+    let next = StreamExt::next(&mut events).await.unwrap().unwrap();
+    assert_eq!(next.name(), "sleeping");
+    drop(chat);
+    let rest: Vec<_> = events.collect().await;
+    assert_eq!(rest.len(), 255, "the buffered events, then the end");
+}
