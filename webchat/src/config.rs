@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use agentdesk_protocol::webchat::guest::RoutingTarget;
-use agentdesk_protocol::webchat::{TransportType, UserData, WebChatConfig};
+use agentdesk_protocol::webchat::{
+    InteractionData, RoutingData, TransportConfig, TransportType, UserData, WebChatConfig,
+};
 use serde_json::Value;
 
 use crate::error::ConfigError;
@@ -326,4 +328,175 @@ fn guest_settings(config: &WebChatConfig) -> Result<GuestChatSettings, ConfigErr
             .socket_reconnect_interval
             .unwrap_or(DEFAULT_RECONNECT_INTERVAL_MS),
     })
+}
+
+/// Builds a [`ChatConfig`] in code: start with [`ChatConfigBuilder::gms`] or
+/// [`ChatConfigBuilder::genesys_cloud`], set what differs from the defaults, then
+/// [`build`](ChatConfigBuilder::build) (which validates as [`ChatConfig::from_wire`] does).
+///
+/// ```
+/// use agentdesk_webchat::config::ChatConfigBuilder;
+///
+/// let config = ChatConfigBuilder::genesys_cloud(
+///     "https://api.mypurecloud.com",
+///     "deployment-id",
+///     "organization-id",
+///     "Support",
+/// )
+/// .priority(5)
+/// .user_data("customerId", "59606")
+/// .build()
+/// .unwrap();
+/// # let _ = config;
+/// let gms = ChatConfigBuilder::gms("https://gms.example.net/genesys/2/chat/customer-support")
+///     .apikey("secret")
+///     .poll_rate_ms(2_000)
+///     .build()
+///     .unwrap();
+/// assert_eq!(gms.poll_rate_ms, 2_000);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatConfigBuilder {
+    wire: WebChatConfig,
+    extra_root_certificates: Vec<Vec<u8>>,
+}
+
+impl ChatConfigBuilder {
+    /// GMS Chat API v2 at `data_url` (`https://host/genesys/2/chat/<service>`).
+    pub fn gms(data_url: impl Into<String>) -> Self {
+        Self {
+            wire: WebChatConfig {
+                data_url: Some(data_url.into()),
+                ..WebChatConfig::default()
+            },
+            extra_root_certificates: Vec::new(),
+        }
+    }
+
+    /// Genesys Cloud guest chat (`purecloud-v2-sockets`) at the region's API base URL,
+    /// routed to `queue`.
+    pub fn genesys_cloud(
+        data_url: impl Into<String>,
+        deployment_key: impl Into<String>,
+        organization_id: impl Into<String>,
+        queue: impl Into<String>,
+    ) -> Self {
+        let transport = TransportConfig {
+            transport_type: Some(TransportType::PurecloudV2Sockets),
+            data_url: Some(data_url.into()),
+            deployment_key: Some(deployment_key.into()),
+            org_guid: Some(organization_id.into()),
+            interaction_data: Some(InteractionData {
+                routing: Some(RoutingData {
+                    target_type: Some("QUEUE".into()),
+                    target_address: Some(queue.into()),
+                    ..RoutingData::default()
+                }),
+                ..InteractionData::default()
+            }),
+            ..TransportConfig::default()
+        };
+        Self {
+            wire: WebChatConfig {
+                transport: Some(transport),
+                ..WebChatConfig::default()
+            },
+            extra_root_certificates: Vec::new(),
+        }
+    }
+
+    fn routing(&mut self) -> &mut RoutingData {
+        let transport = self.wire.transport.get_or_insert_with(Default::default);
+        let interaction = transport
+            .interaction_data
+            .get_or_insert_with(Default::default);
+        interaction.routing.get_or_insert_with(Default::default)
+    }
+
+    fn transport(&mut self) -> &mut TransportConfig {
+        self.wire.transport.get_or_insert_with(Default::default)
+    }
+
+    /// Attached data sent with every chat start (`userData`).
+    pub fn user_data(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.wire
+            .user_data
+            .get_or_insert_with(Default::default)
+            .insert(key.into(), value.into());
+        self
+    }
+
+    /// GMS `apikey` header.
+    pub fn apikey(mut self, key: impl Into<String>) -> Self {
+        self.wire.apikey = Some(Value::String(key.into()));
+        self
+    }
+
+    /// GMS Chat Server `endpoint`.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.wire.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// `pollRate` (GMS; 1000..=30000).
+    pub fn poll_rate_ms(mut self, rate: u64) -> Self {
+        self.wire.poll_rate = Some(rate);
+        self
+    }
+
+    /// `restoreTimeout`.
+    pub fn restore_timeout_ms(mut self, timeout: u64) -> Self {
+        self.wire.restore_timeout = Some(timeout);
+        self
+    }
+
+    /// `ajaxTimeout`: per-request timeout.
+    pub fn request_timeout_ms(mut self, timeout: u64) -> Self {
+        self.wire.ajax_timeout = Some(timeout);
+        self
+    }
+
+    /// Routing priority, 0..=10 (Genesys Cloud).
+    pub fn priority(mut self, priority: i64) -> Self {
+        self.routing().priority = Some(priority);
+        self
+    }
+
+    /// Routing skills (Genesys Cloud).
+    pub fn skills(mut self, skills: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.routing().skills = Some(skills.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Routing language skill (Genesys Cloud).
+    pub fn language(mut self, language: impl Into<String>) -> Self {
+        self.routing().language = Some(language.into());
+        self
+    }
+
+    /// `transport.pagination` (Genesys Cloud; default on).
+    pub fn pagination(mut self, on: bool) -> Self {
+        self.transport().pagination = Some(on);
+        self
+    }
+
+    /// `transport.maxMessagePageSize` (Genesys Cloud; 1..=100).
+    pub fn max_message_page_size(mut self, size: u32) -> Self {
+        self.transport().max_message_page_size = Some(size);
+        self
+    }
+
+    /// Trusts `der` (a DER certificate) for `https://` and `wss://` as well as the platform's
+    /// roots.
+    pub fn extra_root_certificate(mut self, der: Vec<u8>) -> Self {
+        self.extra_root_certificates.push(der);
+        self
+    }
+
+    /// The validated configuration.
+    pub fn build(self) -> Result<ChatConfig, ConfigError> {
+        let mut config = ChatConfig::from_wire(&self.wire)?;
+        config.extra_root_certificates = self.extra_root_certificates;
+        Ok(config)
+    }
 }

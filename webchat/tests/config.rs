@@ -160,3 +160,33 @@ fn errors_name_the_field_and_the_fix() {
         assert_eq!(error.to_string(), expected, "{config}");
     }
 }
+
+#[test]
+fn builders_make_the_same_configurations_as_the_wire() {
+    use agentdesk_webchat::config::ChatConfigBuilder;
+    let built =
+        ChatConfigBuilder::genesys_cloud("https://api.mypurecloud.com", "d-1", "o-1", "Support")
+            .priority(2)
+            .build()
+            .unwrap();
+    let wire = parse(purecloud(json!({
+        "type": "purecloud-v2-sockets", "dataURL": "https://api.mypurecloud.com",
+        "deploymentKey": "d-1", "orgGuid": "o-1",
+        "interactionData": { "routing": { "targetType": "QUEUE", "targetAddress": "Support", "priority": 2 } }
+    })))
+    .unwrap();
+    assert_eq!(built.transport, wire.transport);
+    let error = ChatConfigBuilder::genesys_cloud("https://a", "d", "o", "q")
+        .priority(11)
+        .build()
+        .unwrap_err();
+    assert!(error.to_string().contains("priority"), "{error}");
+    let gms = ChatConfigBuilder::gms("https://gms/genesys/2/chat/x")
+        .apikey("k")
+        .user_data("plan", "gold")
+        .extra_root_certificate(vec![1, 2, 3])
+        .build()
+        .unwrap();
+    assert_eq!(gms.user_data["plan"], "gold");
+    assert_eq!(gms.extra_root_certificates, [vec![1, 2, 3]]);
+}
