@@ -9,7 +9,9 @@
 //!   [`transport::ChatTransport`], fires its deadlines and publishes its events.
 //! - [`transport::ChatTransport`]: the back-end trait (object-safe, `async-trait`).
 //!   Implementations: [`transport::gms::GmsTransport`] (GMS Chat API v2, REST polling) and
-//!   [`transport::guest::GuestChatTransport`] (Genesys Cloud guest chat v2, REST + WebSocket).
+//!   [`transport::guest::GuestChatTransport`] (Genesys Cloud guest chat v2, REST + WebSocket;
+//!   deprecated by Genesys in favour of Web Messaging, see
+//!   [its module docs](transport::guest#deprecated-upstream)).
 //!   [`transport::emulator::EmulatorTransport`] talks to the agentdesk-server emulator's chat
 //!   API ([`ChatConfig::emulator`]): the chat becomes a chat interaction of the simulated
 //!   Agent Workspace (Service Client API apps see `INVITED`, `NEW_MESSAGE`, `ENDED`), and the

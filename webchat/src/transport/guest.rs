@@ -5,6 +5,23 @@
 //! silence longer than `socketHeartbeatTrackerInterval`, a close or an error means
 //! `Disconnected`, after which the task reconnects every `socketReconnectInterval`, reports
 //! `Reconnected`, and catches up on messages after the last one seen.
+//!
+//! # Deprecated upstream
+//!
+//! Genesys marks guest chat v2 deprecated: its Platform API swagger (and every SDK generated
+//! from it) flags each `/api/v2/webchat/guest/*` operation deprecated, pointing to the
+//! "Deprecation: Removal of ACD web chat version 2" notice
+//! (<https://help.genesys.cloud/articles/deprecation-removal-of-acd-web-chat-version-2/>).
+//! Its replacement is Web Messaging, the channel behind Genesys Cloud Messenger: a guest
+//! opens the Web Messaging guest WebSocket API
+//! (`wss://webmessaging.<region>/v1?deploymentId=<Messenger deployment>`), sends
+//! `configureSession` with a session token it keeps to resume the conversation, exchanges
+//! `onMessage` structured messages, and reads history over REST
+//! (`/api/v2/webmessaging/messages`) with the session's JWT. Web Messaging conversations are
+//! asynchronous (they outlive the page and the socket), and deployments are Messenger
+//! deployments, not widget deployments, so it is a different transport rather than a
+//! variant of this one; this crate does not implement it. Use this transport for
+//! organizations that still run Widgets with `purecloud-v2-sockets`.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
