@@ -404,3 +404,78 @@ async fn a_dropped_stream_is_disconnected_then_reconnected_without_losing_messag
     // The reconnect asked for what came after the last entry seen.
     assert_eq!(*fake.afters.lock().unwrap(), ["0", "1"]);
 }
+
+/// The emulator's coming rules: JSON on every POST (bodiless ones included), opaque chat ids,
+/// and the stream at the `streamPath` the start reply names.
+#[tokio::test]
+async fn every_post_is_json_ids_are_opaque_and_the_stream_path_is_followed() {
+    #[derive(Clone, Default)]
+    struct Seen {
+        posts: Arc<std::sync::Mutex<Vec<(String, String, Value)>>>,
+    }
+    const ID: &str = "c_9/Q w+Z";
+    fn json_only(headers: &axum::http::HeaderMap) -> bool {
+        headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"))
+    }
+    let seen = Seen::default();
+    let router = Router::new()
+        .route(
+            "/chat/sessions",
+            post(|State(seen): State<Seen>, headers: axum::http::HeaderMap, body: String| async move {
+                if !json_only(&headers) {
+                    return (StatusCode::UNSUPPORTED_MEDIA_TYPE, axum::Json(json!({ "error": "JSON only" })));
+                }
+                seen.posts.lock().unwrap().push(("start".into(), String::new(), serde_json::from_str(&body).unwrap()));
+                (StatusCode::CREATED, axum::Json(json!({ "chatId": ID, "interactionId": ID, "customer": "Ann", "streamPath": "/streams/opaque-1" })))
+            }),
+        )
+        .route(
+            "/chat/sessions/{id}/{op}",
+            post(|State(seen): State<Seen>, axum::extract::Path((id, op)): axum::extract::Path<(String, String)>, headers: axum::http::HeaderMap, body: String| async move {
+                if !json_only(&headers) {
+                    return (StatusCode::UNSUPPORTED_MEDIA_TYPE, axum::Json(json!({ "error": "JSON only" })));
+                }
+                let body = serde_json::from_str(&body).unwrap_or(Value::Null);
+                seen.posts.lock().unwrap().push((op, id, body));
+                (StatusCode::OK, axum::Json(json!({ "ok": true })))
+            }),
+        )
+        .route(
+            "/streams/opaque-1",
+            get(|upgrade: WebSocketUpgrade| async move {
+                upgrade.on_upgrade(|mut socket| async move {
+                    let entry = json!({ "index": 1, "type": "Message", "party": "Agent", "from": "Dana", "text": "hi", "timestamp": 1 });
+                    let _ = socket.send(WsMessage::Text(entry.to_string().into())).await;
+                    while let Some(Ok(_)) = socket.recv().await {}
+                })
+            }),
+        )
+        .with_state(seen.clone());
+    let url = serve(router).await;
+    let (chat, mut events) = service(&url);
+    chat.start_chat(StartChatOptions::default()).await.unwrap();
+    assert_eq!(wait_for(&mut events, agent_text).await, "hi");
+    chat.send_message(MessageOptions::text("hello"))
+        .await
+        .unwrap();
+    chat.end_chat().await.unwrap();
+    let posts = seen.posts.lock().unwrap().clone();
+    let ops: Vec<_> = posts
+        .iter()
+        .map(|(op, id, _)| (op.as_str(), id.as_str()))
+        .collect();
+    assert_eq!(ops, [("start", ""), ("messages", ID), ("end", ID)]);
+    assert_eq!(posts[2].2, json!({}), "end sends an empty JSON object");
+    let Some(agentdesk_protocol::webchat::SessionData::Guest(data)) = chat.get_session_data()
+    else {
+        panic!()
+    };
+    assert!(
+        data.web_socket_url.ends_with("/streams/opaque-1"),
+        "{}",
+        data.web_socket_url
+    );
+}

@@ -9,6 +9,12 @@
 //! `reconnect_interval_ms` with `after` = the last entry seen, reports `Reconnected`, and the
 //! emulator replays what was missed.
 //!
+//! Every `POST` carries a JSON body with `Content-Type: application/json` (`{}` when the
+//! call has nothing to say, as `end`), so a server that refuses bodiless or form posts (a
+//! browser cannot send JSON cross-site without a preflight) accepts them. The chat id is
+//! opaque: it is echoed as an escaped path segment and never parsed, and the stream is
+//! opened at the `streamPath` the start reply names.
+//!
 //! Session data: the protocol crate has no emulator variant of
 //! [`SessionData`], so the session is reported as [`SessionData::Guest`] with
 //! `conversationId` = the chat id (the interaction id), `memberId` = the customer's name,
@@ -30,7 +36,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message as Frame;
 
-use super::http::{percent_encode, send};
+use super::http::{path_segment, send};
 use super::tls::{Socket, Tls};
 use super::{ChatTransport, StartRequest, StartedSession, TransportCapabilities, TransportUpdate};
 use crate::config::{ChatConfig, EmulatorSettings, TransportSettings};
@@ -56,6 +62,8 @@ struct Entry {
 struct Started {
     chat_id: String,
     customer: String,
+    #[serde(default)]
+    stream_path: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,9 +75,12 @@ struct Transcript {
 
 #[derive(Debug, Clone)]
 struct Chat {
+    /// Opaque: only ever echoed (escaped as a path segment), never parsed.
     id: String,
     customer: String,
     last_index: u64,
+    /// The stream's `ws://`/`wss://` URL without its query.
+    stream: String,
 }
 
 #[derive(Debug)]
@@ -173,31 +184,39 @@ impl Inner {
     }
 
     fn session_url(&self, id: &str, suffix: &str) -> String {
-        self.url(&format!("/chat/sessions/{}{suffix}", percent_encode(id)))
+        self.url(&format!("/chat/sessions/{}{suffix}", path_segment(id)))
+    }
+
+    /// The stream URL for `stream_path` (from the start reply), or the documented
+    /// `/chat/sessions/{id}/stream` when the emulator did not send one.
+    fn stream_base(&self, id: &str, stream_path: Option<&str>) -> String {
+        let http = match stream_path.filter(|p| p.starts_with('/')) {
+            Some(path) => self.url(path),
+            None => self.session_url(id, "/stream"),
+        };
+        match http.split_once("://") {
+            Some(("https", rest)) => format!("wss://{rest}"),
+            Some((_, rest)) => format!("ws://{rest}"),
+            None => http,
+        }
     }
 
     fn stream_url(&self) -> Option<String> {
         let chat = self.chat()?;
-        let base = self.session_url(&chat.id, "/stream");
-        let base = match base.split_once("://") {
-            Some(("https", rest)) => format!("wss://{rest}"),
-            Some((_, rest)) => format!("ws://{rest}"),
-            None => base,
-        };
-        Some(format!("{base}?after={}", chat.last_index))
+        let separator = if chat.stream.contains('?') { '&' } else { '?' };
+        Some(format!(
+            "{}{separator}after={}",
+            chat.stream, chat.last_index
+        ))
     }
 
     fn session_data(&self) -> Option<SessionData> {
         let chat = self.chat()?;
-        let stream = self.stream_url().unwrap_or_default();
-        let stream = stream
-            .split_once('?')
-            .map_or(stream.clone(), |(path, _)| path.to_owned());
         Some(SessionData::Guest(GuestSessionData {
             jwt: String::new(),
             conversation_id: chat.id,
             member_id: chat.customer,
-            web_socket_url: stream,
+            web_socket_url: chat.stream,
             last_message_id: (chat.last_index > 0).then(|| chat.last_index.to_string()),
         }))
     }
@@ -386,10 +405,14 @@ impl ChatTransport for EmulatorTransport {
                 operation: OPERATION,
                 message: error.to_string(),
             })?;
+        let stream = self
+            .inner
+            .stream_base(&started.chat_id, started.stream_path.as_deref());
         self.set_chat(Some(Chat {
             id: started.chat_id,
             customer: started.customer,
             last_index: 0,
+            stream,
         }));
         let updates = match self.attach_stream().await {
             Ok(updates) => updates,
@@ -430,10 +453,16 @@ impl ChatTransport for EmulatorTransport {
                 reply: json!(format!("chat '{}' is over", data.conversation_id)),
             });
         }
+        let stream = if data.web_socket_url.starts_with("ws") {
+            data.web_socket_url.clone()
+        } else {
+            self.inner.stream_base(&data.conversation_id, None)
+        };
         self.set_chat(Some(Chat {
             id: data.conversation_id.clone(),
             customer: transcript.customer,
             last_index: 0,
+            stream,
         }));
         let replay = self.inner.normalise(transcript.entries);
         let updates = match self.attach_stream().await {

@@ -15,6 +15,11 @@ pub(crate) fn form_urlencode(pairs: &[(String, String)]) -> String {
         .join("&")
 }
 
+/// Percent-encodes `text` for use as one URL path segment (spaces become `%20`).
+pub(crate) fn path_segment(text: &str) -> String {
+    percent_encode(text).replace('+', "%20")
+}
+
 /// Percent-encodes everything but unreserved characters; spaces become `+` (form style).
 pub(crate) fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
