@@ -157,12 +157,14 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod filter;
+pub mod reply;
 pub mod service;
 pub mod session;
 pub mod transport;
 
 pub use config::ChatConfig;
 pub use error::{CommandError, ConfigError, TransportError};
+pub use reply::Reply;
 pub use service::{ChatService, EventStream, Lagged};
 pub use session::ChatSession;
 pub use transport::ChatTransport;

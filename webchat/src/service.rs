@@ -22,6 +22,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 use crate::clock::{Clock, TokioClock};
 use crate::config::ChatConfig;
 use crate::error::{CommandError, TransportError};
+use crate::reply::Reply;
 use crate::session::{
     Caller, ChatSession, PreProcessor, SavedSession, SessionState, TimerAction, UserDataUpdate,
 };
@@ -282,7 +283,7 @@ impl ChatService {
     }
 
     /// `startChat`: resolves with the back end's reply.
-    pub async fn start_chat(&self, options: StartChatOptions) -> Result<Value, CommandError> {
+    pub async fn start_chat(&self, options: StartChatOptions) -> Result<Reply, CommandError> {
         let request = self.shared.with(|s, _| s.start_chat(options))?;
         match self.shared.transport.start(request).await {
             Ok(mut started) => {
@@ -294,7 +295,7 @@ impl ChatService {
                 // Only now: pushes that arrived meanwhile wait in the channel, and the machine
                 // ignores updates for a session that is not active yet.
                 self.shared.attach(&mut started);
-                Ok(response)
+                Ok(Reply::new(response))
             }
             Err(error) => {
                 self.shared
@@ -305,17 +306,17 @@ impl ChatService {
     }
 
     /// `endChat`.
-    pub async fn end_chat(&self) -> Result<Value, CommandError> {
+    pub async fn end_chat(&self) -> Result<Reply, CommandError> {
         self.shared.with(|s, _| s.end_chat())?;
         let outcome = self.shared.transport.end().await;
         self.shared
             .with(|s, now| s.end_finished(outcome.as_ref().map(|_| ()), now));
-        outcome.map_err(Into::into)
+        outcome.map(Reply::new).map_err(Into::into)
     }
 
     /// `sendMessage`. `type` and `parentMessageID` of the options go to back ends that take
     /// them (GMS `messageType` and `eventAttributes`).
-    pub async fn send_message(&self, options: MessageOptions) -> Result<Value, CommandError> {
+    pub async fn send_message(&self, options: MessageOptions) -> Result<Reply, CommandError> {
         let text = self.shared.with(|s, _| s.send_message(&options))?;
         let text_of = |key: &str| {
             options
@@ -332,17 +333,17 @@ impl ChatService {
     }
 
     /// `sendCustomNotice`.
-    pub async fn send_custom_notice(&self, options: MessageOptions) -> Result<Value, CommandError> {
+    pub async fn send_custom_notice(&self, options: MessageOptions) -> Result<Reply, CommandError> {
         let text = self.shared.with(|s, _| s.send_custom_notice(&options))?;
         self.call(self.shared.transport.send_custom_notice(&text).await)
     }
 
     /// `sendTyping`: resolves with the back end's reply, or `null` while the visitor is
     /// already typing (the stop timer just restarts).
-    pub async fn send_typing(&self, options: MessageOptions) -> Result<Value, CommandError> {
+    pub async fn send_typing(&self, options: MessageOptions) -> Result<Reply, CommandError> {
         match self.shared.with(|s, now| s.send_typing(&options, now))? {
             Some(preview) => self.call(self.shared.transport.send_typing(true, &preview).await),
-            None => Ok(Value::Null),
+            None => Ok(Reply::new(Value::Null)),
         }
     }
 
@@ -372,9 +373,11 @@ impl ChatService {
 
     /// `updateUserData`: before a session, resolves with the merged data; during one, with
     /// the back end's reply.
-    pub async fn update_user_data(&self, data: UserData) -> Result<Value, CommandError> {
+    pub async fn update_user_data(&self, data: UserData) -> Result<Reply, CommandError> {
         match self.shared.with(|s, _| s.update_user_data(data))? {
-            UserDataUpdate::Stored(merged) => Ok(Value::Object(merged.into_iter().collect())),
+            UserDataUpdate::Stored(merged) => {
+                Ok(Reply::new(Value::Object(merged.into_iter().collect())))
+            }
             UserDataUpdate::Send(data) => {
                 self.call(self.shared.transport.update_user_data(&data).await)
             }
@@ -476,7 +479,7 @@ impl ChatService {
     }
 
     /// `sendFile`: uploads `file` into the session; resolves with the back end's reply.
-    pub async fn send_file(&self, file: FilePart) -> Result<Value, CommandError> {
+    pub async fn send_file(&self, file: FilePart) -> Result<Reply, CommandError> {
         self.shared.with(|s, _| s.send_file())?;
         self.call(self.shared.transport.send_file(&file).await)
     }
@@ -497,7 +500,7 @@ impl ChatService {
     }
 
     /// `getFileLimits`: resolves with the back end's limits reply.
-    pub async fn get_file_limits(&self) -> Result<Value, CommandError> {
+    pub async fn get_file_limits(&self) -> Result<Reply, CommandError> {
         self.shared.with(|s, _| s.file_limits())?;
         self.call(self.shared.transport.file_limits().await)
     }
@@ -505,21 +508,24 @@ impl ChatService {
     /// Runs a wire command (`{"command": ..., "options": ...}`) and returns its resolution
     /// as JSON, as the widget bus would.
     pub async fn execute(&self, command: WebChatCommand) -> Result<Value, CommandError> {
+        let json_of = |reply: Result<Reply, CommandError>| reply.map(Reply::into_json);
         let json = |value: Result<Value, serde_json::Error>| value.unwrap_or(Value::Null);
         match command {
             WebChatCommand::Configure(_) => Err(RejectionText::InvalidConfiguration.into()),
-            WebChatCommand::StartChat(options) => self.start_chat(options).await,
-            WebChatCommand::EndChat => self.end_chat().await,
-            WebChatCommand::SendMessage(options) => self.send_message(options).await,
-            WebChatCommand::SendCustomNotice(options) => self.send_custom_notice(options).await,
-            WebChatCommand::SendTyping(options) => self.send_typing(options).await,
+            WebChatCommand::StartChat(options) => json_of(self.start_chat(options).await),
+            WebChatCommand::EndChat => json_of(self.end_chat().await),
+            WebChatCommand::SendMessage(options) => json_of(self.send_message(options).await),
+            WebChatCommand::SendCustomNotice(options) => {
+                json_of(self.send_custom_notice(options).await)
+            }
+            WebChatCommand::SendTyping(options) => json_of(self.send_typing(options).await),
             WebChatCommand::SendFilteredMessage(options) => {
                 self.send_filtered_message(options).await
             }
             WebChatCommand::AddPrefilter(options) => self
                 .add_prefilter(options)
                 .map(|list| json(serde_json::to_value(list))),
-            WebChatCommand::UpdateUserData(data) => self.update_user_data(data).await,
+            WebChatCommand::UpdateUserData(data) => json_of(self.update_user_data(data).await),
             WebChatCommand::Poll => self.poll().map(|()| Value::Null),
             WebChatCommand::StartPoll => self.start_poll().map(|()| Value::Null),
             WebChatCommand::StopPoll => self.stop_poll().map(|()| Value::Null),
@@ -576,7 +582,7 @@ impl ChatService {
                 self.shared.with(|s, _| s.send_file())?;
                 Err(RejectionText::NoFormData.into())
             }
-            WebChatCommand::GetFileLimits => self.get_file_limits().await,
+            WebChatCommand::GetFileLimits => json_of(self.get_file_limits().await),
             WebChatCommand::RegisterTypingPreviewInput(_) => {
                 Err(RejectionText::InvalidTypingPreviewInput.into())
             }
@@ -598,11 +604,11 @@ impl ChatService {
         }
     }
 
-    fn call(&self, outcome: Result<Value, TransportError>) -> Result<Value, CommandError> {
+    fn call(&self, outcome: Result<Value, TransportError>) -> Result<Reply, CommandError> {
         match outcome {
             Ok(value) => {
                 self.shared.with(|s, now| s.touched(now));
-                Ok(value)
+                Ok(Reply::new(value))
             }
             Err(error) => {
                 self.shared.with(|s, _| s.call_failed(&error));

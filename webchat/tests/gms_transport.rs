@@ -578,3 +578,31 @@ async fn started_carries_the_session_keys_as_the_widget_publishes_them() {
                 "secureKey": "5c1e2d3f4a5b6c7d", "alias": "117" })
     );
 }
+
+#[tokio::test]
+async fn command_results_are_typed() {
+    let fake = FakeGms::start().await;
+    let config = gms_config(fake.data_url());
+    let transport = Arc::new(GmsTransport::from_config(&config).unwrap());
+    let (chat, _events) = ChatService::new(config, transport);
+    let reply = chat
+        .start_chat(StartChatOptions {
+            nickname: Some("Ann".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let gms = reply.gms().unwrap();
+    assert_eq!(gms.status_code, gms::StatusCode::SUCCESS);
+    assert_eq!(
+        gms.session_keys().unwrap().chat_id.as_str(),
+        "0001Xy9ZtQ000ABC"
+    );
+    assert!(reply.guest_conversation().is_none());
+    assert_eq!(
+        reply["chatId"], "0001Xy9ZtQ000ABC",
+        "still readable as JSON"
+    );
+    let sent = chat.send_message(MessageOptions::text("hi")).await.unwrap();
+    assert_eq!(sent.gms().unwrap().chat_ended, Some(false));
+}

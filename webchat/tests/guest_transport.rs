@@ -597,3 +597,21 @@ async fn started_carries_the_guest_credentials_as_the_widget_publishes_them() {
             .starts_with("ws://")
     );
 }
+
+#[tokio::test]
+async fn guest_command_results_are_typed() {
+    let fake = FakeGuestChat::start().await;
+    let (chat, _events) = service(&fake, 5_000).await;
+    let reply = chat.start_chat(ann()).await.unwrap();
+    let created = reply.guest_conversation().unwrap();
+    assert_eq!(
+        (created.id.as_str(), created.member.id.as_str()),
+        ("conv-1", GUEST)
+    );
+    assert!(reply.gms().is_none());
+    let sent = chat
+        .send_message(MessageOptions::text("hello"))
+        .await
+        .unwrap();
+    assert_eq!(sent.guest_message().unwrap().body.as_deref(), Some("hello"));
+}
