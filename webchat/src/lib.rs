@@ -16,7 +16,9 @@
 //!   API ([`ChatConfig::emulator`]): the chat becomes a chat interaction of the simulated
 //!   Agent Workspace (Service Client API apps see `INVITED`, `NEW_MESSAGE`, `ENDED`), and the
 //!   simulated agent answers, types and ends it through the emulator's control API.
-//! - [`config::ChatConfig`]: `_genesys.widgets.webchat` validated, with defaults.
+//! - [`config::ChatConfig`]: `_genesys.widgets.webchat` validated, with defaults;
+//!   [`config::ChatConfigBuilder`] builds one in code, and [`transport::from_config`] picks
+//!   the transport it selects.
 //! - Wire types (commands, events, messages, back-end payloads) live in
 //!   [`agentdesk_protocol::webchat`].
 //!
@@ -105,6 +107,16 @@
 //!   downloads and resolves with nothing (the bytes come from
 //!   [`ChatService::download_file`]). The other transports reject with the "doesn't
 //!   support" texts.
+//! - **GMS `statusCode`:** 0 is success; 1 is transient (counted towards
+//!   `chatServerWentOffline`; its other fields, `chatEnded` included, are not trusted); 2 and
+//!   any other value are errors (`error`). `chatEnded: true` in any reply but a transient one
+//!   ends the session (`ended`, after the `error` of a failed reply), whichever call it
+//!   answered. Details in [`transport::gms`].
+//! - **Ids** that GMS or `getSessionData` give as a number or a string (`sessionID`,
+//!   `alias`, `userId`, `chatId`) are accepted in both forms and re-encoded in the form they
+//!   came in ([`WireId`](agentdesk_protocol::webchat::WireId)).
+//! - **Command results** are [`Reply`]s: typed accessors for the protocol crate's reply
+//!   types, and the JSON the widget bus would resolve with.
 //! - **GMS message options:** `sendMessage`'s `type` goes out as `messageType` and
 //!   `parentMessageID` as `eventAttributes` `{"general-properties": {"related-event-id":
 //!   ...}}`; a `text` key of `startChat`'s options is request-chat's first message.
