@@ -2,7 +2,7 @@
 //! provider (the one reqwest uses), verifying against the platform's root certificates plus
 //! any [`ChatConfig::extra_root_certificates`](crate::ChatConfig::extra_root_certificates).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustls::ClientConfig;
 use rustls::pki_types::CertificateDer;
@@ -14,36 +14,44 @@ use crate::error::TransportError;
 /// An open event-stream socket.
 pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-/// How a transport reaches its back end over TLS.
+/// How a transport reaches its back end over TLS. The rustls configuration is built on the
+/// first `wss://` connection (so a host without root certificates can still use `ws://`).
 #[derive(Debug, Clone)]
 pub(crate) struct Tls {
-    config: Arc<ClientConfig>,
+    config: Arc<OnceLock<Result<Arc<ClientConfig>, String>>>,
     extra_roots: Vec<Vec<u8>>,
 }
 
 impl Tls {
     /// TLS trusting the platform's roots and `extra_roots` (DER).
     pub(crate) fn new(extra_roots: &[Vec<u8>]) -> Result<Self, TransportError> {
-        let failed = |message: String| TransportError::Network {
+        Ok(Self {
+            config: Arc::new(OnceLock::new()),
+            extra_roots: extra_roots.to_vec(),
+        })
+    }
+
+    fn client_config(&self) -> Result<Arc<ClientConfig>, TransportError> {
+        let built = self.config.get_or_init(|| {
+            let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+            let roots = self
+                .extra_roots
+                .iter()
+                .map(|der| CertificateDer::from(der.clone()));
+            let verifier =
+                rustls_platform_verifier::Verifier::new_with_extra_roots(roots, provider.clone())
+                    .map_err(|error| format!("cannot load the root certificates: {error}"))?;
+            let config = ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .map_err(|error| error.to_string())?
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(verifier))
+                .with_no_client_auth();
+            Ok(Arc::new(config))
+        });
+        built.clone().map_err(|message| TransportError::Network {
             operation: "set up TLS",
             message,
-        };
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let roots = extra_roots
-            .iter()
-            .map(|der| CertificateDer::from(der.clone()));
-        let verifier =
-            rustls_platform_verifier::Verifier::new_with_extra_roots(roots, provider.clone())
-                .map_err(|error| failed(format!("cannot load the root certificates: {error}")))?;
-        let config = ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|error| failed(error.to_string()))?
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(verifier))
-            .with_no_client_auth();
-        Ok(Self {
-            config: Arc::new(config),
-            extra_roots: extra_roots.to_vec(),
         })
     }
 
@@ -66,7 +74,11 @@ impl Tls {
 
     /// Opens a `ws://` or `wss://` socket.
     pub(crate) async fn connect(&self, uri: &str) -> Result<Socket, TransportError> {
-        let connector = Connector::Rustls(Arc::clone(&self.config));
+        let connector = if uri.starts_with("wss:") {
+            Connector::Rustls(self.client_config()?)
+        } else {
+            Connector::Plain
+        };
         tokio_tungstenite::connect_async_tls_with_config(uri, None, false, Some(connector))
             .await
             .map(|(socket, _)| socket)
