@@ -150,7 +150,7 @@
 //! - **Bot events** (`botConnected`/`botDisconnected`) are published for every bot party;
 //!   the widget gates them behind `transport.botEventsEnabled` for Genesys Cloud.
 //! - **Emulator session data** is reported in the Genesys Cloud shape
-//!   (`SessionData::Guest`: `conversationId` = the chat's interaction id, `lastMessageId` = the
+//!   (`SessionData::Guest`: `conversationId` = the opaque chat id, `lastMessageId` = the
 //!   last transcript index), as the protocol crate has no emulator variant.
 //! - **Not published** (typed in the protocol crate, but nothing here produces them):
 //!   `ajaxResponse`, `sessionLost`, `sleeping`/`waking`, `restoredOffline`,
@@ -159,9 +159,9 @@
 //! # TLS
 //!
 //! `https://` REST calls and `wss://` event streams (Genesys Cloud) work in the default
-//! build: rustls with the aws-lc-rs provider (the one reqwest and the rest of the workspace
-//! use, so no second crypto library is built), verifying against the platform's root
-//! certificates. [`ChatConfig::extra_root_certificates`] adds DER roots (a private CA, a test
+//! build: rustls with the aws-lc-rs provider (the one reqwest, which this crate uses for
+//! REST, already builds), verifying against the platform's root certificates as reqwest
+//! does. [`ChatConfig::extra_root_certificates`] adds DER roots (a private CA, a test
 //! server); [`transport::from_config`] and each transport's `from_config` honour it. The
 //! `tls-native-roots` feature of earlier versions is kept and does nothing.
 

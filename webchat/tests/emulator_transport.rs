@@ -115,10 +115,13 @@ async fn a_whole_conversation_reaches_the_app_as_interaction_events() {
     assert_eq!(data["interaction"]["media"], "chat");
     assert_eq!(data["interaction"]["userData"]["accountId"], "A-42");
     assert_eq!(data["interaction"]["userData"]["Subject"], "Billing");
+    // The session is the chat id (an opaque capability), not the interaction id.
+    let chat_id = reply["chatId"].as_str().unwrap().to_owned();
+    assert_ne!(chat_id, id);
     assert_eq!(
         chat.get_session_data()
             .map(|d| serde_json::to_value(d).unwrap()["conversationId"].clone()),
-        Some(json!(id))
+        Some(json!(chat_id))
     );
 
     // The agent accepts: the customer sees the agent join.
@@ -236,7 +239,7 @@ async fn the_agent_marking_the_chat_done_ends_it_for_the_customer() {
     let transport = EmulatorTransport::from_config(&config).unwrap();
     let (chat, mut events) = ChatService::new(config, Arc::new(transport));
     let reply = chat.start_chat(StartChatOptions::default()).await.unwrap();
-    let id = reply["chatId"].as_str().unwrap().to_owned();
+    let id = reply["interactionId"].as_str().unwrap().to_owned();
     assert_eq!(reply["customer"], "Customer");
     control(
         &emulator,

@@ -17,7 +17,7 @@
 //!
 //! Session data: the protocol crate has no emulator variant of
 //! [`SessionData`], so the session is reported as [`SessionData::Guest`] with
-//! `conversationId` = the chat id (the interaction id), `memberId` = the customer's name,
+//! `conversationId` = the chat id (opaque, not the interaction id), `memberId` = the customer's name,
 //! `WebSocketUrl` = the stream URL, `lastMessageId` = the last transcript index seen and an
 //! empty `jwt` (the emulator has no authentication). Restore takes the same shape.
 

@@ -1,5 +1,5 @@
 //! TLS for `wss://` event streams and `https://` REST calls: rustls with the aws-lc-rs
-//! provider (the one reqwest uses), verifying against the platform's root certificates plus
+//! provider (the one reqwest's `rustls` feature builds, so none is added), verifying against the platform's root certificates plus
 //! any [`ChatConfig::extra_root_certificates`](crate::ChatConfig::extra_root_certificates).
 
 use std::sync::{Arc, OnceLock};
