@@ -66,6 +66,10 @@ struct Args {
     /// The matching WebDriver server (Debian package chromium-driver).
     #[arg(long, env = "CHROMEDRIVER", default_value = "chromedriver")]
     chromedriver: PathBuf,
+    /// Also print the long tasks (50 ms or more) of each top page: what held up the main thread
+    /// the app's frame shares with it.
+    #[arg(long)]
+    long_tasks: bool,
     /// Longest wait for one page's results, in seconds.
     #[arg(long, default_value_t = 120)]
     timeout_secs: u64,
@@ -271,6 +275,7 @@ async fn measure(
     url: &str,
     run: &str,
     timeout: Duration,
+    long_tasks: bool,
 ) -> Result<Results, Error> {
     browser.goto(url).await?;
     let deadline = tokio::time::Instant::now() + timeout;
@@ -283,10 +288,37 @@ async fn measure(
         if parsed.run != run {
             continue;
         }
+        if long_tasks {
+            print_long_tasks(browser, run).await;
+        }
         if let Some(error) = parsed.error {
             return Err(format!("{run}: the page failed: {error}").into());
         }
         return Ok(parsed);
+    }
+}
+
+/// Prints the top page's long tasks (50 ms or more on its main thread, which the app's frame
+/// shares) since it loaded.
+async fn print_long_tasks(browser: &fantoccini::Client, run: &str) {
+    const SCRIPT: &str = "return await new Promise(function (resolve) {
+        new PerformanceObserver(function (list) {
+            resolve(list.getEntries().map(function (e) {
+                return Math.round(e.startTime) + ' ms: ' + Math.round(e.duration) + ' ms (' + e.name + ')';
+            }));
+        }).observe({ type: 'longtask', buffered: true });
+        setTimeout(function () { resolve([]); }, 500);
+    });";
+    match browser.execute(SCRIPT, Vec::new()).await {
+        Ok(Value::Array(tasks)) if !tasks.is_empty() => {
+            let tasks: Vec<String> = tasks
+                .iter()
+                .map(|task| task.as_str().unwrap_or_default().to_owned())
+                .collect();
+            println!("{run}: long tasks of the top page at {}", tasks.join(", "));
+        }
+        Ok(_) => println!("{run}: no long tasks in the top page"),
+        Err(error) => println!("{run}: long tasks not available: {error}"),
     }
 }
 
@@ -352,6 +384,7 @@ async fn main() -> Result<(), Error> {
             &format!("{parents}/floor?app={}", query_value(&query("floor"))),
             "floor",
             timeout,
+            args.long_tasks,
         )
         .await?;
         let ws_floor = measure(
@@ -360,6 +393,7 @@ async fn main() -> Result<(), Error> {
             &format!("{parents}/wsfloor?app={}", query_value(&query("wsfloor"))),
             "wsfloor",
             timeout,
+            args.long_tasks,
         )
         .await?;
         let round = measure(
@@ -368,6 +402,7 @@ async fn main() -> Result<(), Error> {
             &emulator.page_url,
             "emulator",
             timeout,
+            args.long_tasks,
         )
         .await?;
         Ok::<_, Error>((floor, ws_floor, round))
