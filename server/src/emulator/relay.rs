@@ -49,11 +49,12 @@
 
 use std::collections::BTreeMap;
 
+use agentdesk_protocol::scapi::ServiceMessage;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
@@ -107,24 +108,40 @@ pub(super) async fn upgrade(
 /// Inbound messages for one relayed frame: (`event.origin`, raw JSON).
 type FrameInbox = mpsc::Sender<(String, String)>;
 
+/// A reply or event for a frame, as sent to the page.
+#[derive(Serialize)]
+#[serde(tag = "type", rename = "post", rename_all = "camelCase")]
+struct Post<'a> {
+    frame: &'a str,
+    target_origin: &'a str,
+    data: &'a ServiceMessage,
+}
+
+/// A trace record for the inspector, as sent to the page.
+#[derive(Serialize)]
+#[serde(tag = "type", rename = "trace")]
+struct Trace<'a> {
+    record: &'a crate::engine::TraceRecord,
+}
+
+/// `frame` as JSON text (encoded straight from the typed message, no intermediate tree).
+fn encode(frame: &impl Serialize) -> String {
+    serde_json::to_string(frame).unwrap_or_default()
+}
+
 async fn relay(service: Service, mut socket: WebSocket) {
-    let (to_page, mut outbox) = mpsc::channel::<Value>(1024);
+    let (to_page, mut outbox) = mpsc::channel::<String>(1024);
     let mut frames: BTreeMap<String, FrameInbox> = BTreeMap::new();
     let mut traces = service.traces();
     loop {
+        // Replies first, then what the page sends, then the inspector's traces: an app's
+        // answer never waits behind the timeline of the messages that produced it.
         tokio::select! {
+            biased;
             outgoing = outbox.recv() => {
                 let Some(frame) = outgoing else { break };
-                if socket.send(Message::Text(frame.to_string().into())).await.is_err() {
+                if socket.send(Message::Text(frame.into())).await.is_err() {
                     break;
-                }
-            }
-            trace = traces.recv() => {
-                if let Ok(record) = trace {
-                    let frame = json!({ "type": "trace", "record": record });
-                    if socket.send(Message::Text(frame.to_string().into())).await.is_err() {
-                        break;
-                    }
                 }
             }
             incoming = socket.recv() => {
@@ -140,6 +157,14 @@ async fn relay(service: Service, mut socket: WebSocket) {
                     }
                 }
             }
+            trace = traces.recv() => {
+                if let Ok(record) = trace {
+                    let frame = encode(&Trace { record: &record });
+                    if socket.send(Message::Text(frame.into())).await.is_err() {
+                        break;
+                    }
+                }
+            }
         }
     }
 }
@@ -147,7 +172,7 @@ async fn relay(service: Service, mut socket: WebSocket) {
 async fn from_page(
     service: &Service,
     frames: &mut BTreeMap<String, FrameInbox>,
-    to_page: &mpsc::Sender<Value>,
+    to_page: &mpsc::Sender<String>,
     text: &str,
 ) -> Result<(), String> {
     let message: FromPage = serde_json::from_str(text)
@@ -231,7 +256,7 @@ struct Page {
     origin: String,
     /// `None` while the page cannot be connected (opaque origin, limits).
     connection: Option<Connection>,
-    to_page: mpsc::Sender<Value>,
+    to_page: mpsc::Sender<String>,
 }
 
 impl Page {
@@ -250,7 +275,7 @@ impl Page {
                 }
                 reply = next_reply(&mut self.connection) => {
                     let Some((origin, reply)) = reply else { break };
-                    let post = json!({ "type": "post", "frame": self.frame, "targetOrigin": origin, "data": reply.to_value() });
+                    let post = encode(&Post { frame: &self.frame, target_origin: &origin, data: &reply });
                     if self.to_page.send(post).await.is_err() {
                         break;
                     }
@@ -274,7 +299,7 @@ impl Page {
             }
             Err(problem) => {
                 let notice = json!({ "type": "error", "message": problem });
-                self.to_page.send(notice).await.is_ok()
+                self.to_page.send(notice.to_string()).await.is_ok()
             }
         }
     }
@@ -283,10 +308,7 @@ impl Page {
 /// The next reply of a connection with the origin it is for; never, without a connection.
 async fn next_reply(
     connection: &mut Option<Connection>,
-) -> Option<(
-    String,
-    std::sync::Arc<agentdesk_protocol::scapi::ServiceMessage>,
-)> {
+) -> Option<(String, std::sync::Arc<ServiceMessage>)> {
     match connection {
         Some(connection) => {
             let reply = connection.recv().await?;

@@ -98,27 +98,64 @@
     };
   }
 
-  function addNotice(text) {
+  // The inspector's timeline is drawn a few times a second, not once per relayed message: an
+  // app making calls in a row had its answers wait behind a redraw of the whole list for each
+  // message. Entries keep their order and their time of arrival; at most TIMELINE_ENTRIES are
+  // kept, waiting or drawn, and an entry's full message (its tooltip) is written out only when
+  // the pointer first rests on it.
+  var TIMELINE_ENTRIES = 300;
+  var TIMELINE_DRAW_MS = 250;
+  var waiting = [];
+  var drawTimer = null;
+
+  function addEntry(make) {
+    waiting.push(make);
+    if (waiting.length > TIMELINE_ENTRIES) waiting.splice(0, waiting.length - TIMELINE_ENTRIES);
+    if (drawTimer === null) drawTimer = setTimeout(drawTimeline, TIMELINE_DRAW_MS);
+  }
+
+  function drawTimeline() {
+    drawTimer = null;
     var list = document.getElementById("timeline");
-    var item = document.createElement("li");
-    item.className = "v-notice";
-    item.textContent = new Date().toISOString().slice(11, 23) + " " + text;
-    list.insertBefore(item, list.firstChild);
-    while (list.children.length > 300) list.removeChild(list.lastChild);
+    var fragment = document.createDocumentFragment();
+    waiting.splice(0).forEach(function (make) {
+      var item = make();
+      // Rows scrolled out of view cost nothing to lay out and paint.
+      item.style.contentVisibility = "auto";
+      item.style.containIntrinsicSize = "auto 16px";
+      fragment.insertBefore(item, fragment.firstChild);
+    });
+    list.insertBefore(fragment, list.firstChild);
+    while (list.children.length > TIMELINE_ENTRIES) list.removeChild(list.lastChild);
+  }
+
+  function clearTimeline() {
+    waiting = [];
+    document.getElementById("timeline").textContent = "";
+  }
+
+  function addNotice(text) {
+    var at = new Date();
+    addEntry(function () {
+      var item = document.createElement("li");
+      item.className = "v-notice";
+      item.textContent = at.toISOString().slice(11, 23) + " " + text;
+      return item;
+    });
   }
 
   function addTrace(record) {
-    var list = document.getElementById("timeline");
-    var item = document.createElement("li");
-    var m = record.message || {};
-    var what = m.request || m.event || (m.errorMessage ? "failure" : m.frameId !== undefined ? "frameId" : (m.referenceId ? "response" : ""));
-    item.className = "v-" + record.verdict;
-    item.textContent = new Date(record.at).toISOString().slice(11, 23) + " " +
-      (record.direction === "inbound" ? "→ " : "← ") + "frame-" + record.frame + " " + record.origin + " " +
-      what + " [" + record.verdict + "] " + (record.reason || "");
-    item.title = JSON.stringify(m, null, 2);
-    list.insertBefore(item, list.firstChild);
-    while (list.children.length > 300) list.removeChild(list.lastChild);
+    addEntry(function () {
+      var item = document.createElement("li");
+      var m = record.message || {};
+      var what = m.request || m.event || (m.errorMessage ? "failure" : m.frameId !== undefined ? "frameId" : (m.referenceId ? "response" : ""));
+      item.className = "v-" + record.verdict;
+      item.textContent = new Date(record.at).toISOString().slice(11, 23) + " " +
+        (record.direction === "inbound" ? "→ " : "← ") + "frame-" + record.frame + " " + record.origin + " " +
+        what + " [" + record.verdict + "] " + (record.reason || "");
+      item.addEventListener("mouseenter", function () { item.title = JSON.stringify(m, null, 2); }, { once: true });
+      return item;
+    });
   }
 
   function post(path, body) {
@@ -129,7 +166,7 @@
   document.querySelectorAll("[data-post]").forEach(function (button) {
     button.onclick = function () { post(button.dataset.post, JSON.parse(button.dataset.body || "{}")); };
   });
-  document.getElementById("clear-inspector").onclick = function () { document.getElementById("timeline").textContent = ""; };
+  document.getElementById("clear-inspector").onclick = clearTimeline;
   document.getElementById("state-select").onchange = function (event) { post("/api/agent/state", { operationName: event.target.value }); };
 
   function actionButton(label, path, body) {
