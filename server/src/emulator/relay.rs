@@ -49,15 +49,17 @@
 
 use std::collections::BTreeMap;
 
+use agentdesk_protocol::scapi::ServiceMessage;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::AppState;
+use crate::engine::TraceRecord;
 use crate::service::{Connection, Service};
 use crate::ws::{MAX_FRAME_BYTES, READ_BUFFER_BYTES, handshake_origin};
 
@@ -104,25 +106,52 @@ pub(super) async fn upgrade(
         .on_upgrade(move |socket| relay(service, socket))
 }
 
+/// A `post` frame to the page. Frames to the page are written straight to text, without an
+/// intermediate JSON tree: the relay writes one per reply and one per trace record, and building
+/// and walking a tree for each was most of the relay's cost under load.
+#[derive(Serialize)]
+struct PostFrame<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    frame: &'a str,
+    #[serde(rename = "targetOrigin")]
+    target_origin: &'a str,
+    data: &'a ServiceMessage,
+}
+
+/// A `trace` frame to the page (see [`PostFrame`]).
+#[derive(Serialize)]
+struct TraceFrame<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    record: &'a TraceRecord,
+}
+
+/// A frame to the page as text; `None` (logged) in the unlikely case it cannot be encoded.
+fn encode(frame: &impl Serialize) -> Option<String> {
+    serde_json::to_string(frame)
+        .map_err(|error| tracing::warn!(%error, "relay: frame to the page not encoded"))
+        .ok()
+}
+
 /// Inbound messages for one relayed frame: (`event.origin`, raw JSON).
 type FrameInbox = mpsc::Sender<(String, String)>;
 
 async fn relay(service: Service, mut socket: WebSocket) {
-    let (to_page, mut outbox) = mpsc::channel::<Value>(1024);
+    let (to_page, mut outbox) = mpsc::channel::<String>(1024);
     let mut frames: BTreeMap<String, FrameInbox> = BTreeMap::new();
     let mut traces = service.traces();
     loop {
         tokio::select! {
             outgoing = outbox.recv() => {
                 let Some(frame) = outgoing else { break };
-                if socket.send(Message::Text(frame.to_string().into())).await.is_err() {
+                if socket.send(Message::Text(frame.into())).await.is_err() {
                     break;
                 }
             }
             trace = traces.recv() => {
-                if let Ok(record) = trace {
-                    let frame = json!({ "type": "trace", "record": record });
-                    if socket.send(Message::Text(frame.to_string().into())).await.is_err() {
+                if let Some(frame) = trace.ok().and_then(|record| encode(&TraceFrame { kind: "trace", record: &record })) {
+                    if socket.send(Message::Text(frame.into())).await.is_err() {
                         break;
                     }
                 }
@@ -147,7 +176,7 @@ async fn relay(service: Service, mut socket: WebSocket) {
 async fn from_page(
     service: &Service,
     frames: &mut BTreeMap<String, FrameInbox>,
-    to_page: &mpsc::Sender<Value>,
+    to_page: &mpsc::Sender<String>,
     text: &str,
 ) -> Result<(), String> {
     let message: FromPage = serde_json::from_str(text)
@@ -231,7 +260,7 @@ struct Page {
     origin: String,
     /// `None` while the page cannot be connected (opaque origin, limits).
     connection: Option<Connection>,
-    to_page: mpsc::Sender<Value>,
+    to_page: mpsc::Sender<String>,
 }
 
 impl Page {
@@ -250,7 +279,8 @@ impl Page {
                 }
                 reply = next_reply(&mut self.connection) => {
                     let Some((origin, reply)) = reply else { break };
-                    let post = json!({ "type": "post", "frame": self.frame, "targetOrigin": origin, "data": reply.to_value() });
+                    let post = PostFrame { kind: "post", frame: &self.frame, target_origin: &origin, data: &reply };
+                    let Some(post) = encode(&post) else { continue };
                     if self.to_page.send(post).await.is_err() {
                         break;
                     }
@@ -274,7 +304,7 @@ impl Page {
             }
             Err(problem) => {
                 let notice = json!({ "type": "error", "message": problem });
-                self.to_page.send(notice).await.is_ok()
+                self.to_page.send(notice.to_string()).await.is_ok()
             }
         }
     }
@@ -283,10 +313,7 @@ impl Page {
 /// The next reply of a connection with the origin it is for; never, without a connection.
 async fn next_reply(
     connection: &mut Option<Connection>,
-) -> Option<(
-    String,
-    std::sync::Arc<agentdesk_protocol::scapi::ServiceMessage>,
-)> {
+) -> Option<(String, std::sync::Arc<ServiceMessage>)> {
     match connection {
         Some(connection) => {
             let reply = connection.recv().await?;
