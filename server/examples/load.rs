@@ -753,42 +753,6 @@ mod closed_loop {
         }
     }
 
-    /// Doubles the clients in flight from 2 until saturation; prints each step.
-    async fn search_native(name: &str, server: &ChildServer, args: &super::Args) -> Step {
-        let mut pool = Vec::new();
-        let mut steps = Vec::new();
-        let mut concurrency = 2;
-        while concurrency <= args.max_concurrency.max(1) {
-            let step = native_step(server, &mut pool, concurrency, args.step_seconds).await;
-            print_step(name, &step);
-            steps.push(step);
-            if saturated(&steps) {
-                break;
-            }
-            concurrency *= 2;
-        }
-        for socket in &mut pool {
-            let _ = socket.close(None).await;
-        }
-        best(&steps)
-    }
-
-    async fn search_relay(server: &ChildServer, socket: &mut Socket, args: &super::Args) -> Step {
-        let mut steps = Vec::new();
-        let mut frames = 2;
-        let most = args.max_concurrency.clamp(1, RELAY_FRAMES);
-        loop {
-            let step = relay_step(server, socket, frames.min(most), args.step_seconds).await;
-            print_step("relay", &step);
-            steps.push(step);
-            if saturated(&steps) || frames >= most {
-                break;
-            }
-            frames *= 2;
-        }
-        best(&steps)
-    }
-
     fn print_step(name: &str, step: &Step) {
         println!(
             "  {name:<6} {:>4} in flight: {:>8.0} req/s  server {:.2} cores  {:>8.0} req/s per core",
@@ -959,8 +923,17 @@ mod closed_loop {
 
     struct Endpoint {
         saturation: Step,
-        p99_half_ms: f64,
-        p99_ninety_ms: f64,
+        /// p99 latency at 50 % and at 90 % of saturation.
+        p99_ms: [f64; 2],
+    }
+
+    impl Endpoint {
+        fn at(saturation: Step) -> Self {
+            Self {
+                saturation,
+                p99_ms: [f64::NAN; 2],
+            }
+        }
     }
 
     fn print_endpoint(name: &str, e: &Endpoint) {
@@ -969,8 +942,8 @@ mod closed_loop {
             e.saturation.throughput,
             e.saturation.concurrency,
             e.saturation.per_core(),
-            e.p99_half_ms,
-            e.p99_ninety_ms
+            e.p99_ms[0],
+            e.p99_ms[1]
         );
     }
 
@@ -989,95 +962,114 @@ mod closed_loop {
             eprintln!("cannot start the server child process");
             return;
         };
-        let (mut idle, idle_kib) = idle_memory(&server, args.clients).await;
-        println!(
-            "idle   {} connections: {:.1} KiB/connection resident",
-            idle.len(),
-            idle_kib
-        );
-        idle.truncate(args.paced_clients.max(1));
-        let scapi_saturation = search_native("scapi", &server, args).await;
-        let (idle, half) =
-            paced_native(idle, scapi_saturation.throughput * 0.5, args.paced_seconds).await;
-        let (idle, ninety) =
-            paced_native(idle, scapi_saturation.throughput * 0.9, args.paced_seconds).await;
-        let scapi = Endpoint {
-            saturation: scapi_saturation,
-            p99_half_ms: percentile(&half, 0.99),
-            p99_ninety_ms: percentile(&ninety, 0.99),
-        };
-        drop(idle);
-        let relay = match relay_connect(&server).await {
-            Some(mut socket) => {
-                let saturation = search_relay(&server, &mut socket, args).await;
-                let (socket, half) =
-                    paced_relay(socket, saturation.throughput * 0.5, args.paced_seconds).await;
-                let ninety = match socket {
-                    Some(socket) => {
-                        paced_relay(socket, saturation.throughput * 0.9, args.paced_seconds)
-                            .await
-                            .1
-                    }
-                    None => Vec::new(),
-                };
-                Endpoint {
-                    saturation,
-                    p99_half_ms: percentile(&half, 0.99),
-                    p99_ninety_ms: percentile(&ninety, 0.99),
-                }
-            }
-            None => {
-                eprintln!("cannot connect to the relay");
-                Endpoint {
-                    saturation: Step::default(),
-                    p99_half_ms: f64::NAN,
-                    p99_ninety_ms: f64::NAN,
-                }
-            }
-        };
-        let _ = server.child.kill();
-        let _ = server.child.wait();
-
         let Some(mut echo) = spawn("echo") else {
             eprintln!("cannot start the echo child process");
+            let _ = server.child.kill();
             return;
         };
+        // Memory first, on fresh processes: later loads leave freed memory that new
+        // connections would reuse.
+        let (mut idle, idle_kib) = idle_memory(&server, args.clients).await;
         let (mut echo_idle, echo_idle_kib) = idle_memory(&echo, args.clients).await;
+        println!(
+            "idle   {} connections: agentdesk {idle_kib:.1} KiB/connection, bare echo {echo_idle_kib:.1} KiB/connection resident",
+            idle.len()
+        );
+        idle.truncate(args.paced_clients.max(1));
         echo_idle.truncate(args.paced_clients.max(1));
-        let echo_saturation = search_native("echo", &echo, args).await;
-        let (echo_idle, half) = paced_native(
-            echo_idle,
-            echo_saturation.throughput * 0.5,
-            args.paced_seconds,
-        )
-        .await;
-        let (echo_idle, ninety) = paced_native(
-            echo_idle,
-            echo_saturation.throughput * 0.9,
-            args.paced_seconds,
-        )
-        .await;
-        drop(echo_idle);
-        let bare = Endpoint {
-            saturation: echo_saturation,
-            p99_half_ms: percentile(&half, 0.99),
-            p99_ninety_ms: percentile(&ninety, 0.99),
-        };
-        let _ = echo.child.kill();
-        let _ = echo.child.wait();
+        let mut relay_socket = relay_connect(&server).await;
+        if relay_socket.is_none() {
+            eprintln!("cannot connect to the relay");
+        }
+
+        // The three targets step by step in turn, so a busy neighbour on the machine weighs
+        // on all of them alike.
+        let (mut scapi_pool, mut echo_pool) = (Vec::new(), Vec::new());
+        let (mut scapi_steps, mut relay_steps, mut echo_steps) =
+            (Vec::new(), Vec::new(), Vec::new());
+        let most = args.max_concurrency.max(1);
+        let relay_most = most.min(RELAY_FRAMES);
+        let mut concurrency = 2.min(most);
+        loop {
+            if !saturated(&scapi_steps) {
+                let step =
+                    native_step(&server, &mut scapi_pool, concurrency, args.step_seconds).await;
+                print_step("scapi", &step);
+                scapi_steps.push(step);
+            }
+            if let Some(socket) = &mut relay_socket
+                && !saturated(&relay_steps)
+                && relay_steps
+                    .last()
+                    .is_none_or(|s: &Step| s.concurrency < relay_most)
+            {
+                let frames = concurrency.min(relay_most);
+                let step = relay_step(&server, socket, frames, args.step_seconds).await;
+                print_step("relay", &step);
+                relay_steps.push(step);
+            }
+            if !saturated(&echo_steps) {
+                let step = native_step(&echo, &mut echo_pool, concurrency, args.step_seconds).await;
+                print_step("echo", &step);
+                echo_steps.push(step);
+            }
+            let relay_done =
+                relay_socket.is_none() || saturated(&relay_steps) || concurrency >= relay_most;
+            if concurrency >= most
+                || (saturated(&scapi_steps) && saturated(&echo_steps) && relay_done)
+            {
+                break;
+            }
+            concurrency = (concurrency * 2).min(most);
+        }
+        for socket in scapi_pool.iter_mut().chain(echo_pool.iter_mut()) {
+            let _ = socket.close(None).await;
+        }
+        drop((scapi_pool, echo_pool));
+        let (scapi_best, relay_best, echo_best) =
+            (best(&scapi_steps), best(&relay_steps), best(&echo_steps));
+
+        let p99 = |latencies: &[u64]| percentile(latencies, 0.99);
+        let mut scapi = Endpoint::at(scapi_best);
+        let mut relay = Endpoint::at(relay_best);
+        let mut bare = Endpoint::at(echo_best);
+        for (fraction, share) in [(0.5, 0), (0.9, 1)] {
+            let (sockets, latencies) =
+                paced_native(idle, scapi_best.throughput * fraction, args.paced_seconds).await;
+            idle = sockets;
+            scapi.p99_ms[share] = p99(&latencies);
+            if let Some(socket) = relay_socket.take() {
+                let (socket, latencies) =
+                    paced_relay(socket, relay_best.throughput * fraction, args.paced_seconds).await;
+                relay_socket = socket;
+                relay.p99_ms[share] = p99(&latencies);
+            }
+            let (sockets, latencies) = paced_native(
+                echo_idle,
+                echo_best.throughput * fraction,
+                args.paced_seconds,
+            )
+            .await;
+            echo_idle = sockets;
+            bare.p99_ms[share] = p99(&latencies);
+        }
+        drop((idle, echo_idle, relay_socket));
+        for child in [&mut server.child, &mut echo.child] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
 
         print_endpoint("scapi", &scapi);
         print_endpoint("relay", &relay);
         print_endpoint("echo", &bare);
-        println!(
-            "idle   agentdesk {idle_kib:.1} KiB/connection, bare echo {echo_idle_kib:.1} KiB/connection"
-        );
         let echo_rate = bare.saturation.throughput.max(1.0);
         let ratio = scapi.saturation.throughput.min(relay.saturation.throughput) / echo_rate;
         println!(
-            "ratios to echo: scapi {:.2}, relay {:.2}",
+            "ratios to echo: scapi {:.2}, relay {:.2}; per server core: scapi {:.2}, relay {:.2}",
             scapi.saturation.throughput / echo_rate,
-            relay.saturation.throughput / echo_rate
+            relay.saturation.throughput / echo_rate,
+            scapi.saturation.per_core() / bare.saturation.per_core(),
+            relay.saturation.per_core() / bare.saturation.per_core()
         );
         let met = |ok: bool| if ok { "met" } else { "NOT met" };
         println!(
