@@ -54,9 +54,10 @@ use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures_util::SinkExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 
 use super::AppState;
 use crate::engine::TraceRecord;
@@ -65,6 +66,13 @@ use crate::ws::{MAX_FRAME_BYTES, READ_BUFFER_BYTES, handshake_origin};
 
 /// Most frames one host page may relay for.
 pub(super) const MAX_FRAMES_PER_PAGE: usize = 64;
+
+/// Frames to the page written with one flush at most, when replies and trace records queue up.
+const MAX_FRAMES_PER_WRITE: usize = 64;
+
+/// Bytes of frames to the page gathered before they are written without waiting for the flush
+/// (one page has one relay socket, so this costs little).
+const WRITE_BUFFER_BYTES: usize = 32 * 1024;
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
@@ -102,7 +110,7 @@ pub(super) async fn upgrade(
     upgrade
         .max_message_size(MAX_FRAME_BYTES)
         .read_buffer_size(READ_BUFFER_BYTES)
-        .write_buffer_size(0)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
         .on_upgrade(move |socket| relay(service, socket))
 }
 
@@ -145,13 +153,13 @@ async fn relay(service: Service, mut socket: WebSocket) {
         tokio::select! {
             outgoing = outbox.recv() => {
                 let Some(frame) = outgoing else { break };
-                if socket.send(Message::Text(frame.into())).await.is_err() {
+                if write_queued(&mut socket, frame, &mut outbox, &mut traces).await.is_err() {
                     break;
                 }
             }
             trace = traces.recv() => {
-                if let Some(frame) = trace.ok().and_then(|record| encode(&TraceFrame { kind: "trace", record: &record })) {
-                    if socket.send(Message::Text(frame.into())).await.is_err() {
+                if let Some(frame) = trace.ok().and_then(|record| trace_frame(&record)) {
+                    if write_queued(&mut socket, frame, &mut outbox, &mut traces).await.is_err() {
                         break;
                     }
                 }
@@ -171,6 +179,39 @@ async fn relay(service: Service, mut socket: WebSocket) {
             }
         }
     }
+}
+
+fn trace_frame(record: &TraceRecord) -> Option<String> {
+    encode(&TraceFrame {
+        kind: "trace",
+        record,
+    })
+}
+
+/// Writes `first` and what else is already queued for the page (up to
+/// [`MAX_FRAMES_PER_WRITE`]), then flushes once: under load a reply and its trace records go
+/// out in one write instead of one each.
+async fn write_queued(
+    socket: &mut WebSocket,
+    first: String,
+    outbox: &mut mpsc::Receiver<String>,
+    traces: &mut broadcast::Receiver<TraceRecord>,
+) -> Result<(), axum::Error> {
+    socket.feed(Message::Text(first.into())).await?;
+    for _ in 1..MAX_FRAMES_PER_WRITE {
+        let next = match outbox.try_recv() {
+            Ok(frame) => Some(frame),
+            Err(_) => match traces.try_recv() {
+                Ok(record) => trace_frame(&record),
+                Err(broadcast::error::TryRecvError::Lagged(_)) => None,
+                Err(_) => break,
+            },
+        };
+        if let Some(frame) = next {
+            socket.feed(Message::Text(frame.into())).await?;
+        }
+    }
+    socket.flush().await
 }
 
 async fn from_page(
