@@ -158,10 +158,10 @@ async fn relay(service: Service, mut socket: WebSocket) {
                 }
             }
             trace = traces.recv() => {
-                if let Some(frame) = trace.ok().and_then(|record| trace_frame(&record)) {
-                    if write_queued(&mut socket, frame, &mut outbox, &mut traces).await.is_err() {
-                        break;
-                    }
+                if let Some(frame) = trace.ok().and_then(|record| trace_frame(&record))
+                    && write_queued(&mut socket, frame, &mut outbox, &mut traces).await.is_err()
+                {
+                    break;
                 }
             }
             incoming = socket.recv() => {
