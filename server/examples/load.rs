@@ -21,6 +21,14 @@
 //! ```sh
 //! cargo run --release -p agentdesk-server --example load -- --flood --clients 500 --seconds 5
 //! ```
+//!
+//! `--closed-loop` measures capacity instead of offered load (see [`closed_loop`]) and prints,
+//! as its last line,
+//! `saturation scapi X req/s relay Y req/s echo Z req/s; ratio R; idle K KiB/connection`:
+//!
+//! ```sh
+//! cargo run --release -p agentdesk-server --example load -- --closed-loop
+//! ```
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader};
@@ -63,6 +71,28 @@ struct Args {
     /// and after.
     #[arg(long)]
     flood: bool,
+    /// Instead of the paced load: find the saturation throughput of `/scapi` (one native
+    /// client per request in flight), of `/relay` (one host socket relaying for many frames)
+    /// and of the bare echo server, each client sending its next request when the answer
+    /// arrives; then run paced loads at 50 % and 90 % of each saturation and measure the
+    /// resident memory of `--clients` idle connections. The last line printed is
+    /// `saturation scapi X req/s relay Y req/s echo Z req/s; ratio R; idle K KiB/connection`.
+    #[arg(long)]
+    closed_loop: bool,
+    /// Closed loop: the most clients in flight at once while searching for saturation
+    /// (`/relay` stops at its limit of frames per page).
+    #[arg(long, default_value_t = 256)]
+    max_concurrency: usize,
+    /// Closed loop: seconds of each step of the search (the concurrency doubles each step).
+    #[arg(long, default_value_t = 2.0)]
+    step_seconds: f64,
+    /// Closed loop: seconds of each paced load at 50 % and 90 % of saturation.
+    #[arg(long, default_value_t = 4.0)]
+    paced_seconds: f64,
+    /// Closed loop: native clients carrying the paced `/scapi` and echo loads (taken from the
+    /// idle ones, so at most `--clients`).
+    #[arg(long, default_value_t = 64)]
+    paced_clients: usize,
 }
 
 fn args() -> Args {
@@ -76,6 +106,7 @@ async fn main() {
         "server" => run_server().await,
         "echo" => run_echo().await,
         _ if args.flood => flood(&args).await,
+        _ if args.closed_loop => closed_loop::run(&args).await,
         _ => drive(&args).await,
     }
 }
@@ -444,4 +475,611 @@ async fn flood(args: &Args) {
     let after = rss_kib(pid);
     let _ = server.child.kill();
     println!("flood RSS before {before} KiB peak {peak} KiB after {after} KiB");
+}
+
+/// Capacity, not offered load.
+///
+/// Each closed-loop client has one request in flight and sends the next when the answer
+/// arrives, so the throughput measured is what the server can do, not what was offered. The
+/// search doubles the clients in flight, a step of `--step-seconds` each, until two steps in
+/// a row gain less than 5 % over the best before them (or `--max-concurrency`); the best step
+/// is the saturation throughput. Three targets, in the same run and each its own child
+/// process: `/scapi` with one native client per request in flight; `/relay` with one host
+/// socket (handshake `Origin` = the host page's own) relaying for many registered frames, one
+/// request in flight per frame; and the bare echo server with native clients. "Per core" is
+/// the throughput over the CPU the server process used in that step (user + system time from
+/// `/proc`). Then paced open-loop loads at 50 % and 90 % of each saturation give p99 latency,
+/// timed from the moment each request was due (a late send counts against the server, not
+/// for it). Resident memory per idle connection is measured first, on a fresh server, with
+/// `--clients` native clients; `--paced-clients` of them then carry the paced loads.
+///
+/// The contract line's ratio is the worse endpoint against the echo server:
+/// `min(scapi, relay) / echo`.
+mod closed_loop {
+    use super::{ChildServer, ORIGIN, Socket, connect, rss_kib, spawn};
+    use futures_util::{SinkExt, StreamExt};
+    use std::time::{Duration, Instant};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    /// Frames one host page may relay for (the relay's limit).
+    const RELAY_FRAMES: usize = 64;
+    /// How long a client waits for an answer before it gives up on the step.
+    const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
+
+    fn request(reference: u64) -> String {
+        format!(
+            r#"{{"request":"agent.get","referenceId":"{reference}","userAgent":"WWE Client","protocolVersion":2}}"#
+        )
+    }
+
+    fn relay_message(frame: usize, reference: u64) -> String {
+        format!(
+            r#"{{"type":"message","frame":"f{frame}","origin":"{ORIGIN}","data":{}}}"#,
+            request(reference)
+        )
+    }
+
+    /// The numeric `referenceId` in a message (ours are numbers), if any.
+    pub(crate) fn reference_of(text: &str) -> Option<u64> {
+        const KEY: &str = "\"referenceId\":";
+        let start = text.find(KEY)? + KEY.len();
+        let rest = text[start..].trim_start().trim_start_matches('"');
+        let end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        rest[..end].parse().ok()
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        #[serde(rename = "type")]
+        kind: String,
+        frame: Option<String>,
+    }
+
+    /// The relayed frame a relay `post` answers, with the answer's `referenceId`.
+    pub(crate) fn relay_answer(text: &str) -> Option<(usize, u64)> {
+        let envelope: Envelope = serde_json::from_str(text).ok()?;
+        if envelope.kind != "post" {
+            return None;
+        }
+        let frame = envelope.frame?.strip_prefix('f')?.parse().ok()?;
+        Some((frame, reference_of(text)?))
+    }
+
+    /// CPU seconds (user + system) the process has used.
+    fn cpu_seconds(pid: u32) -> f64 {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            return 0.0;
+        };
+        // Fields after the command name, which ends with the last `)`: utime and stime are
+        // the 12th and 13th, in clock ticks (100 per second on Linux).
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        let ticks = |i: usize| -> f64 {
+            fields
+                .get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        (ticks(11) + ticks(12)) / 100.0
+    }
+
+    #[derive(Debug, Clone, Copy, Default)]
+    struct Step {
+        concurrency: usize,
+        throughput: f64,
+        /// Server CPU over wall time during the step.
+        cores: f64,
+    }
+
+    impl Step {
+        fn per_core(&self) -> f64 {
+            if self.cores > 0.0 {
+                self.throughput / self.cores
+            } else {
+                f64::NAN
+            }
+        }
+    }
+
+    /// Whether the last two steps gained less than 5 % over the best step before them.
+    fn saturated(steps: &[Step]) -> bool {
+        let n = steps.len();
+        if n < 3 {
+            return false;
+        }
+        let before = steps[..n - 2]
+            .iter()
+            .map(|s| s.throughput)
+            .fold(0.0, f64::max);
+        steps[n - 2..].iter().all(|s| s.throughput < before * 1.05)
+    }
+
+    fn best(steps: &[Step]) -> Step {
+        steps.iter().copied().fold(Step::default(), |a, b| {
+            if b.throughput > a.throughput { b } else { a }
+        })
+    }
+
+    fn percentile(sorted: &[u64], p: f64) -> f64 {
+        if sorted.is_empty() {
+            return f64::NAN;
+        }
+        let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+        sorted[index.min(sorted.len() - 1)] as f64 / 1000.0
+    }
+
+    /// One closed-loop native client until `deadline`: answers received, and the socket if it
+    /// is still usable.
+    async fn native_client(mut socket: Socket, deadline: Instant) -> (Option<Socket>, u64) {
+        let mut answers = 0;
+        let mut reference = 0u64;
+        while Instant::now() < deadline {
+            if socket
+                .send(Message::Text(request(reference).into()))
+                .await
+                .is_err()
+            {
+                return (None, answers);
+            }
+            loop {
+                match tokio::time::timeout(ANSWER_TIMEOUT, socket.next()).await {
+                    Ok(Some(Ok(Message::Text(text)))) => {
+                        if reference_of(&text) == Some(reference) {
+                            break;
+                        }
+                    }
+                    Ok(Some(Ok(_))) => {}
+                    _ => return (None, answers),
+                }
+            }
+            answers += 1;
+            reference += 1;
+        }
+        (Some(socket), answers)
+    }
+
+    /// One closed-loop step with `concurrency` native clients (taken from, and given back
+    /// to, `pool`).
+    async fn native_step(
+        server: &ChildServer,
+        pool: &mut Vec<Socket>,
+        concurrency: usize,
+        seconds: f64,
+    ) -> Step {
+        while pool.len() < concurrency {
+            match connect(&server.url).await {
+                Some(socket) => pool.push(socket),
+                None => break,
+            }
+        }
+        let sockets: Vec<Socket> = pool.drain(..concurrency.min(pool.len())).collect();
+        let pid = server.child.id();
+        let cpu = cpu_seconds(pid);
+        let started = Instant::now();
+        let deadline = started + Duration::from_secs_f64(seconds);
+        let tasks: Vec<_> = sockets
+            .into_iter()
+            .map(|socket| tokio::spawn(native_client(socket, deadline)))
+            .collect();
+        let mut answers = 0;
+        for task in tasks {
+            if let Ok((socket, count)) = task.await {
+                answers += count;
+                pool.extend(socket);
+            }
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        Step {
+            concurrency,
+            throughput: answers as f64 / elapsed,
+            cores: (cpu_seconds(pid) - cpu) / elapsed,
+        }
+    }
+
+    /// The host page's relay of `server`, connected with the host page's own origin.
+    async fn relay_connect(server: &ChildServer) -> Option<Socket> {
+        let url = server.url.strip_suffix("/scapi")?.to_owned() + "/relay";
+        let authority = url.strip_prefix("ws://")?.split('/').next()?.to_owned();
+        let mut request = url.as_str().into_client_request().ok()?;
+        request
+            .headers_mut()
+            .insert("Origin", format!("http://{authority}").parse().ok()?);
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.ok()?;
+        for frame in 0..RELAY_FRAMES {
+            let register =
+                format!(r#"{{"type":"register","frame":"f{frame}","origin":"{ORIGIN}"}}"#);
+            socket.send(Message::Text(register.into())).await.ok()?;
+        }
+        Some(socket)
+    }
+
+    /// One closed-loop step on the relay socket: `frames` frames, one request in flight each.
+    async fn relay_step(
+        server: &ChildServer,
+        socket: &mut Socket,
+        frames: usize,
+        seconds: f64,
+    ) -> Step {
+        let pid = server.child.id();
+        let cpu = cpu_seconds(pid);
+        let started = Instant::now();
+        let deadline = started + Duration::from_secs_f64(seconds);
+        let mut reference = 0u64;
+        let mut answers = 0u64;
+        let mut in_flight = 0usize;
+        for frame in 0..frames {
+            if socket
+                .feed(Message::Text(relay_message(frame, reference).into()))
+                .await
+                .is_ok()
+            {
+                in_flight += 1;
+            }
+            reference += 1;
+        }
+        let _ = socket.flush().await;
+        while in_flight > 0 {
+            let Ok(Some(Ok(message))) = tokio::time::timeout(ANSWER_TIMEOUT, socket.next()).await
+            else {
+                break;
+            };
+            let Message::Text(text) = message else {
+                continue;
+            };
+            let Some((frame, _)) = relay_answer(&text) else {
+                continue;
+            };
+            answers += 1;
+            if Instant::now() < deadline {
+                let next = Message::Text(relay_message(frame, reference).into());
+                reference += 1;
+                if socket.send(next).await.is_err() {
+                    break;
+                }
+            } else {
+                in_flight -= 1;
+            }
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        Step {
+            concurrency: frames,
+            throughput: answers as f64 / elapsed,
+            cores: (cpu_seconds(pid) - cpu) / elapsed,
+        }
+    }
+
+    fn print_step(name: &str, step: &Step) {
+        println!(
+            "  {name:<6} {:>4} in flight: {:>8.0} req/s  server {:.2} cores  {:>8.0} req/s per core",
+            step.concurrency,
+            step.throughput,
+            step.cores,
+            step.per_core()
+        );
+    }
+
+    /// Paced open-loop load over native `sockets` at `rate` requests/s in all; latencies in
+    /// microseconds from when each request was due. The sockets come back for the next run.
+    async fn paced_native(
+        sockets: Vec<Socket>,
+        rate: f64,
+        seconds: f64,
+    ) -> (Vec<Socket>, Vec<u64>) {
+        let count = sockets.len().max(1);
+        let period = Duration::from_secs_f64(count as f64 / rate.max(1.0));
+        let epoch = Instant::now();
+        let stop_sending = epoch + Duration::from_secs_f64(seconds);
+        let stop_reading = stop_sending + Duration::from_secs(1);
+        let tasks: Vec<_> = sockets
+            .into_iter()
+            .enumerate()
+            .map(|(index, socket)| {
+                // Spread the clients over one period so the load is even, not in bursts.
+                let offset = period.mul_f64(index as f64 / count as f64);
+                tokio::spawn(async move {
+                    let (mut sink, mut stream) = socket.split();
+                    let reader = tokio::spawn(async move {
+                        let mut own = Vec::new();
+                        let stop = tokio::time::Instant::from_std(stop_reading);
+                        while let Ok(Some(Ok(message))) =
+                            tokio::time::timeout_at(stop, stream.next()).await
+                        {
+                            if let Message::Text(text) = message
+                                && let Some(due) = reference_of(&text)
+                            {
+                                let now =
+                                    u64::try_from(epoch.elapsed().as_micros()).unwrap_or(u64::MAX);
+                                own.push(now.saturating_sub(due));
+                            }
+                        }
+                        (stream, own)
+                    });
+                    let mut ticker = tokio::time::interval_at(
+                        tokio::time::Instant::from_std(epoch + offset),
+                        period,
+                    );
+                    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+                    let mut alive = true;
+                    loop {
+                        let due = ticker.tick().await.into_std();
+                        if due >= stop_sending {
+                            break;
+                        }
+                        let reference = u64::try_from((due - epoch).as_micros()).unwrap_or(0);
+                        if sink
+                            .send(Message::Text(request(reference).into()))
+                            .await
+                            .is_err()
+                        {
+                            alive = false;
+                            break;
+                        }
+                    }
+                    let (stream, own) = match reader.await {
+                        Ok(done) => done,
+                        Err(_) => return (None, Vec::new()),
+                    };
+                    let socket = if alive {
+                        sink.reunite(stream).ok()
+                    } else {
+                        None
+                    };
+                    (socket, own)
+                })
+            })
+            .collect();
+        let mut sockets = Vec::new();
+        let mut latencies = Vec::new();
+        for task in tasks {
+            if let Ok((socket, own)) = task.await {
+                sockets.extend(socket);
+                latencies.extend(own);
+            }
+        }
+        latencies.sort_unstable();
+        (sockets, latencies)
+    }
+
+    /// Paced open-loop load on the relay socket at `rate` requests/s, round robin over its
+    /// frames; latencies in microseconds from when each request was due.
+    async fn paced_relay(socket: Socket, rate: f64, seconds: f64) -> (Option<Socket>, Vec<u64>) {
+        let (mut sink, mut stream) = socket.split();
+        let epoch = Instant::now();
+        let stop_sending = epoch + Duration::from_secs_f64(seconds);
+        let stop_reading = stop_sending + Duration::from_secs(1);
+        let reader = tokio::spawn(async move {
+            let mut own = Vec::new();
+            let stop = tokio::time::Instant::from_std(stop_reading);
+            while let Ok(Some(Ok(message))) = tokio::time::timeout_at(stop, stream.next()).await {
+                if let Message::Text(text) = message
+                    && let Some((_, due)) = relay_answer(&text)
+                {
+                    let now = u64::try_from(epoch.elapsed().as_micros()).unwrap_or(u64::MAX);
+                    own.push(now.saturating_sub(due));
+                }
+            }
+            (stream, own)
+        });
+        // Every millisecond, send what has come due since the last tick.
+        let mut ticker = tokio::time::interval(Duration::from_millis(1));
+        let mut sent = 0u64;
+        let mut alive = true;
+        'sending: while Instant::now() < stop_sending {
+            ticker.tick().await;
+            let due = (epoch.elapsed().as_secs_f64() * rate) as u64;
+            while sent < due {
+                let at = Duration::from_secs_f64(sent as f64 / rate);
+                let reference = u64::try_from(at.as_micros()).unwrap_or(0);
+                let frame = (sent % RELAY_FRAMES as u64) as usize;
+                if sink
+                    .feed(Message::Text(relay_message(frame, reference).into()))
+                    .await
+                    .is_err()
+                {
+                    alive = false;
+                    break 'sending;
+                }
+                sent += 1;
+            }
+            if sink.flush().await.is_err() {
+                alive = false;
+                break;
+            }
+        }
+        let Ok((stream, mut own)) = reader.await else {
+            return (None, Vec::new());
+        };
+        own.sort_unstable();
+        let socket = if alive {
+            sink.reunite(stream).ok()
+        } else {
+            None
+        };
+        (socket, own)
+    }
+
+    /// Connects `count` native clients to a fresh server: their sockets and the resident
+    /// memory each one added.
+    async fn idle_memory(server: &ChildServer, count: usize) -> (Vec<Socket>, f64) {
+        let pid = server.child.id();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let before = rss_kib(pid);
+        let mut sockets = Vec::with_capacity(count);
+        for _ in 0..count {
+            if let Some(socket) = connect(&server.url).await {
+                sockets.push(socket);
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let idle = rss_kib(pid);
+        let per_connection = idle.saturating_sub(before) as f64 / sockets.len().max(1) as f64;
+        (sockets, per_connection)
+    }
+
+    struct Endpoint {
+        saturation: Step,
+        /// p99 latency at 50 % and at 90 % of saturation.
+        p99_ms: [f64; 2],
+    }
+
+    impl Endpoint {
+        fn at(saturation: Step) -> Self {
+            Self {
+                saturation,
+                p99_ms: [f64::NAN; 2],
+            }
+        }
+    }
+
+    fn print_endpoint(name: &str, e: &Endpoint) {
+        println!(
+            "{name:<6} saturation {:>8.0} req/s at {} in flight, {:>8.0} req/s per server core; p99 at 50 % {:.2} ms, at 90 % {:.2} ms",
+            e.saturation.throughput,
+            e.saturation.concurrency,
+            e.saturation.per_core(),
+            e.p99_ms[0],
+            e.p99_ms[1]
+        );
+    }
+
+    /// Runs the whole closed-loop measurement (see the [module docs](self)).
+    pub(crate) async fn run(args: &super::Args) {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        println!(
+            "closed loop over loopback on {cores} cores: steps of {} s up to {} in flight, paced {} s on {} clients, {} idle clients",
+            args.step_seconds,
+            args.max_concurrency,
+            args.paced_seconds,
+            args.paced_clients,
+            args.clients
+        );
+        let Some(mut server) = spawn("server") else {
+            eprintln!("cannot start the server child process");
+            return;
+        };
+        let Some(mut echo) = spawn("echo") else {
+            eprintln!("cannot start the echo child process");
+            let _ = server.child.kill();
+            return;
+        };
+        // Memory first, on fresh processes: later loads leave freed memory that new
+        // connections would reuse.
+        let (mut idle, idle_kib) = idle_memory(&server, args.clients).await;
+        let (mut echo_idle, echo_idle_kib) = idle_memory(&echo, args.clients).await;
+        println!(
+            "idle   {} connections: agentdesk {idle_kib:.1} KiB/connection, bare echo {echo_idle_kib:.1} KiB/connection resident",
+            idle.len()
+        );
+        idle.truncate(args.paced_clients.max(1));
+        echo_idle.truncate(args.paced_clients.max(1));
+        let mut relay_socket = relay_connect(&server).await;
+        if relay_socket.is_none() {
+            eprintln!("cannot connect to the relay");
+        }
+
+        // The three targets step by step in turn, so a busy neighbour on the machine weighs
+        // on all of them alike.
+        let (mut scapi_pool, mut echo_pool) = (Vec::new(), Vec::new());
+        let (mut scapi_steps, mut relay_steps, mut echo_steps) =
+            (Vec::new(), Vec::new(), Vec::new());
+        let most = args.max_concurrency.max(1);
+        let relay_most = most.min(RELAY_FRAMES);
+        let mut concurrency = 2.min(most);
+        loop {
+            if !saturated(&scapi_steps) {
+                let step =
+                    native_step(&server, &mut scapi_pool, concurrency, args.step_seconds).await;
+                print_step("scapi", &step);
+                scapi_steps.push(step);
+            }
+            if let Some(socket) = &mut relay_socket
+                && !saturated(&relay_steps)
+                && relay_steps
+                    .last()
+                    .is_none_or(|s: &Step| s.concurrency < relay_most)
+            {
+                let frames = concurrency.min(relay_most);
+                let step = relay_step(&server, socket, frames, args.step_seconds).await;
+                print_step("relay", &step);
+                relay_steps.push(step);
+            }
+            if !saturated(&echo_steps) {
+                let step = native_step(&echo, &mut echo_pool, concurrency, args.step_seconds).await;
+                print_step("echo", &step);
+                echo_steps.push(step);
+            }
+            let relay_done =
+                relay_socket.is_none() || saturated(&relay_steps) || concurrency >= relay_most;
+            if concurrency >= most
+                || (saturated(&scapi_steps) && saturated(&echo_steps) && relay_done)
+            {
+                break;
+            }
+            concurrency = (concurrency * 2).min(most);
+        }
+        for socket in scapi_pool.iter_mut().chain(echo_pool.iter_mut()) {
+            let _ = socket.close(None).await;
+        }
+        drop((scapi_pool, echo_pool));
+        let (scapi_best, relay_best, echo_best) =
+            (best(&scapi_steps), best(&relay_steps), best(&echo_steps));
+
+        let p99 = |latencies: &[u64]| percentile(latencies, 0.99);
+        let mut scapi = Endpoint::at(scapi_best);
+        let mut relay = Endpoint::at(relay_best);
+        let mut bare = Endpoint::at(echo_best);
+        for (fraction, share) in [(0.5, 0), (0.9, 1)] {
+            let (sockets, latencies) =
+                paced_native(idle, scapi_best.throughput * fraction, args.paced_seconds).await;
+            idle = sockets;
+            scapi.p99_ms[share] = p99(&latencies);
+            if let Some(socket) = relay_socket.take() {
+                let (socket, latencies) =
+                    paced_relay(socket, relay_best.throughput * fraction, args.paced_seconds).await;
+                relay_socket = socket;
+                relay.p99_ms[share] = p99(&latencies);
+            }
+            let (sockets, latencies) = paced_native(
+                echo_idle,
+                echo_best.throughput * fraction,
+                args.paced_seconds,
+            )
+            .await;
+            echo_idle = sockets;
+            bare.p99_ms[share] = p99(&latencies);
+        }
+        drop((idle, echo_idle, relay_socket));
+        for child in [&mut server.child, &mut echo.child] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+
+        print_endpoint("scapi", &scapi);
+        print_endpoint("relay", &relay);
+        print_endpoint("echo", &bare);
+        let echo_rate = bare.saturation.throughput.max(1.0);
+        let ratio = scapi.saturation.throughput.min(relay.saturation.throughput) / echo_rate;
+        println!(
+            "ratios to echo: scapi {:.2}, relay {:.2}; per server core: scapi {:.2}, relay {:.2}",
+            scapi.saturation.throughput / echo_rate,
+            relay.saturation.throughput / echo_rate,
+            scapi.saturation.per_core() / bare.saturation.per_core(),
+            relay.saturation.per_core() / bare.saturation.per_core()
+        );
+        let met = |ok: bool| if ok { "met" } else { "NOT met" };
+        println!(
+            "targets: ratio >= 0.7: {}   <= 16 KiB per idle connection: {}",
+            met(ratio >= 0.7),
+            met(idle_kib <= 16.0)
+        );
+        println!(
+            "saturation scapi {:.0} req/s relay {:.0} req/s echo {:.0} req/s; ratio {ratio:.2}; idle {idle_kib:.1} KiB/connection",
+            scapi.saturation.throughput, relay.saturation.throughput, bare.saturation.throughput
+        );
+    }
 }

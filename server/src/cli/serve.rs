@@ -123,6 +123,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         }
     };
     let code = runtime.block_on(async {
+        let mut signals = StopSignals::listen();
         let running = match Emulator::start(config).await {
             Ok(running) => running,
             Err(error) => {
@@ -150,7 +151,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             println!("  token (relay, control API):   {token} (query token=... or header x-agentdesk-token)");
         }
         println!("Press Ctrl-C to stop.");
-        stop_signal().await;
+        signals.wait().await;
         println!("stopping");
         if tokio::time::timeout(STOP_GRACE, running.shutdown())
             .await
@@ -165,24 +166,58 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     code
 }
 
-/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM.
-async fn stop_signal() {
+/// Ctrl-C (SIGINT) and, on Unix, SIGTERM, listened for from the moment this is made: a
+/// signal that arrives while the emulator starts is not lost (nor does it kill the process
+/// with the default action).
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = terminate.recv() => {}
+    interrupt: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn listen() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let listen = |kind: SignalKind, name: &str| match signal(kind) {
+                Ok(stream) => Some(stream),
+                Err(error) => {
+                    tracing::warn!(%error, "cannot listen for {name}");
+                    None
                 }
-                return;
+            };
+            Self {
+                interrupt: listen(SignalKind::interrupt(), "SIGINT"),
+                terminate: listen(SignalKind::terminate(), "SIGTERM"),
             }
-            Err(error) => tracing::warn!(%error, "cannot listen for SIGTERM; Ctrl-C still stops"),
         }
+        #[cfg(not(unix))]
+        Self {}
     }
-    if let Err(error) = tokio::signal::ctrl_c().await {
-        tracing::error!(%error, "cannot listen for Ctrl-C; stopping");
+
+    /// Resolves on the first stop signal.
+    async fn wait(&mut self) {
+        #[cfg(unix)]
+        {
+            async fn next(signal: &mut Option<tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            }
+            tokio::select! {
+                () = next(&mut self.interrupt) => {}
+                () = next(&mut self.terminate) => {}
+            }
+        }
+        #[cfg(not(unix))]
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C; stopping");
+        }
     }
 }
 

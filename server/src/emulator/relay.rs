@@ -54,16 +54,25 @@ use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures_util::SinkExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 
 use super::AppState;
+use crate::engine::TraceRecord;
 use crate::service::{Connection, Service};
 use crate::ws::{MAX_FRAME_BYTES, READ_BUFFER_BYTES, handshake_origin};
 
 /// Most frames one host page may relay for.
 pub(super) const MAX_FRAMES_PER_PAGE: usize = 64;
+
+/// Frames to the page written with one flush at most, when replies and trace records queue up.
+const MAX_FRAMES_PER_WRITE: usize = 64;
+
+/// Bytes of frames to the page gathered before they are written without waiting for the flush
+/// (one page has one relay socket, so this costs little).
+const WRITE_BUFFER_BYTES: usize = 32 * 1024;
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
@@ -101,33 +110,40 @@ pub(super) async fn upgrade(
     upgrade
         .max_message_size(MAX_FRAME_BYTES)
         .read_buffer_size(READ_BUFFER_BYTES)
-        .write_buffer_size(0)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
         .on_upgrade(move |socket| relay(service, socket))
 }
 
-/// Inbound messages for one relayed frame: (`event.origin`, raw JSON).
-type FrameInbox = mpsc::Sender<(String, String)>;
-
-/// A reply or event for a frame, as sent to the page.
+/// A `post` frame to the page. Frames to the page are written straight to text, without an
+/// intermediate JSON tree: the relay writes one per reply and one per trace record, and building
+/// and walking a tree for each was most of the relay's cost under load.
 #[derive(Serialize)]
-#[serde(tag = "type", rename = "post", rename_all = "camelCase")]
-struct Post<'a> {
+struct PostFrame<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
     frame: &'a str,
+    #[serde(rename = "targetOrigin")]
     target_origin: &'a str,
     data: &'a ServiceMessage,
 }
 
-/// A trace record for the inspector, as sent to the page.
+/// A `trace` frame to the page (see [`PostFrame`]).
 #[derive(Serialize)]
-#[serde(tag = "type", rename = "trace")]
-struct Trace<'a> {
-    record: &'a crate::engine::TraceRecord,
+struct TraceFrame<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    record: &'a TraceRecord,
 }
 
-/// `frame` as JSON text (encoded straight from the typed message, no intermediate tree).
-fn encode(frame: &impl Serialize) -> String {
-    serde_json::to_string(frame).unwrap_or_default()
+/// A frame to the page as text; `None` (logged) in the unlikely case it cannot be encoded.
+fn encode(frame: &impl Serialize) -> Option<String> {
+    serde_json::to_string(frame)
+        .map_err(|error| tracing::warn!(%error, "relay: frame to the page not encoded"))
+        .ok()
 }
+
+/// Inbound messages for one relayed frame: (`event.origin`, raw JSON).
+type FrameInbox = mpsc::Sender<(String, String)>;
 
 async fn relay(service: Service, mut socket: WebSocket) {
     let (to_page, mut outbox) = mpsc::channel::<String>(1024);
@@ -140,7 +156,7 @@ async fn relay(service: Service, mut socket: WebSocket) {
             biased;
             outgoing = outbox.recv() => {
                 let Some(frame) = outgoing else { break };
-                if socket.send(Message::Text(frame.into())).await.is_err() {
+                if write_queued(&mut socket, frame, &mut outbox, &mut traces).await.is_err() {
                     break;
                 }
             }
@@ -158,15 +174,47 @@ async fn relay(service: Service, mut socket: WebSocket) {
                 }
             }
             trace = traces.recv() => {
-                if let Ok(record) = trace {
-                    let frame = encode(&Trace { record: &record });
-                    if socket.send(Message::Text(frame.into())).await.is_err() {
-                        break;
-                    }
+                if let Some(frame) = trace.ok().and_then(|record| trace_frame(&record))
+                    && write_queued(&mut socket, frame, &mut outbox, &mut traces).await.is_err()
+                {
+                    break;
                 }
             }
         }
     }
+}
+
+fn trace_frame(record: &TraceRecord) -> Option<String> {
+    encode(&TraceFrame {
+        kind: "trace",
+        record,
+    })
+}
+
+/// Writes `first` and what else is already queued for the page (up to
+/// [`MAX_FRAMES_PER_WRITE`]), then flushes once: under load a reply and its trace records go
+/// out in one write instead of one each.
+async fn write_queued(
+    socket: &mut WebSocket,
+    first: String,
+    outbox: &mut mpsc::Receiver<String>,
+    traces: &mut broadcast::Receiver<TraceRecord>,
+) -> Result<(), axum::Error> {
+    socket.feed(Message::Text(first.into())).await?;
+    for _ in 1..MAX_FRAMES_PER_WRITE {
+        let next = match outbox.try_recv() {
+            Ok(frame) => Some(frame),
+            Err(_) => match traces.try_recv() {
+                Ok(record) => trace_frame(&record),
+                Err(broadcast::error::TryRecvError::Lagged(_)) => None,
+                Err(_) => break,
+            },
+        };
+        if let Some(frame) = next {
+            socket.feed(Message::Text(frame.into())).await?;
+        }
+    }
+    socket.flush().await
 }
 
 async fn from_page(
@@ -275,7 +323,8 @@ impl Page {
                 }
                 reply = next_reply(&mut self.connection) => {
                     let Some((origin, reply)) = reply else { break };
-                    let post = encode(&Post { frame: &self.frame, target_origin: &origin, data: &reply });
+                    let post = PostFrame { kind: "post", frame: &self.frame, target_origin: &origin, data: &reply };
+                    let Some(post) = encode(&post) else { continue };
                     if self.to_page.send(post).await.is_err() {
                         break;
                     }
