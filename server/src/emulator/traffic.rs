@@ -25,6 +25,14 @@ const TRUNCATED_START: usize = 512;
 /// Most entries one `GET /api/traffic` returns.
 pub const TRAFFIC_PAGE: usize = 500;
 
+/// A record as stored: its fields and its sequence number.
+#[derive(Serialize)]
+struct Numbered<'a> {
+    seq: u64,
+    #[serde(flatten)]
+    record: &'a TraceRecord,
+}
+
 /// The log (see the [module docs](self)).
 #[derive(Debug, Default)]
 pub(crate) struct TrafficLog {
@@ -56,17 +64,37 @@ impl TrafficLog {
     pub(crate) fn push(&mut self, record: &TraceRecord) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let mut value = match serde_json::to_value(record) {
-            Ok(value) => value,
-            Err(_) => return,
-        };
         let keep_message = !matches!(record.verdict, Verdict::Ignored | Verdict::Dropped);
+        if !keep_message {
+            self.not_stored += 1;
+        }
+        // Most records are small and kept whole: encode them once, straight to text.
+        let whole = keep_message
+            .then(|| serde_json::to_string(&Numbered { seq, record }).ok())
+            .flatten()
+            .filter(|text| text.len() <= TRAFFIC_MESSAGE_BYTES);
+        let Some(text) = whole.or_else(|| self.shortened(seq, record, keep_message)) else {
+            return;
+        };
+        self.bytes += text.len();
+        self.entries.push_back((seq, text));
+        while self.entries.len() > TRAFFIC_LOG_ENTRIES || self.bytes > TRAFFIC_LOG_BYTES {
+            let Some((_, oldest)) = self.entries.pop_front() else {
+                break;
+            };
+            self.bytes -= oldest.len();
+            self.evicted += 1;
+        }
+    }
+
+    /// `record` with its message replaced by its size (`keep_message` false) or truncated.
+    fn shortened(&self, seq: u64, record: &TraceRecord, keep_message: bool) -> Option<String> {
+        let mut value = serde_json::to_value(record).ok()?;
         if let Some(map) = value.as_object_mut() {
             map.insert("seq".into(), json!(seq));
             if let Some(message) = map.get_mut("message") {
                 let text = message.to_string();
                 if !keep_message {
-                    self.not_stored += 1;
                     *message = json!({ "notStored": true, "bytes": text.len() });
                 } else if text.len() > TRAFFIC_MESSAGE_BYTES {
                     *message = json!({
@@ -77,16 +105,7 @@ impl TrafficLog {
                 }
             }
         }
-        let text = value.to_string();
-        self.bytes += text.len();
-        self.entries.push_back((seq, text));
-        while self.entries.len() > TRAFFIC_LOG_ENTRIES || self.bytes > TRAFFIC_LOG_BYTES {
-            let Some((_, oldest)) = self.entries.pop_front() else {
-                break;
-            };
-            self.bytes -= oldest.len();
-            self.evicted += 1;
-        }
+        Some(value.to_string())
     }
 
     /// Up to `limit` (at most [`TRAFFIC_PAGE`]) entries after `after` (`None`: from the
@@ -181,6 +200,12 @@ mod tests {
         }
         let first = log.page(None, 2);
         assert_eq!((first.records.len(), first.next, first.more), (2, 1, true));
+        let second: Value = serde_json::from_str(first.records[1].get()).unwrap_or_default();
+        assert_eq!(
+            (second["seq"].clone(), second["message"].clone()),
+            (json!(1), json!({}))
+        );
+        assert_eq!(second["verdict"], "allowed");
         let rest = log.page(Some(first.next), 10);
         assert_eq!((rest.records.len(), rest.next, rest.more), (3, 4, false));
         let none = log.page(Some(rest.next), 10);
