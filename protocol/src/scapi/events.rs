@@ -265,16 +265,25 @@ impl StateEvent {
         // The typed variant in one pass when the tag (read into `extra`, the last one winning
         // as in a parsed object) says so; anything else takes the peek below.
         let speculate = raw.get().contains("\"mediaState\"");
-        if let Some(mut body) = speculate.then(|| fast::<StateChanged>(raw)).flatten() {
-            if body.extra.get(EVENT_TYPE).and_then(Value::as_str) == Some("STATE_CHANGED") {
-                body.extra.remove(EVENT_TYPE);
-                return Some(Self::StateChanged(body));
-            }
+        if let Some(event) = speculate
+            .then(|| fast::<StateChanged>(raw).and_then(Self::from_speculated))
+            .flatten()
+        {
+            return Some(event);
         }
         Some(match peek(raw)?.0.as_deref() {
             Some("STATE_CHANGED") => Self::StateChanged(fast_body(raw)?),
             _ => Self::Other(fast(raw)?),
         })
+    }
+
+    /// A `STATE_CHANGED` body decoded with its tag (in `extra`), when the tag is that.
+    pub(crate) fn from_speculated(mut body: StateChanged) -> Option<Self> {
+        if body.extra.get(EVENT_TYPE).and_then(Value::as_str) != Some("STATE_CHANGED") {
+            return None;
+        }
+        body.extra.remove(EVENT_TYPE);
+        Some(Self::StateChanged(body))
     }
 
     /// Encodes the `data` object.

@@ -21,7 +21,9 @@ use super::envelope::{
     SERVICE_USER_AGENT, SUBSCRIBE, ServiceMessage, SubscribeMessage, SubscriptionNames, SuccessResponse, UNSUBSCRIBE,
     UnsubscribeMessage,
 };
-use super::events::Event;
+use super::events::{
+    Event, EventName, InteractionChange, InteractionEvent, StateChanged, StateEvent,
+};
 use super::payload::Payload;
 use super::requests::Request;
 use super::types::{Extra, Key};
@@ -100,20 +102,55 @@ impl<'a> Known<'a> {
     }
 }
 
+/// What an event's `data` is read as during the first pass, when the text names the family.
+#[derive(Clone, Copy)]
+enum Guess {
+    /// An `interaction` change event.
+    Change,
+    /// A `STATE_CHANGED` of `agent` or `media`.
+    State,
+}
+
+/// `data` read during the first pass.
+enum Eager {
+    Change(InteractionChange),
+    State(StateChanged),
+}
+
+/// The event family a service message's text names, found without parsing it: the last
+/// `"event":"` (keys are often sorted, and `data` comes first). Only a guess: the decoded
+/// message must confirm it, and the plain path runs when it does not.
+fn guess(text: &str) -> Option<Guess> {
+    const EVENT_KEY: &str = "\"event\":\"";
+    let rest = &text[text.rfind(EVENT_KEY)? + EVENT_KEY.len()..];
+    if rest.starts_with("interaction\"") && text.contains("\"interaction\":{") {
+        Some(Guess::Change)
+    } else if (rest.starts_with("agent\"") || rest.starts_with("media\""))
+        && text.contains("\"mediaState\"")
+    {
+        Some(Guess::State)
+    } else {
+        None
+    }
+}
+
 /// A message's known keys, and its other keys decoded.
 struct RawFields<'a> {
     known: [Option<Known<'a>>; KNOWN.len()],
+    /// `data`, when read during the pass (then `known` has no `data`).
+    eager: Option<Box<Eager>>,
     extra: Extra,
 }
 
 impl<'a> RawFields<'a> {
-    fn parse(text: &'a str) -> Option<Self> {
+    fn parse(text: &'a str, guess: Option<Guess>) -> Option<Self> {
         let mut fields = RawFields {
             known: Default::default(),
+            eager: None,
             extra: Extra::new(),
         };
         let mut de = serde_json::Deserializer::from_str(text);
-        de.deserialize_map(FieldsVisitor(&mut fields)).ok()?;
+        de.deserialize_map(FieldsVisitor(&mut fields, guess)).ok()?;
         de.end().ok()?;
         Some(fields)
     }
@@ -196,7 +233,7 @@ fn user_agent(agent: Cow<'_, str>) -> Cow<'static, str> {
 
 /// Fills a [`RawFields`] in place (it is large, and moving it costs more than reading a
 /// short message).
-struct FieldsVisitor<'f, 'de>(&'f mut RawFields<'de>);
+struct FieldsVisitor<'f, 'de>(&'f mut RawFields<'de>, Option<Guess>);
 
 impl<'de> Visitor<'de> for FieldsVisitor<'_, 'de> {
     type Value = ();
@@ -206,12 +243,18 @@ impl<'de> Visitor<'de> for FieldsVisitor<'_, 'de> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let fields = self.0;
+        let (fields, guess) = (self.0, self.1);
         while let Some(key) = map.next_key::<Key<'de>>()? {
             // A repeated key replaces the earlier one, as in a parsed `Value`.
-            match slot(&key.0) {
-                Some(i) => fields.known[i] = Some(Known::read(i, &mut map)?),
-                None => {
+            match (slot(&key.0), guess) {
+                (Some(DATA), Some(guess)) => {
+                    fields.eager = Some(Box::new(match guess {
+                        Guess::Change => Eager::Change(map.next_value()?),
+                        Guess::State => Eager::State(map.next_value()?),
+                    }));
+                }
+                (Some(i), _) => fields.known[i] = Some(Known::read(i, &mut map)?),
+                (None, _) => {
                     fields.extra.insert(key.0.into_owned(), map.next_value()?);
                 }
             }
@@ -226,7 +269,7 @@ fn non_empty(id: String) -> Option<String> {
 
 /// [`ClientMessage::decode`] for well-formed text.
 pub(crate) fn client_message(text: &str) -> Option<ClientMessage> {
-    let mut fields = RawFields::parse(text)?;
+    let mut fields = RawFields::parse(text, None)?;
     if let Some(event) = fields.known[EVENT].take() {
         let Known::Text(event) = event else {
             return None;
@@ -293,7 +336,10 @@ pub(crate) fn client_message(text: &str) -> Option<ClientMessage> {
 
 /// [`ServiceMessage::decode`] for well-formed text.
 pub(crate) fn service_message(text: &str) -> Option<ServiceMessage> {
-    let mut fields = RawFields::parse(text)?;
+    if let Some(message) = guess(text).and_then(|guess| guessed_event(text, guess)) {
+        return Some(message);
+    }
+    let mut fields = RawFields::parse(text, None)?;
     if let Some(event) = fields.truthy_string(EVENT) {
         let data = fields.raw(DATA);
         let event = Event::decode_raw(&event, data)?;
@@ -324,6 +370,26 @@ pub(crate) fn service_message(text: &str) -> Option<ServiceMessage> {
     let frame_id = fields.value(FRAME_ID)??;
     Some(ServiceMessage::FrameId(FrameIdMessage {
         frame_id,
+        envelope: fields.finish()?,
+    }))
+}
+
+/// An event whose `data` is read in the same pass as the message, as [`guess`] proposed;
+/// `None` when the message is anything else than what [`service_message`] would make of it
+/// that way.
+fn guessed_event(text: &str, guess: Guess) -> Option<ServiceMessage> {
+    let mut fields = RawFields::parse(text, Some(guess))?;
+    let event = fields.truthy_string(EVENT)?;
+    let event = match (EventName::parse(&event), *fields.eager.take()?) {
+        (EventName::Interaction, Eager::Change(change)) if change.event_type.is_known() => {
+            Event::Interaction(InteractionEvent::Change(change))
+        }
+        (EventName::Agent, Eager::State(body)) => Event::Agent(StateEvent::from_speculated(body)?),
+        (EventName::Media, Eager::State(body)) => Event::Media(StateEvent::from_speculated(body)?),
+        _ => return None,
+    };
+    Some(ServiceMessage::Event(EventMessage {
+        event,
         envelope: fields.finish()?,
     }))
 }
