@@ -129,7 +129,11 @@ impl<'a> ObjectWriter<'a> {
     }
 
     /// An entry under one of the protocol's keys (plain ASCII, nothing to escape).
-    fn entry<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> serde_json::Result<()> {
+    fn entry<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> serde_json::Result<()> {
         self.separator();
         self.out.push(b'"');
         self.out.extend_from_slice(key.as_bytes());

@@ -222,7 +222,7 @@ pub struct StateChanged {
 }
 
 deserialize_with_extra!(StateChanged {
-    media_state: "mediaState" required,
+    media_state: "mediaState" open,
     reason: "reason" optional,
     reason_code: "reasonCode" optional,
 });
@@ -422,7 +422,7 @@ pub struct InteractionChange {
 }
 
 deserialize_with_extra!(InteractionChange {
-    event_type: "eventType" required,
+    event_type: "eventType" open,
     media: "media" optional,
     interaction: "interaction" required,
 });
@@ -559,10 +559,12 @@ impl InteractionEvent {
         // Change events, by far the most frequent and the largest, in one pass; the others
         // (no `interaction`, or a tag that is not a change) take the peek below.
         let speculate = raw.get().contains("\"interaction\"");
-        if let Some(change) = speculate.then(|| fast::<InteractionChange>(raw)).flatten() {
-            if change.event_type.is_known() {
-                return Some(Self::Change(change));
-            }
+        if let Some(change) = speculate
+            .then(|| fast::<InteractionChange>(raw))
+            .flatten()
+            .filter(|change| change.event_type.is_known())
+        {
+            return Some(Self::Change(change));
         }
         let Some(tag) = peek(raw)?.0 else {
             return fast(raw).map(Self::Other);
@@ -696,7 +698,7 @@ pub struct RealtimeConnection {
 }
 
 deserialize_with_extra!(RealtimeConnection {
-    state: "state" required,
+    state: "state" open,
 });
 
 impl RealtimeConnection {
@@ -722,7 +724,7 @@ pub struct FrameStateChanged {
 }
 
 deserialize_with_extra!(FrameStateChanged {
-    frame_state: "frameState" required,
+    frame_state: "frameState" open,
 });
 
 impl FrameStateChanged {

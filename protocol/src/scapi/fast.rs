@@ -11,15 +11,15 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{DeserializeOwned, MapAccess, Visitor};
-use serde::Deserializer;
+use serde::de::{DeserializeOwned, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::envelope::{
-    CLIENT_USER_AGENT, ClientMessage, Envelope, EventMessage, FailureResponse, FrameIdMessage, RequestMessage,
-    SERVICE_USER_AGENT, SUBSCRIBE, ServiceMessage, SubscribeMessage, SubscriptionNames, SuccessResponse, UNSUBSCRIBE,
-    UnsubscribeMessage,
+    CLIENT_USER_AGENT, ClientMessage, Envelope, EventMessage, FailureResponse, FrameIdMessage,
+    RequestMessage, SERVICE_USER_AGENT, SUBSCRIBE, ServiceMessage, SubscribeMessage,
+    SubscriptionNames, SuccessResponse, UNSUBSCRIBE, UnsubscribeMessage,
 };
 use super::events::{
     Event, EventName, InteractionChange, InteractionEvent, StateChanged, StateEvent,
@@ -77,15 +77,70 @@ fn slot(key: &str) -> Option<usize> {
 enum Known<'a> {
     Raw(&'a RawValue),
     Text(Cow<'a, str>),
-    Slots(Vec<&'a RawValue>),
     Integer(i64),
+}
+
+/// How many `parameters` slots are kept without an allocation (no request declares more).
+const INLINE_SLOTS: usize = 4;
+
+/// The slots of a `parameters` array as raw JSON: inline up to [`INLINE_SLOTS`], so the
+/// common request costs no allocation for them.
+struct Slots<'a> {
+    len: usize,
+    inline: [&'a RawValue; INLINE_SLOTS],
+    spilled: Vec<&'a RawValue>,
+}
+
+impl<'a> Slots<'a> {
+    fn as_slice(&self) -> &[&'a RawValue] {
+        if self.spilled.is_empty() {
+            &self.inline[..self.len]
+        } else {
+            &self.spilled
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Slots<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct SlotsVisitor;
+
+        impl<'de> Visitor<'de> for SlotsVisitor {
+            type Value = Slots<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut slots = Slots {
+                    len: 0,
+                    inline: [RawValue::NULL; INLINE_SLOTS],
+                    spilled: Vec::new(),
+                };
+                while let Some(slot) = seq.next_element::<&'de RawValue>()? {
+                    if slots.len < INLINE_SLOTS {
+                        slots.inline[slots.len] = slot;
+                    } else {
+                        if slots.spilled.is_empty() {
+                            slots.spilled.extend_from_slice(&slots.inline);
+                        }
+                        slots.spilled.push(slot);
+                    }
+                    slots.len += 1;
+                }
+                Ok(slots)
+            }
+        }
+
+        d.deserialize_seq(SlotsVisitor)
+    }
 }
 
 impl<'a> Known<'a> {
     fn read<A: MapAccess<'a>>(slot: usize, map: &mut A) -> Result<Self, A::Error> {
         Ok(match slot {
             DATA | FRAME_ID => Self::Raw(map.next_value()?),
-            PARAMETERS => Self::Slots(map.next_value()?),
             PROTOCOL_VERSION => Self::Integer(map.next_value()?),
             _ => Self::Text(map.next_value::<Key<'a>>()?.0),
         })
@@ -96,7 +151,6 @@ impl<'a> Known<'a> {
         Some(match self {
             Self::Raw(raw) => decode(raw)?,
             Self::Text(text) => Value::String(text.into_owned()),
-            Self::Slots(slots) => Value::Array(slots.into_iter().map(decode).collect::<Option<_>>()?),
             Self::Integer(n) => Value::from(n),
         })
     }
@@ -112,6 +166,8 @@ enum Guess {
 }
 
 /// `data` read during the first pass.
+// Boxed whole where it is kept (`RawFields::eager`), so the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 enum Eager {
     Change(InteractionChange),
     State(StateChanged),
@@ -137,22 +193,29 @@ fn guess(text: &str) -> Option<Guess> {
 /// A message's known keys, and its other keys decoded.
 struct RawFields<'a> {
     known: [Option<Known<'a>>; KNOWN.len()],
+    /// `parameters` (`known` never has it).
+    parameters: Option<Slots<'a>>,
     /// `data`, when read during the pass (then `known` has no `data`).
     eager: Option<Box<Eager>>,
     extra: Extra,
 }
 
 impl<'a> RawFields<'a> {
-    fn parse(text: &'a str, guess: Option<Guess>) -> Option<Self> {
-        let mut fields = RawFields {
+    fn new() -> Self {
+        RawFields {
             known: Default::default(),
+            parameters: None,
             eager: None,
             extra: Extra::new(),
-        };
+        }
+    }
+
+    /// Reads `text` into these (empty) fields; they are filled in place, being too large to
+    /// move cheaply.
+    fn read(&mut self, text: &'a str, guess: Option<Guess>) -> Option<()> {
         let mut de = serde_json::Deserializer::from_str(text);
-        de.deserialize_map(FieldsVisitor(&mut fields, guess)).ok()?;
-        de.end().ok()?;
-        Some(fields)
+        de.deserialize_map(FieldsVisitor(self, guess)).ok()?;
+        de.end().ok()
     }
 
     fn raw(&mut self, slot: usize) -> Option<&'a RawValue> {
@@ -173,11 +236,8 @@ impl<'a> RawFields<'a> {
         self.text(slot).map(Cow::into_owned)
     }
 
-    fn slots(&mut self) -> Option<Vec<&'a RawValue>> {
-        match self.known[PARAMETERS].take()? {
-            Known::Slots(slots) => Some(slots),
-            _ => None,
-        }
+    fn slots(&mut self) -> Option<Slots<'a>> {
+        self.parameters.take()
     }
 
     /// Takes a string key when it is truthy (not empty); an empty one stays (and ends in
@@ -205,6 +265,13 @@ impl<'a> RawFields<'a> {
             _ => None,
         };
         let mut extra = self.extra;
+        if let Some(slots) = self.parameters {
+            let slots = slots.as_slice().iter().map(|raw| decode(raw));
+            extra.insert(
+                "parameters".to_owned(),
+                Value::Array(slots.collect::<Option<_>>()?),
+            );
+        }
         for (key, known) in KNOWN.iter().zip(self.known) {
             if let Some(known) = known {
                 extra.insert((*key).to_owned(), known.into_value()?);
@@ -253,6 +320,7 @@ impl<'de> Visitor<'de> for FieldsVisitor<'_, 'de> {
                         Guess::State => Eager::State(map.next_value()?),
                     }));
                 }
+                (Some(PARAMETERS), _) => fields.parameters = Some(map.next_value()?),
                 (Some(i), _) => fields.known[i] = Some(Known::read(i, &mut map)?),
                 (None, _) => {
                     fields.extra.insert(key.0.into_owned(), map.next_value()?);
@@ -269,7 +337,8 @@ fn non_empty(id: String) -> Option<String> {
 
 /// [`ClientMessage::decode`] for well-formed text.
 pub(crate) fn client_message(text: &str) -> Option<ClientMessage> {
-    let mut fields = RawFields::parse(text, None)?;
+    let mut fields = RawFields::new();
+    fields.read(text, None)?;
     if let Some(event) = fields.known[EVENT].take() {
         let Known::Text(event) = event else {
             return None;
@@ -309,7 +378,7 @@ pub(crate) fn client_message(text: &str) -> Option<ClientMessage> {
     }
     let name = fields.text(REQUEST)?;
     let parameters = fields.slots();
-    let slots = parameters.as_deref().unwrap_or_default();
+    let slots = parameters.as_ref().map(Slots::as_slice).unwrap_or_default();
     let request = Request::decode_raw(&name, slots)?;
     let declared = match &request {
         Request::Unknown(_) => slots.len(),
@@ -328,7 +397,7 @@ pub(crate) fn client_message(text: &str) -> Option<ClientMessage> {
         request,
         reference_id,
         frame_id,
-        parameters_sent: parameters.as_ref().map(Vec::len),
+        parameters_sent: parameters.as_ref().map(|slots| slots.len),
         surplus_parameters,
         envelope,
     }))
@@ -339,7 +408,8 @@ pub(crate) fn service_message(text: &str) -> Option<ServiceMessage> {
     if let Some(message) = guess(text).and_then(|guess| guessed_event(text, guess)) {
         return Some(message);
     }
-    let mut fields = RawFields::parse(text, None)?;
+    let mut fields = RawFields::new();
+    fields.read(text, None)?;
     if let Some(event) = fields.truthy_string(EVENT) {
         let data = fields.raw(DATA);
         let event = Event::decode_raw(&event, data)?;
@@ -378,7 +448,8 @@ pub(crate) fn service_message(text: &str) -> Option<ServiceMessage> {
 /// `None` when the message is anything else than what [`service_message`] would make of it
 /// that way.
 fn guessed_event(text: &str, guess: Guess) -> Option<ServiceMessage> {
-    let mut fields = RawFields::parse(text, Some(guess))?;
+    let mut fields = RawFields::new();
+    fields.read(text, Some(guess))?;
     let event = fields.truthy_string(EVENT)?;
     let event = match (EventName::parse(&event), *fields.eager.take()?) {
         (EventName::Interaction, Eager::Change(change)) if change.event_type.is_known() => {

@@ -69,6 +69,49 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
+/// A string value, borrowed from the input when it has no escapes; it fails as `String`
+/// does on anything else ("expected a string").
+pub(crate) struct Text<'de>(Cow<'de, str>);
+
+impl<'de> Text<'de> {
+    /// The open enum (or any type built from a string) this text names, without allocating
+    /// for a borrowed known value.
+    pub(crate) fn into_enum<T: for<'s> From<&'s str> + From<String>>(self) -> T {
+        match self.0 {
+            Cow::Borrowed(text) => T::from(text),
+            Cow::Owned(text) => T::from(text),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+
+        d.deserialize_string(TextVisitor)
+    }
+}
+
 /// Implements `Deserialize` for a struct whose unmodelled keys go to `extra`, in one pass
 /// over the object.
 ///
@@ -76,7 +119,9 @@ impl<'de> Deserialize<'de> for Key<'de> {
 /// errors, in the same order: a repeated modelled key, a mistyped value as it comes, then the
 /// first missing required field in declaration order), without buffering the object first.
 /// Each field is `required` (missing is an error), `optional` (`Option<T>`, missing or `null`
-/// is `None`) or `present` (`Option<Option<T>>`: missing is `None`, `null` is `Some(None)`).
+/// is `None`) or `present` (`Option<Option<T>>`: missing is `None`, `null` is `Some(None)`);
+/// `open` and `optional_open` are `required` and `optional` for an open enum, read from the
+/// borrowed text (same result and errors as its own `Deserialize`, without the `String`).
 /// `WIRE_FIELDS` lists the modelled keys, so a test can hold them to the schema.
 macro_rules! deserialize_with_extra {
     ($ty:ident { $( $field:ident : $wire:literal $kind:ident ),* $(,)? }) => {
@@ -132,6 +177,13 @@ macro_rules! deserialize_with_extra {
     (@read required $map:ident) => { $map.next_value()? };
     (@read optional $map:ident) => { $map.next_value()? };
     (@read present $map:ident) => { Some($map.next_value()?) };
+    (@read open $map:ident) => {
+        $map.next_value::<$crate::scapi::types::Text<'de>>()?.into_enum()
+    };
+    (@read optional_open $map:ident) => {
+        $map.next_value::<Option<$crate::scapi::types::Text<'de>>>()?
+            .map($crate::scapi::types::Text::into_enum)
+    };
     (@finish required $field:ident $wire:literal) => {
         match $field {
             Some(value) => value,
@@ -140,6 +192,10 @@ macro_rules! deserialize_with_extra {
     };
     (@finish optional $field:ident $wire:literal) => { $field.unwrap_or_default() };
     (@finish present $field:ident $wire:literal) => { $field.unwrap_or_default() };
+    (@finish open $field:ident $wire:literal) => {
+        $crate::scapi::types::deserialize_with_extra!(@finish required $field $wire)
+    };
+    (@finish optional_open $field:ident $wire:literal) => { $field.unwrap_or_default() };
 }
 
 pub(crate) use deserialize_with_extra;
@@ -465,8 +521,8 @@ deserialize_with_extra!(Interaction {
     media: "media" optional,
     user_data: "userData" optional,
     chained_records: "chainedRecords" optional,
-    state: "state" optional,
-    previous_state: "previousState" optional,
+    state: "state" optional_open,
+    previous_state: "previousState" optional_open,
     capabilities: "capabilities" optional,
     parties: "parties" optional,
     is_consultation: "isConsultation" optional,
@@ -476,11 +532,11 @@ deserialize_with_extra!(Interaction {
     start_date: "startDate" present,
     end_date: "endDate" present,
     call_uuid: "callUuid" optional,
-    direction: "direction" optional,
-    call_type: "callType" optional,
+    direction: "direction" optional_open,
+    call_type: "callType" optional_open,
     ani: "ani" optional,
     dnis: "dnis" optional,
-    recording_state: "recordingState" optional,
+    recording_state: "recordingState" optional_open,
 });
 
 impl Interaction {
@@ -588,8 +644,8 @@ pub struct TargetObject {
 }
 
 deserialize_with_extra!(TargetObject {
-    type_: "type" optional,
-    target: "target" optional,
+    type_: "type" optional_open,
+    target: "target" optional_open,
     destination: "destination" optional,
     media: "media" optional,
 });
@@ -902,5 +958,128 @@ impl JsonSchema for NoData {
         schemars::json_schema!({
             "description": "No documented result: `data` is omitted by agentdesk and ignored when present."
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::scapi::events::{
+        Campaign, CampaignStarted, CaseIdChanged, CaseSelected, FrameStateChanged,
+        InteractionChange, RealtimeConnection, StateChanged, ToastButtonClick,
+    };
+
+    /// The keys each hand-written decoder models are the properties its schema (derived from
+    /// the serde attributes that also drive encoding) lists, so decoding and encoding agree.
+    #[test]
+    fn decoders_model_the_keys_the_schemas_list() {
+        macro_rules! check {
+            ($($ty:ty),*) => {$(
+                let schema = serde_json::to_value(schemars::schema_for!($ty)).unwrap();
+                let listed: BTreeSet<&str> = schema["properties"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .map(String::as_str)
+                    .collect();
+                let modelled: BTreeSet<&str> = <$ty>::WIRE_FIELDS.iter().copied().collect();
+                assert_eq!(listed, modelled, "{}", stringify!($ty));
+            )*};
+        }
+        check!(
+            Agent,
+            MediaState,
+            Media,
+            Interaction,
+            TargetObject,
+            ToastParameters,
+            DialogOptions,
+            MenuBarView,
+            JwtToken,
+            StateChanged,
+            InteractionChange,
+            CaseSelected,
+            CaseIdChanged,
+            ToastButtonClick,
+            RealtimeConnection,
+            FrameStateChanged,
+            Campaign,
+            CampaignStarted
+        );
+    }
+
+    #[test]
+    fn decoded_structs_keep_derive_semantics() {
+        // Absent versus null for the nullable fields, unknown keys kept, open enums open.
+        let interaction: Interaction = serde_json::from_str(
+            r#"{"interactionId":"1","parentInteractionId":null,"state":"NEW_STATE","direction":"IN","x":[1]}"#,
+        )
+        .unwrap();
+        assert_eq!(interaction.parent_interaction_id, Some(None));
+        assert_eq!(interaction.start_date, None);
+        assert_eq!(
+            interaction.state,
+            Some(InteractionState::Other("NEW_STATE".into()))
+        );
+        assert_eq!(interaction.direction, Some(Direction::In));
+        assert_eq!(interaction.extra["x"], serde_json::json!([1]));
+        // Escaped text still names the known value.
+        let escaped: Interaction =
+            serde_json::from_str(r#"{"interactionId":"1","direction":"\u0049N"}"#).unwrap();
+        assert_eq!(escaped.direction, Some(Direction::In));
+        // The errors a derive gives, in its order.
+        let err = |text: &str| {
+            serde_json::from_str::<Interaction>(text)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(err(r#"{"caseId":"c"}"#).starts_with("missing field `interactionId`"));
+        assert!(
+            err(r#"{"interactionId":"1","caseId":"a","caseId":"b"}"#)
+                .starts_with("duplicate field `caseId`")
+        );
+        assert!(
+            err(r#"{"interactionId":"1","state":5}"#)
+                .starts_with("invalid type: integer `5`, expected a string")
+        );
+        assert!(err(r#"["1"]"#).starts_with("invalid type: sequence, expected struct Interaction"));
+        // Through a parsed value, as the precise decoder reads it.
+        let value = serde_json::json!({"interactionId": 1});
+        assert_eq!(
+            Interaction::deserialize(&value).unwrap_err().to_string(),
+            "invalid type: integer `1`, expected a string"
+        );
+    }
+
+    #[test]
+    fn one_of_decoders_reject_other_kinds_by_name() {
+        let err = |value: Value| TargetQuery::deserialize(&value).unwrap_err().to_string();
+        assert_eq!(
+            err(serde_json::json!([1])),
+            "a target query must be a string or an object, found an array"
+        );
+        assert_eq!(
+            err(serde_json::json!(1.5)),
+            "a target query must be a string or an object, found a number"
+        );
+        let err = |value: Value| {
+            OptionSelectors::deserialize(&value)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(serde_json::json!({"a": 1})),
+            "option selectors must be a string or an array of strings, found an object"
+        );
+        assert_eq!(
+            err(serde_json::json!(null)),
+            "option selectors must be a string or an array of strings, found null"
+        );
+        assert_eq!(
+            OptionSelectors::deserialize(&serde_json::json!(["a", "b"])).unwrap(),
+            OptionSelectors::Many(vec!["a".into(), "b".into()])
+        );
     }
 }
