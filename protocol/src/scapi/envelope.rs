@@ -89,6 +89,81 @@ impl Envelope {
     }
 }
 
+impl Envelope {
+    /// [`Envelope::serialize_into`] for the hand-written encoder.
+    fn write_into(&self, w: &mut ObjectWriter<'_>, written: &[&str]) -> serde_json::Result<()> {
+        for (key, value) in &self.extra {
+            if !written.contains(&key.as_str()) && key != "userAgent" && key != "protocolVersion" {
+                w.any_entry(key, value)?;
+            }
+        }
+        if let Some(agent) = &self.user_agent {
+            w.entry("userAgent", &**agent)?;
+        }
+        if let Some(version) = self.protocol_version {
+            w.entry("protocolVersion", &version)?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes a JSON object entry by entry, byte for byte as `serde_json` writes the same map,
+/// but with the protocol's own keys copied as they are (none needs escaping) instead of
+/// going through the key serializer.
+struct ObjectWriter<'a> {
+    out: &'a mut Vec<u8>,
+    empty: bool,
+}
+
+impl<'a> ObjectWriter<'a> {
+    fn new(out: &'a mut Vec<u8>) -> Self {
+        out.push(b'{');
+        Self { out, empty: true }
+    }
+
+    fn separator(&mut self) {
+        if !self.empty {
+            self.out.push(b',');
+        }
+        self.empty = false;
+    }
+
+    /// An entry under one of the protocol's keys (plain ASCII, nothing to escape).
+    fn entry<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> serde_json::Result<()> {
+        self.separator();
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+        serde_json::to_writer(&mut *self.out, value)
+    }
+
+    /// An entry under any key (escaped as needed).
+    fn any_entry(&mut self, key: &str, value: &Value) -> serde_json::Result<()> {
+        self.separator();
+        serde_json::to_writer(&mut *self.out, key)?;
+        self.out.push(b':');
+        serde_json::to_writer(&mut *self.out, value)
+    }
+
+    fn end(self) {
+        self.out.push(b'}');
+    }
+}
+
+/// Runs an encoder into a buffer sized for a typical message; empty text if it fails (it
+/// cannot for these types), as `serde_json::to_string(..).unwrap_or_default()` would give.
+fn to_json_text(write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>) -> String {
+    let mut out = Vec::with_capacity(256);
+    match write(&mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
 /// The keys of a message object, consumed one by one so the rest becomes `extra`.
 struct Fields {
     map: Map<String, Value>,
@@ -476,9 +551,56 @@ impl ClientMessage {
         Self::decode(&parse(text)?)
     }
 
-    /// Encodes the message as JSON text.
+    /// Encodes the message as JSON text (the same text as `serde_json::to_string`).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        to_json_text(|out| self.write_json(out))
+    }
+
+    /// Appends the message as JSON text to `out` (a buffer reused across messages saves an
+    /// allocation per message); the same bytes as [`ClientMessage::to_json`].
+    pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        let mut w = ObjectWriter::new(out);
+        match self {
+            Self::Request(m) => {
+                m.envelope
+                    .write_into(&mut w, &["request", "parameters", "referenceId", "frameId"])?;
+                w.entry("request", m.request.name())?;
+                if m.writes_parameters() {
+                    w.entry("parameters", &Slots(m))?;
+                }
+                w.entry("referenceId", &m.reference_id)?;
+                if let Some(frame_id) = &m.frame_id {
+                    w.entry("frameId", frame_id)?;
+                }
+            }
+            Self::Subscribe(m) => {
+                m.envelope
+                    .write_into(&mut w, &["event", "data", "referenceId", "frameId"])?;
+                w.entry("event", SUBSCRIBE)?;
+                match &m.names {
+                    SubscriptionNames::One(one) => w.entry("data", one)?,
+                    SubscriptionNames::Many(many) => w.entry("data", many)?,
+                }
+                w.entry("referenceId", &m.reference_id)?;
+                if let Some(frame_id) = &m.frame_id {
+                    w.entry("frameId", frame_id)?;
+                }
+            }
+            Self::Unsubscribe(m) => {
+                m.envelope
+                    .write_into(&mut w, &["event", "data", "referenceId", "frameId"])?;
+                w.entry("event", UNSUBSCRIBE)?;
+                w.entry("data", &m.subscription_id)?;
+                if let Some(reference_id) = &m.reference_id {
+                    w.entry("referenceId", reference_id)?;
+                }
+                if let Some(frame_id) = &m.frame_id {
+                    w.entry("frameId", frame_id)?;
+                }
+            }
+        }
+        w.end();
+        Ok(())
     }
 
     /// Encodes the message.
@@ -717,9 +839,48 @@ impl ServiceMessage {
         Self::decode(&parse(text)?)
     }
 
-    /// Encodes the message as JSON text.
+    /// Encodes the message as JSON text (the same text as `serde_json::to_string`).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        to_json_text(|out| self.write_json(out))
+    }
+
+    /// Appends the message as JSON text to `out` (a buffer reused across messages saves an
+    /// allocation per message); the same bytes as [`ServiceMessage::to_json`].
+    pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        let mut w = ObjectWriter::new(out);
+        match self {
+            Self::Success(m) => {
+                m.envelope
+                    .write_into(&mut w, &["referenceId", "data", "subscriptionId"])?;
+                w.entry("referenceId", &m.reference_id)?;
+                if let Some(data) = &m.data {
+                    w.entry("data", data)?;
+                }
+                if let Some(id) = &m.subscription_id {
+                    w.entry("subscriptionId", id)?;
+                }
+            }
+            Self::Failure(m) => {
+                m.envelope
+                    .write_into(&mut w, &["referenceId", "errorMessage", "request"])?;
+                w.entry("referenceId", &m.reference_id)?;
+                w.entry("errorMessage", &m.error_message)?;
+                if let Some(request) = &m.request {
+                    w.entry("request", request)?;
+                }
+            }
+            Self::Event(m) => {
+                m.envelope.write_into(&mut w, &["event", "data"])?;
+                w.entry("event", &*m.event.event_key())?;
+                w.entry("data", &EventData(&m.event))?;
+            }
+            Self::FrameId(m) => {
+                m.envelope.write_into(&mut w, &["frameId"])?;
+                w.entry("frameId", &m.frame_id)?;
+            }
+        }
+        w.end();
+        Ok(())
     }
 
     /// Encodes the message.
@@ -873,5 +1034,72 @@ pub fn to_data<T: Serialize>(value: &T) -> Option<Value> {
     match serde_json::to_value(value) {
         Ok(Value::Null) | Err(_) => None,
         Ok(value) => Some(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// Every fixture plus messages with unknown keys (one needing escapes), frame ids and
+    /// odd parameter layouts.
+    fn texts(dir: &str) -> Vec<String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scapi");
+        let mut texts: Vec<String> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .flatten()
+            .map(|entry| std::fs::read_to_string(entry.path()).unwrap())
+            .collect();
+        let extra = if dir == "client" {
+            vec![
+                json!({"request": "voice.dial", "parameters": ["1", null, 7], "referenceId": "1",
+                       "frameId": {"f": 1}, "a\"b\u{1}": [1, "é"], "userAgent": "custom", "zz": null}),
+                json!({"request": "x.unknown", "parameters": [1, {"k": "v"}], "referenceId": "2"}),
+                json!({"event": "subscribe", "data": "agent", "referenceId": "3", "frameId": "f"}),
+                json!({"event": "unsubscribe", "data": "s", "extra": true}),
+            ]
+        } else {
+            vec![
+                json!({"referenceId": "1", "data": {"x": [1.5, "\n"]}, "subscriptionId": "s",
+                       "event": "", "protocolVersion": 3, "\u{7f}k": "v"}),
+                json!({"referenceId": "1", "errorMessage": "e", "request": "r", "data": 1}),
+                json!({"frameId": 5, "userAgent": "WWE Server"}),
+                json!({"event": "messenger:c", "data": [1, 2]}),
+            ]
+        };
+        texts.extend(extra.iter().map(Value::to_string));
+        texts
+    }
+
+    #[test]
+    fn the_hand_written_encoder_writes_what_serde_json_writes() {
+        for text in texts("client") {
+            let message = ClientMessage::from_json(&text).unwrap();
+            assert_eq!(
+                message.to_json(),
+                serde_json::to_string(&message).unwrap(),
+                "{text}"
+            );
+        }
+        for text in texts("service") {
+            let message = ServiceMessage::from_json(&text).unwrap();
+            assert_eq!(
+                message.to_json(),
+                serde_json::to_string(&message).unwrap(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn write_json_appends_to_a_reused_buffer() {
+        let mut out = b"[".to_vec();
+        let message = ServiceMessage::FrameId(FrameIdMessage::new("f"));
+        message.write_json(&mut out).unwrap();
+        assert_eq!(out, format!("[{}", message.to_json()).into_bytes());
     }
 }

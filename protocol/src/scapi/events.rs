@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::error::DecodeError;
-use super::types::{Extra, Interaction, present};
+use super::types::{Extra, Interaction, deserialize_with_extra, present};
 use crate::open_enum::open_enum;
 
 /// The key that carries the event type inside `data`.
@@ -204,7 +204,7 @@ open_enum! {
 }
 
 /// `STATE_CHANGED` of the `agent` and `media` families.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct StateChanged {
@@ -220,6 +220,12 @@ pub struct StateChanged {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+deserialize_with_extra!(StateChanged {
+    media_state: "mediaState" open,
+    reason: "reason" optional,
+    reason_code: "reasonCode" optional,
+});
 
 impl StateChanged {
     /// A state change with no reason.
@@ -256,10 +262,28 @@ impl StateEvent {
     }
 
     pub(crate) fn decode_raw(raw: &RawValue) -> Option<Self> {
+        // The typed variant in one pass when the tag (read into `extra`, the last one winning
+        // as in a parsed object) says so; anything else takes the peek below.
+        let speculate = raw.get().contains("\"mediaState\"");
+        if let Some(event) = speculate
+            .then(|| fast::<StateChanged>(raw).and_then(Self::from_speculated))
+            .flatten()
+        {
+            return Some(event);
+        }
         Some(match peek(raw)?.0.as_deref() {
             Some("STATE_CHANGED") => Self::StateChanged(fast_body(raw)?),
             _ => Self::Other(fast(raw)?),
         })
+    }
+
+    /// A `STATE_CHANGED` body decoded with its tag (in `extra`), when the tag is that.
+    pub(crate) fn from_speculated(mut body: StateChanged) -> Option<Self> {
+        if body.extra.get(EVENT_TYPE).and_then(Value::as_str) != Some("STATE_CHANGED") {
+            return None;
+        }
+        body.extra.remove(EVENT_TYPE);
+        Some(Self::StateChanged(body))
     }
 
     /// Encodes the `data` object.
@@ -381,7 +405,7 @@ open_enum! {
 }
 
 /// An `interaction` event that carries the interaction (`media` + `interaction`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InteractionChange {
@@ -396,6 +420,12 @@ pub struct InteractionChange {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+deserialize_with_extra!(InteractionChange {
+    event_type: "eventType" open,
+    media: "media" optional,
+    interaction: "interaction" required,
+});
 
 impl InteractionChange {
     /// A change event for `interaction`, with `media` copied from it.
@@ -433,7 +463,7 @@ impl CaseSelection {
 }
 
 /// Body of the case-selection events.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CaseSelected {
@@ -443,6 +473,10 @@ pub struct CaseSelected {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+deserialize_with_extra!(CaseSelected {
+    selected_case_id: "selectedCaseId" required,
+});
 
 impl CaseSelected {
     /// A case-selection body naming `selected_case_id`.
@@ -455,7 +489,7 @@ impl CaseSelected {
 }
 
 /// Body of `CASE_ID_CHANGED` (no `interaction`, ids at the top of `data`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CaseIdChanged {
@@ -468,6 +502,11 @@ pub struct CaseIdChanged {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+deserialize_with_extra!(CaseIdChanged {
+    case_id: "caseId" required,
+    previous_case_id: "previousCaseId" optional,
+});
 
 impl CaseIdChanged {
     /// A case id change from `previous_case_id` (when known) to `case_id`.
@@ -517,6 +556,16 @@ impl InteractionEvent {
     }
 
     pub(crate) fn decode_raw(raw: &RawValue) -> Option<Self> {
+        // Change events, by far the most frequent and the largest, in one pass; the others
+        // (no `interaction`, or a tag that is not a change) take the peek below.
+        let speculate = raw.get().contains("\"interaction\"");
+        if let Some(change) = speculate
+            .then(|| fast::<InteractionChange>(raw))
+            .flatten()
+            .filter(|change| change.event_type.is_known())
+        {
+            return Some(Self::Change(change));
+        }
         let Some(tag) = peek(raw)?.0 else {
             return fast(raw).map(Self::Other);
         };
@@ -608,7 +657,7 @@ open_enum! {
 }
 
 /// Body of `CUSTOM_TOAST_BUTTON_CLICK`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ToastButtonClick {
@@ -620,6 +669,11 @@ pub struct ToastButtonClick {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+deserialize_with_extra!(ToastButtonClick {
+    custom_toast_id: "customToastId" required,
+    button_index: "buttonIndex" required,
+});
 
 impl ToastButtonClick {
     /// A click on button `button_index` (from 0) of toast `custom_toast_id`.
@@ -633,7 +687,7 @@ impl ToastButtonClick {
 }
 
 /// Body of `REALTIME_CONNECTION`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct RealtimeConnection {
     /// The connection state.
@@ -642,6 +696,10 @@ pub struct RealtimeConnection {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+deserialize_with_extra!(RealtimeConnection {
+    state: "state" open,
+});
 
 impl RealtimeConnection {
     /// A connection-state body.
@@ -654,7 +712,7 @@ impl RealtimeConnection {
 }
 
 /// Body of a frame-state event (no `eventType`, only `frameState`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FrameStateChanged {
@@ -664,6 +722,10 @@ pub struct FrameStateChanged {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+deserialize_with_extra!(FrameStateChanged {
+    frame_state: "frameState" open,
+});
 
 impl FrameStateChanged {
     /// A frame-state body.
@@ -753,7 +815,7 @@ impl JsonSchema for SystemEvent {
 }
 
 /// Body of `CampaignLoaded`, `CampaignUnloaded` and `CampaignStopped`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Campaign {
     /// Campaign name.
@@ -762,6 +824,10 @@ pub struct Campaign {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+deserialize_with_extra!(Campaign {
+    campaign: "campaign" required,
+});
 
 impl Campaign {
     /// A campaign body.
@@ -774,7 +840,7 @@ impl Campaign {
 }
 
 /// Body of `CampaignStarted`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct CampaignStarted {
     /// Campaign name.
@@ -786,6 +852,11 @@ pub struct CampaignStarted {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+deserialize_with_extra!(CampaignStarted {
+    campaign: "campaign" required,
+    mode: "mode" optional,
+});
 
 impl CampaignStarted {
     /// A campaign start in dialing `mode` (when known).

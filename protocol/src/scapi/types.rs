@@ -5,9 +5,12 @@
 //! nullable (`parentInteractionId`, `startDate`, `endDate`) are `Option<Option<T>>`: the outer
 //! `Option` says whether the key was present, the inner one whether it was `null`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
 
 use schemars::JsonSchema;
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
@@ -35,6 +38,168 @@ where
     T::deserialize(d).map(Some)
 }
 
+/// An object key, borrowed from the input when it has no escapes.
+pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+/// A string value, borrowed from the input when it has no escapes; it fails as `String`
+/// does on anything else ("expected a string").
+pub(crate) struct Text<'de>(Cow<'de, str>);
+
+impl<'de> Text<'de> {
+    /// The open enum (or any type built from a string) this text names, without allocating
+    /// for a borrowed known value.
+    pub(crate) fn into_enum<T: for<'s> From<&'s str> + From<String>>(self) -> T {
+        match self.0 {
+            Cow::Borrowed(text) => T::from(text),
+            Cow::Owned(text) => T::from(text),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+
+        d.deserialize_string(TextVisitor)
+    }
+}
+
+/// Implements `Deserialize` for a struct whose unmodelled keys go to `extra`, in one pass
+/// over the object.
+///
+/// It decodes exactly what `#[derive(Deserialize)]` with `#[serde(flatten)] extra` does (same
+/// errors, in the same order: a repeated modelled key, a mistyped value as it comes, then the
+/// first missing required field in declaration order), without buffering the object first.
+/// Each field is `required` (missing is an error), `optional` (`Option<T>`, missing or `null`
+/// is `None`) or `present` (`Option<Option<T>>`: missing is `None`, `null` is `Some(None)`);
+/// `open` and `optional_open` are `required` and `optional` for an open enum, read from the
+/// borrowed text (same result and errors as its own `Deserialize`, without the `String`).
+/// `WIRE_FIELDS` lists the modelled keys, so a test can hold them to the schema.
+macro_rules! deserialize_with_extra {
+    ($ty:ident { $( $field:ident : $wire:literal $kind:ident ),* $(,)? }) => {
+        impl $ty {
+            /// The modelled keys, in declaration order.
+            #[cfg(test)]
+            pub(crate) const WIRE_FIELDS: &'static [&'static str] = &[$($wire),*];
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct FieldsVisitor;
+
+                impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+                    type Value = $ty;
+
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("struct ", stringify!($ty)))
+                    }
+
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<$ty, A::Error> {
+                        $( let mut $field = None; )*
+                        let mut extra = $crate::scapi::types::Extra::new();
+                        while let Some(key) = map.next_key::<$crate::scapi::types::Key<'de>>()? {
+                            match &*key.0 {
+                                $(
+                                    $wire => {
+                                        if $field.is_some() {
+                                            return Err(<A::Error as ::serde::de::Error>::duplicate_field($wire));
+                                        }
+                                        $field = Some($crate::scapi::types::deserialize_with_extra!(@read $kind map));
+                                    }
+                                )*
+                                _ => {
+                                    extra.insert(key.0.into_owned(), map.next_value()?);
+                                }
+                            }
+                        }
+                        Ok($ty {
+                            $( $field: $crate::scapi::types::deserialize_with_extra!(@finish $kind $field $wire), )*
+                            extra,
+                        })
+                    }
+                }
+
+                d.deserialize_map(FieldsVisitor)
+            }
+        }
+    };
+    (@read required $map:ident) => { $map.next_value()? };
+    (@read optional $map:ident) => { $map.next_value()? };
+    (@read present $map:ident) => { Some($map.next_value()?) };
+    (@read open $map:ident) => {
+        $map.next_value::<$crate::scapi::types::Text<'de>>()?.into_enum()
+    };
+    (@read optional_open $map:ident) => {
+        $map.next_value::<Option<$crate::scapi::types::Text<'de>>>()?
+            .map($crate::scapi::types::Text::into_enum)
+    };
+    (@finish required $field:ident $wire:literal) => {
+        match $field {
+            Some(value) => value,
+            None => return Err(<A::Error as ::serde::de::Error>::missing_field($wire)),
+        }
+    };
+    (@finish optional $field:ident $wire:literal) => { $field.unwrap_or_default() };
+    (@finish present $field:ident $wire:literal) => { $field.unwrap_or_default() };
+    (@finish open $field:ident $wire:literal) => {
+        $crate::scapi::types::deserialize_with_extra!(@finish required $field $wire)
+    };
+    (@finish optional_open $field:ident $wire:literal) => { $field.unwrap_or_default() };
+}
+
+pub(crate) use deserialize_with_extra;
+
 open_enum! {
     /// A role of the agent (`agent.Agent.roles`).
     pub enum Role {
@@ -48,7 +213,7 @@ open_enum! {
 }
 
 /// The current agent (`agent.get`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Agent {
@@ -72,8 +237,16 @@ pub struct Agent {
     pub extra: Extra,
 }
 
+deserialize_with_extra!(Agent {
+    username: "username" optional,
+    firstname: "firstname" optional,
+    lastname: "lastname" optional,
+    employee_id: "employeeId" optional,
+    roles: "roles" optional,
+});
+
 /// A state the agent or one of its media can be in (`media.State`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MediaState {
@@ -88,8 +261,13 @@ pub struct MediaState {
     pub extra: Extra,
 }
 
+deserialize_with_extra!(MediaState {
+    operation_name: "operationName" optional,
+    display_name: "displayName" optional,
+});
+
 /// One media (channel) the agent is logged on to (`media.Media`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Media {
@@ -102,6 +280,11 @@ pub struct Media {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+deserialize_with_extra!(Media {
+    media: "media" required,
+    state: "state" optional,
+});
 
 open_enum! {
     /// State of an interaction (`interaction.Interaction.state` / `previousState`).
@@ -241,7 +424,7 @@ impl Party {
 }
 
 /// An interaction (`interaction.Interaction`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Interaction {
@@ -330,6 +513,32 @@ pub struct Interaction {
     pub extra: Extra,
 }
 
+deserialize_with_extra!(Interaction {
+    interaction_id: "interactionId" required,
+    parent_interaction_id: "parentInteractionId" present,
+    case_id: "caseId" optional,
+    bundle_id: "bundleId" optional,
+    media: "media" optional,
+    user_data: "userData" optional,
+    chained_records: "chainedRecords" optional,
+    state: "state" optional_open,
+    previous_state: "previousState" optional_open,
+    capabilities: "capabilities" optional,
+    parties: "parties" optional,
+    is_consultation: "isConsultation" optional,
+    is_main_case_interaction: "isMainCaseInteraction" optional,
+    is_case_selected: "isCaseSelected" optional,
+    is_case_expanded: "isCaseExpanded" optional,
+    start_date: "startDate" present,
+    end_date: "endDate" present,
+    call_uuid: "callUuid" optional,
+    direction: "direction" optional_open,
+    call_type: "callType" optional_open,
+    ani: "ani" optional,
+    dnis: "dnis" optional,
+    recording_state: "recordingState" optional_open,
+});
+
 impl Interaction {
     /// An interaction with only its id set.
     pub fn new(interaction_id: impl Into<String>) -> Self {
@@ -358,6 +567,46 @@ open_enum! {
     }
 }
 
+/// The `visit_*` methods of a visitor that accepts some JSON types and rejects the others
+/// with "`problem`, found <kind>", the kind spelled as `JsonKind` spells it.
+macro_rules! wrong_kind_visits {
+    ($problem:literal, rejects arrays) => {
+        wrong_kind_visits!(@scalars $problem);
+
+        fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            Err(de::Error::custom(concat!($problem, ", found an array")))
+        }
+    };
+    ($problem:literal, rejects objects) => {
+        wrong_kind_visits!(@scalars $problem);
+
+        fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            Err(de::Error::custom(concat!($problem, ", found an object")))
+        }
+    };
+    (@scalars $problem:literal) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Err(E::custom(concat!($problem, ", found a boolean")))
+        }
+
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Err(E::custom(concat!($problem, ", found an integer")))
+        }
+
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Err(E::custom(concat!($problem, ", found an integer")))
+        }
+
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Err(E::custom(concat!($problem, ", found a number")))
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Err(E::custom(concat!($problem, ", found null")))
+        }
+    };
+}
+
 /// Target of `interaction.consult`, `singleStepTransfer` and `singleStepConference`.
 ///
 /// The documentation names the kind `target`, the official sample sends `type`; both keys
@@ -374,7 +623,7 @@ pub enum TargetQuery {
 }
 
 /// The object form of a [`TargetQuery`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct TargetObject {
     /// Kind, as the official sample spells it.
@@ -393,6 +642,13 @@ pub struct TargetObject {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+deserialize_with_extra!(TargetObject {
+    type_: "type" optional_open,
+    target: "target" optional_open,
+    destination: "destination" optional,
+    media: "media" optional,
+});
 
 impl TargetQuery {
     /// A structured target carrying the kind under both `type` and `target`.
@@ -434,22 +690,37 @@ impl Serialize for TargetQuery {
 impl<'de> Deserialize<'de> for TargetQuery {
     /// Dispatches on the JSON type (string or object), never by trial and error.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        match Value::deserialize(d)? {
-            Value::String(s) => Ok(Self::Contact(s)),
-            v @ Value::Object(_) => TargetObject::deserialize(v)
-                .map(Self::Target)
-                .map_err(D::Error::custom),
-            other => Err(D::Error::custom(format!(
-                "a target query must be a string or an object, found {}",
-                super::error::JsonKind(&other)
-            ))),
+        struct TargetVisitor;
+
+        impl<'de> Visitor<'de> for TargetVisitor {
+            type Value = TargetQuery;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an object")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(TargetQuery::Contact(v.to_owned()))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(TargetQuery::Contact(v))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                TargetObject::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(TargetQuery::Target)
+            }
+
+            wrong_kind_visits!("a target query must be a string or an object", rejects arrays);
         }
+
+        d.deserialize_any(TargetVisitor)
     }
 }
 
 /// Appearance and content of a toast (`system.popupToast` / `updateToast`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ToastParameters {
@@ -488,8 +759,21 @@ pub struct ToastParameters {
     pub extra: Extra,
 }
 
+deserialize_with_extra!(ToastParameters {
+    title: "title" optional,
+    icon_url: "iconUrl" optional,
+    subject: "subject" optional,
+    message: "message" optional,
+    key_values: "keyValues" optional,
+    buttons: "buttons" optional,
+    button_show_dismiss: "buttonShowDismiss" optional,
+    auto_close_timeout: "autoCloseTimeout" optional,
+    send_to_my_message: "sendToMyMessage" optional,
+    width: "width" optional,
+});
+
 /// Options of `system.openDialog`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct DialogOptions {
     /// Label; `$Agent.FullName$` is substituted by Workspace.
@@ -506,8 +790,14 @@ pub struct DialogOptions {
     pub extra: Extra,
 }
 
+deserialize_with_extra!(DialogOptions {
+    label: "label" optional,
+    width: "width" optional,
+    height: "height" optional,
+});
+
 /// A custom view in the application menu bar (`system.updateViewInApplicationMenuBar`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MenuBarView {
@@ -536,8 +826,18 @@ pub struct MenuBarView {
     pub extra: Extra,
 }
 
+deserialize_with_extra!(MenuBarView {
+    name: "name" required,
+    icon_url: "iconUrl" optional,
+    label: "label" optional,
+    short_label: "shortLabel" optional,
+    tooltip: "tooltip" optional,
+    background_color: "backgroundColor" optional,
+    label_color: "labelColor" optional,
+});
+
 /// Result of `auth.getJwtToken`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct JwtToken {
@@ -549,6 +849,11 @@ pub struct JwtToken {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+deserialize_with_extra!(JwtToken {
+    expiration: "expiration" required,
+    jwt_token: "jwtToken" required,
+});
 
 /// One element of the `configuration.getOption` result: an open map, since the field names
 /// are undocumented.
@@ -593,17 +898,35 @@ impl Serialize for OptionSelectors {
 impl<'de> Deserialize<'de> for OptionSelectors {
     /// Dispatches on the JSON type (string or array).
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        match Value::deserialize(d)? {
-            Value::String(s) => Ok(Self::One(s)),
-            v @ Value::Array(_) => Vec::<String>::deserialize(v)
-                .map(Self::Many)
-                .map_err(D::Error::custom),
-            other => Err(D::Error::custom(format!(
-                "option selectors must be a string or an array of strings, found {}",
-                super::error::JsonKind(&other)
-            ))),
+        struct SelectorsVisitor;
+
+        impl<'de> Visitor<'de> for SelectorsVisitor {
+            type Value = OptionSelectors;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(OptionSelectors::One(v.to_owned()))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(OptionSelectors::One(v))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                Vec::<String>::deserialize(de::value::SeqAccessDeserializer::new(seq))
+                    .map(OptionSelectors::Many)
+            }
+
+            wrong_kind_visits!(
+                "option selectors must be a string or an array of strings",
+                rejects objects
+            );
         }
+
+        d.deserialize_any(SelectorsVisitor)
     }
 }
 
@@ -622,12 +945,12 @@ impl Serialize for NoData {
 
 impl<'de> Deserialize<'de> for NoData {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        serde::de::IgnoredAny::deserialize(d).map(|_| NoData)
+        de::IgnoredAny::deserialize(d).map(|_| NoData)
     }
 }
 
 impl JsonSchema for NoData {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+    fn schema_name() -> Cow<'static, str> {
         "NoData".into()
     }
 
@@ -635,5 +958,128 @@ impl JsonSchema for NoData {
         schemars::json_schema!({
             "description": "No documented result: `data` is omitted by agentdesk and ignored when present."
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::scapi::events::{
+        Campaign, CampaignStarted, CaseIdChanged, CaseSelected, FrameStateChanged,
+        InteractionChange, RealtimeConnection, StateChanged, ToastButtonClick,
+    };
+
+    /// The keys each hand-written decoder models are the properties its schema (derived from
+    /// the serde attributes that also drive encoding) lists, so decoding and encoding agree.
+    #[test]
+    fn decoders_model_the_keys_the_schemas_list() {
+        macro_rules! check {
+            ($($ty:ty),*) => {$(
+                let schema = serde_json::to_value(schemars::schema_for!($ty)).unwrap();
+                let listed: BTreeSet<&str> = schema["properties"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .map(String::as_str)
+                    .collect();
+                let modelled: BTreeSet<&str> = <$ty>::WIRE_FIELDS.iter().copied().collect();
+                assert_eq!(listed, modelled, "{}", stringify!($ty));
+            )*};
+        }
+        check!(
+            Agent,
+            MediaState,
+            Media,
+            Interaction,
+            TargetObject,
+            ToastParameters,
+            DialogOptions,
+            MenuBarView,
+            JwtToken,
+            StateChanged,
+            InteractionChange,
+            CaseSelected,
+            CaseIdChanged,
+            ToastButtonClick,
+            RealtimeConnection,
+            FrameStateChanged,
+            Campaign,
+            CampaignStarted
+        );
+    }
+
+    #[test]
+    fn decoded_structs_keep_derive_semantics() {
+        // Absent versus null for the nullable fields, unknown keys kept, open enums open.
+        let interaction: Interaction = serde_json::from_str(
+            r#"{"interactionId":"1","parentInteractionId":null,"state":"NEW_STATE","direction":"IN","x":[1]}"#,
+        )
+        .unwrap();
+        assert_eq!(interaction.parent_interaction_id, Some(None));
+        assert_eq!(interaction.start_date, None);
+        assert_eq!(
+            interaction.state,
+            Some(InteractionState::Other("NEW_STATE".into()))
+        );
+        assert_eq!(interaction.direction, Some(Direction::In));
+        assert_eq!(interaction.extra["x"], serde_json::json!([1]));
+        // Escaped text still names the known value.
+        let escaped: Interaction =
+            serde_json::from_str(r#"{"interactionId":"1","direction":"\u0049N"}"#).unwrap();
+        assert_eq!(escaped.direction, Some(Direction::In));
+        // The errors a derive gives, in its order.
+        let err = |text: &str| {
+            serde_json::from_str::<Interaction>(text)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(err(r#"{"caseId":"c"}"#).starts_with("missing field `interactionId`"));
+        assert!(
+            err(r#"{"interactionId":"1","caseId":"a","caseId":"b"}"#)
+                .starts_with("duplicate field `caseId`")
+        );
+        assert!(
+            err(r#"{"interactionId":"1","state":5}"#)
+                .starts_with("invalid type: integer `5`, expected a string")
+        );
+        assert!(err(r#"["1"]"#).starts_with("invalid type: sequence, expected struct Interaction"));
+        // Through a parsed value, as the precise decoder reads it.
+        let value = serde_json::json!({"interactionId": 1});
+        assert_eq!(
+            Interaction::deserialize(&value).unwrap_err().to_string(),
+            "invalid type: integer `1`, expected a string"
+        );
+    }
+
+    #[test]
+    fn one_of_decoders_reject_other_kinds_by_name() {
+        let err = |value: Value| TargetQuery::deserialize(&value).unwrap_err().to_string();
+        assert_eq!(
+            err(serde_json::json!([1])),
+            "a target query must be a string or an object, found an array"
+        );
+        assert_eq!(
+            err(serde_json::json!(1.5)),
+            "a target query must be a string or an object, found a number"
+        );
+        let err = |value: Value| {
+            OptionSelectors::deserialize(&value)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(serde_json::json!({"a": 1})),
+            "option selectors must be a string or an array of strings, found an object"
+        );
+        assert_eq!(
+            err(serde_json::json!(null)),
+            "option selectors must be a string or an array of strings, found null"
+        );
+        assert_eq!(
+            OptionSelectors::deserialize(&serde_json::json!(["a", "b"])).unwrap(),
+            OptionSelectors::Many(vec!["a".into(), "b".into()])
+        );
     }
 }
