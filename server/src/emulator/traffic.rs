@@ -73,7 +73,7 @@ impl TrafficLog {
             .then(|| serde_json::to_string(&Numbered { seq, record }).ok())
             .flatten()
             .filter(|text| text.len() <= TRAFFIC_MESSAGE_BYTES);
-        let Some(text) = whole.or_else(|| self.shortened(seq, record, keep_message)) else {
+        let Some(text) = whole.or_else(|| Self::shortened(seq, record, keep_message)) else {
             return;
         };
         self.bytes += text.len();
@@ -85,27 +85,6 @@ impl TrafficLog {
             self.bytes -= oldest.len();
             self.evicted += 1;
         }
-    }
-
-    /// `record` with its message replaced by its size (`keep_message` false) or truncated.
-    fn shortened(&self, seq: u64, record: &TraceRecord, keep_message: bool) -> Option<String> {
-        let mut value = serde_json::to_value(record).ok()?;
-        if let Some(map) = value.as_object_mut() {
-            map.insert("seq".into(), json!(seq));
-            if let Some(message) = map.get_mut("message") {
-                let text = message.to_string();
-                if !keep_message {
-                    *message = json!({ "notStored": true, "bytes": text.len() });
-                } else if text.len() > TRAFFIC_MESSAGE_BYTES {
-                    *message = json!({
-                        "truncated": true,
-                        "bytes": text.len(),
-                        "start": text.chars().take(TRUNCATED_START).collect::<String>(),
-                    });
-                }
-            }
-        }
-        Some(value.to_string())
     }
 
     /// Up to `limit` (at most [`TRAFFIC_PAGE`]) entries after `after` (`None`: from the
@@ -135,6 +114,27 @@ impl TrafficLog {
             not_stored: self.not_stored,
             evicted: self.evicted,
         }
+    }
+
+    /// `record` with its message replaced by its size (`keep_message` false) or truncated.
+    fn shortened(seq: u64, record: &TraceRecord, keep_message: bool) -> Option<String> {
+        let mut value = serde_json::to_value(record).ok()?;
+        if let Some(map) = value.as_object_mut() {
+            map.insert("seq".into(), json!(seq));
+            if let Some(message) = map.get_mut("message") {
+                let text = message.to_string();
+                if !keep_message {
+                    *message = json!({ "notStored": true, "bytes": text.len() });
+                } else if text.len() > TRAFFIC_MESSAGE_BYTES {
+                    *message = json!({
+                        "truncated": true,
+                        "bytes": text.len(),
+                        "start": text.chars().take(TRUNCATED_START).collect::<String>(),
+                    });
+                }
+            }
+        }
+        Some(value.to_string())
     }
 
     /// Encoded bytes held.
