@@ -10,8 +10,8 @@
 //!   [`Stream`](futures_util::Stream) of [`Event`](agentdesk_protocol::scapi::Event)s;
 //!   [`Client::unsubscribe`] ends it.
 //! - Transports ([`transport`]): WebSocket to `agentdesk-server`'s `/scapi` endpoint, in
-//!   memory to a `Service` in the same process (feature `in-memory`, on by default), or your
-//!   own [`Transport`].
+//!   memory to a `Service` in the same process (feature `in-memory`, off by default: it pulls
+//!   in `agentdesk-server`), or your own [`Transport`].
 //!
 //! # The wire, as Genesys's client library speaks it
 //!
@@ -54,7 +54,8 @@
 //!
 //! # Example
 //!
-//! A client connected in memory to a service whose tiny scripted back end knows one agent:
+//! A client connected in memory (feature `in-memory`) to a service whose tiny scripted back end
+//! knows one agent:
 //!
 //! ```
 //! use std::sync::Arc;

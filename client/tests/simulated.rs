@@ -41,7 +41,7 @@ async fn start(workspace: Arc<SimulatedWorkspace>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("ws://{}/scapi", listener.local_addr().unwrap());
     tokio::spawn(async move {
-        axum::serve(listener, agentdesk_server::ws::router(service))
+        axum::serve(listener, agentdesk_server::scapi_router(service))
             .await
             .unwrap();
     });

@@ -107,7 +107,7 @@ impl Server {
             .enable_all()
             .build()
             .unwrap();
-        let router = agentdesk_server::ws::router(service.clone());
+        let router = agentdesk_server::scapi_router(service.clone());
         runtime.spawn(async move {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
             axum::serve(listener, router).await.unwrap();
