@@ -1,10 +1,11 @@
-//! agentdesk-server: the Service Client API engine, the simulated Agent Workspace, the local
-//! emulator, and the `agentdesk-server` command line.
+//! agentdesk-server: the Service Client API engine, the simulated Agent Workspace and the local
+//! emulator. The `agentdesk-server` command line is the package's binary.
 
-pub mod cli;
 pub mod emulator;
 pub mod engine;
 pub mod service;
 pub mod simulated;
 pub mod workspace;
-pub mod ws;
+mod ws;
+
+pub use ws::router as scapi_router;

@@ -1,9 +1,12 @@
-//! agentdesk-server binary.
+//! agentdesk-server binary: the `serve` and `options` commands.
+
+mod cli;
 
 use std::process::ExitCode;
 
-use agentdesk_server::cli::Cli;
 use clap::Parser;
+
+use crate::cli::Cli;
 
 fn main() -> ExitCode {
     Cli::parse().run()

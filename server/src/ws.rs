@@ -19,14 +19,14 @@ use crate::service::Service;
 /// Largest WebSocket message read. Larger than the engine's message limit on purpose, so an
 /// oversized message reaches the engine, which drops and traces it, instead of the socket
 /// being torn down.
-pub const MAX_FRAME_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_FRAME_BYTES: usize = 1024 * 1024;
 
 /// Read buffer per connection. The library default (128 KiB) would make an idle connection
 /// cost over 100 KiB of memory; messages are small, and larger ones still arrive in pieces.
-pub const READ_BUFFER_BYTES: usize = 4 * 1024;
+pub(crate) const READ_BUFFER_BYTES: usize = 4 * 1024;
 
 /// The origin a handshake claims; `null` (the opaque origin) when it has none.
-pub fn handshake_origin(headers: &HeaderMap) -> String {
+pub(crate) fn handshake_origin(headers: &HeaderMap) -> String {
     headers
         .get(axum::http::header::ORIGIN)
         .and_then(|value| value.to_str().ok())
@@ -34,7 +34,8 @@ pub fn handshake_origin(headers: &HeaderMap) -> String {
         .to_owned()
 }
 
-/// A router serving `GET /scapi` for `service`.
+/// A router serving the native endpoint `GET /scapi` for `service`; mount it in your own axum
+/// application to accept native clients (`agentdesk-client`'s WebSocket transport).
 pub fn router(service: Service) -> Router {
     Router::new()
         .route("/scapi", get(upgrade))

@@ -39,7 +39,7 @@ async fn start_with(config: EngineConfig) -> (String, tokio::task::JoinHandle<()
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("ws://{}/scapi", listener.local_addr().unwrap());
     let server = tokio::spawn(async move {
-        axum::serve(listener, agentdesk_server::ws::router(service))
+        axum::serve(listener, agentdesk_server::scapi_router(service))
             .await
             .unwrap();
     });

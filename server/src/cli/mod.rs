@@ -1,15 +1,7 @@
 //! The `agentdesk-server` command line: subcommand groups, each in its own module.
-//!
-//! ```
-//! use agentdesk_server::cli::{Cli, Command, OptionsCommand};
-//! use clap::Parser;
-//!
-//! let cli = Cli::parse_from(["agentdesk-server", "options", "check", "wwe.cfg"]);
-//! assert!(matches!(cli.command, Command::Options(OptionsCommand::Check { .. })));
-//! ```
 
-pub mod options;
-pub mod serve;
+mod options;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,15 +15,15 @@ use clap::{Parser, Subcommand};
     version,
     about = "Agent desktop protocol server and tools"
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// Top-level subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Run the local emulator: a policy-faithful Agent Workspace with a demo app, the control
     /// API, the native `/scapi` endpoint and the Screen Recording Service emulator.
     Serve(serve::ServeArgs),
@@ -42,7 +34,7 @@ pub enum Command {
 
 /// `agentdesk-server options ...`
 #[derive(Debug, Subcommand)]
-pub enum OptionsCommand {
+pub(crate) enum OptionsCommand {
     /// Print the canonical policy and lint warnings; exit 1 on errors.
     Check {
         /// The option file.
@@ -64,7 +56,7 @@ pub enum OptionsCommand {
 
 impl Cli {
     /// Runs the command, writing to stdout and stderr.
-    pub fn run(self) -> ExitCode {
+    pub(crate) fn run(self) -> ExitCode {
         // `serve` logs from worker threads through the global stdout/stderr handles; holding
         // their locks here would block the first log line forever.
         if let Command::Serve(args) = &self.command {
@@ -84,5 +76,21 @@ impl Cli {
             }) => options::explain_file(&file, &origin, &request, &mut out, &mut err),
         };
         ExitCode::from(code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::{Cli, Command, OptionsCommand};
+
+    #[test]
+    fn options_check_parses_its_file_argument() {
+        let cli = Cli::parse_from(["agentdesk-server", "options", "check", "wwe.cfg"]);
+        assert!(matches!(
+            cli.command,
+            Command::Options(OptionsCommand::Check { .. })
+        ));
     }
 }

@@ -13,16 +13,16 @@ use agentdesk_protocol::policy::{self, Parsed, PolicyState, Timestamp};
 use agentdesk_protocol::scapi::requests;
 
 /// `check`: the file parses.
-pub const CHECK_OK: u8 = 0;
+pub(crate) const CHECK_OK: u8 = 0;
 /// `check`: the file has errors or cannot be read.
-pub const CHECK_ERRORS: u8 = 1;
+pub(crate) const CHECK_ERRORS: u8 = 1;
 /// `explain`: the request is allowed.
-pub const ALLOWED: u8 = 0;
+pub(crate) const ALLOWED: u8 = 0;
 /// `explain`: the request is denied or ignored.
-pub const DENIED: u8 = 1;
+pub(crate) const DENIED: u8 = 1;
 /// `explain`: the file cannot be read or parsed, or the request name is unknown, so
 /// there is no decision.
-pub const UNUSABLE: u8 = 2;
+pub(crate) const UNUSABLE: u8 = 2;
 
 fn read(path: &Path, err: &mut impl Write) -> Option<String> {
     match std::fs::read_to_string(path) {
@@ -53,7 +53,7 @@ fn parse_reporting(name: &str, text: &str, err: &mut impl Write) -> Option<Parse
 }
 
 /// `options check` on option-file text: canonical policy on `out`, diagnostics on `err`.
-pub fn check(name: &str, text: &str, out: &mut impl Write, err: &mut impl Write) -> u8 {
+pub(crate) fn check(name: &str, text: &str, out: &mut impl Write, err: &mut impl Write) -> u8 {
     let Some(parsed) = parse_reporting(name, text, err) else {
         return CHECK_ERRORS;
     };
@@ -63,7 +63,7 @@ pub fn check(name: &str, text: &str, out: &mut impl Write, err: &mut impl Write)
 }
 
 /// `options check FILE`.
-pub fn check_file(path: &Path, out: &mut impl Write, err: &mut impl Write) -> u8 {
+pub(crate) fn check_file(path: &Path, out: &mut impl Write, err: &mut impl Write) -> u8 {
     match read(path, err) {
         Some(text) => check(&path.display().to_string(), &text, out, err),
         None => CHECK_ERRORS,
@@ -88,7 +88,7 @@ fn unknown_request(request: &str, err: &mut impl Write) {
 /// session (no rate limit has been reached), and the rule that made it. An unknown request
 /// name gets no decision ([`UNUSABLE`]): a policy would let a misspelt name through to be
 /// refused as unknown later, which says nothing about the request that was meant.
-pub fn explain(
+pub(crate) fn explain(
     name: &str,
     text: &str,
     origin: &str,
@@ -118,7 +118,7 @@ pub fn explain(
 }
 
 /// `options explain FILE --origin ORIGIN --request NAME`.
-pub fn explain_file(
+pub(crate) fn explain_file(
     path: &Path,
     origin: &str,
     request: &str,

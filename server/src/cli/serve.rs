@@ -7,44 +7,44 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::emulator::scenario::Scenario;
-use crate::emulator::{Emulator, EmulatorConfig};
+use agentdesk_server::emulator::scenario::Scenario;
+use agentdesk_server::emulator::{Emulator, EmulatorConfig};
 
 /// `agentdesk-server serve`.
 #[derive(Debug, Clone, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Address of the host page, the relay, `/scapi` and the control API. Anything but a
     /// loopback address exposes the emulator to the network.
     #[arg(long, default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
+    pub(crate) listen: SocketAddr,
     /// Address of the demo third-party app (a second origin, so cross-origin policy is real).
     #[arg(long, default_value = "127.0.0.1:8081")]
-    pub demo_app: SocketAddr,
+    pub(crate) demo_app: SocketAddr,
     /// Do not serve the demo app.
     #[arg(long)]
-    pub no_demo_app: bool,
+    pub(crate) no_demo_app: bool,
     /// Address of the Screen Recording Service emulator.
     #[arg(long, default_value = "127.0.0.1:8082")]
-    pub srs: SocketAddr,
+    pub(crate) srs: SocketAddr,
     /// Do not start the Screen Recording Service emulator.
     #[arg(long)]
-    pub no_srs: bool,
+    pub(crate) no_srs: bool,
     /// A WWE option file with the `service-client-api.*` security options (default: an
     /// embedded file accepting the demo app).
     #[arg(long, value_name = "FILE")]
-    pub options: Option<PathBuf>,
+    pub(crate) options: Option<PathBuf>,
     /// An app URL to embed in the host page (repeatable); its origin must be accepted by the
     /// options.
     #[arg(long = "app", value_name = "URL")]
-    pub apps: Vec<String>,
+    pub(crate) apps: Vec<String>,
     /// A JSON scenario: a timeline of control-API actions run after start.
     #[arg(long, value_name = "FILE")]
-    pub scenario: Option<PathBuf>,
+    pub(crate) scenario: Option<PathBuf>,
     /// Require a per-run secret on the relay and the control API (for machines shared with
     /// other users): `--token` makes one up and prints it in the host page URL,
     /// `--token=SECRET` uses SECRET.
     #[arg(long, value_name = "SECRET", num_args = 0..=1, default_missing_value = "")]
-    pub token: Option<String>,
+    pub(crate) token: Option<String>,
 }
 
 /// How long a stop may take before open connections are cut.
@@ -52,13 +52,11 @@ const STOP_GRACE: Duration = Duration::from_millis(700);
 
 impl ServeArgs {
     fn config(&self) -> Result<EmulatorConfig, String> {
-        let mut config = EmulatorConfig {
-            listen: self.listen,
-            demo_app: (!self.no_demo_app).then_some(self.demo_app),
-            srs: (!self.no_srs).then_some(self.srs),
-            apps: self.apps.clone(),
-            ..EmulatorConfig::default()
-        };
+        let mut config = EmulatorConfig::default();
+        config.listen = self.listen;
+        config.demo_app = (!self.no_demo_app).then_some(self.demo_app);
+        config.srs = (!self.no_srs).then_some(self.srs);
+        config.apps = self.apps.clone();
         config.token = match self.token.as_deref() {
             None => None,
             Some("") => Some(random_token()?),
@@ -93,7 +91,7 @@ impl ServeArgs {
 }
 
 /// Runs the emulator until Ctrl-C.
-pub fn run(args: &ServeArgs) -> ExitCode {
+pub(crate) fn run(args: &ServeArgs) -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
