@@ -93,6 +93,7 @@
 //!   as `null` (`parentInteractionId`, `startDate`, `endDate`) keep `null` apart from absent so
 //!   the seed examples round-trip exactly.
 
+pub mod config;
 mod open_enum;
 pub mod policy;
 pub mod scapi;

@@ -199,7 +199,7 @@
 
 mod decide;
 mod diagnostic;
-mod optfile;
+pub(crate) mod optfile;
 mod origin;
 mod origins;
 mod parse;
