@@ -264,3 +264,40 @@ fn check_says_the_read_list_does_not_filter_record_fields() {
         "{err}"
     );
 }
+
+#[test]
+fn check_names_each_view_section_that_cannot_work() {
+    let file = TempFile::new(
+        "[interaction-workspace]\n\
+         service-client-api.accepted-web-content-origins=https://crm.example.com\n\
+         workspace.web-content=CrmPanel,Elsewhere,Missing\n\
+         [CrmPanel]\n\
+         url=https://crm.example.com/panel.html\n\
+         [Elsewhere]\n\
+         url=https://other.example/app.html\n",
+    );
+    let (code, out, err) = run(&["options", "check", file.0.to_str().unwrap()]);
+    assert_eq!(code, 0, "views are warnings, not errors:\n{err}");
+    assert!(out.contains("https://crm.example.com"), "{out}");
+    assert!(
+        err.contains(
+            "line 7: [Elsewhere] url: the view's origin https://other.example is not accepted"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "add https://other.example to service-client-api.accepted-web-content-origins"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("view section `[Missing]` is not in the file"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("[CrmPanel]"),
+        "an accepted view is not reported:\n{err}"
+    );
+    assert!(err.contains(": ok, 2 warning(s)"), "{err}");
+}

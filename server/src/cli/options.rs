@@ -1,4 +1,4 @@
-//! `options check` and `options explain`: the security policy on the command line.
+//! `options check` and `options explain`: the option file on the command line.
 //!
 //! Exit statuses are a contract relied on by external checks: `check` exits 0 when the
 //! file parses (warnings allowed) and 1 on errors; `explain` exits 0 when the request is
@@ -9,6 +9,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use agentdesk_protocol::config;
 use agentdesk_protocol::policy::{self, Parsed, PolicyState, Timestamp};
 use agentdesk_protocol::scapi::requests;
 
@@ -52,13 +53,24 @@ fn parse_reporting(name: &str, text: &str, err: &mut impl Write) -> Option<Parse
     }
 }
 
-/// `options check` on option-file text: canonical policy on `out`, diagnostics on `err`.
+/// `options check` on option-file text: canonical policy on `out`, diagnostics on `err`:
+/// those of the security options, then those of the views and behaviour options (a view
+/// whose origin the policy does not accept, a view section that is missing, ...).
 pub(crate) fn check(name: &str, text: &str, out: &mut impl Write, err: &mut impl Write) -> u8 {
     let Some(parsed) = parse_reporting(name, text, err) else {
         return CHECK_ERRORS;
     };
+    let configuration_warnings = match config::parse(text) {
+        Ok(configuration) => configuration.warnings,
+        // The security options parsed above; the configuration reads the same file.
+        Err(_) => Vec::new(),
+    };
+    for warning in &configuration_warnings {
+        let _ = writeln!(err, "warning: {name}: {warning}");
+    }
     let _ = write!(out, "{}", parsed.policy);
-    let _ = writeln!(err, "{name}: ok, {} warning(s)", parsed.warnings.len());
+    let warnings = parsed.warnings.len() + configuration_warnings.len();
+    let _ = writeln!(err, "{name}: ok, {warnings} warning(s)");
     CHECK_OK
 }
 
