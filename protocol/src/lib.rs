@@ -54,13 +54,14 @@
 //! # Decisions where the Service Client API documentation is silent
 //!
 //! Each choice below is what a real Workspace most plausibly does; all of them keep unknown
-//! input intact rather than rejecting it.
+//! input intact rather than rejecting it. `docs/decisions.md` indexes the decisions of every
+//! crate.
 //!
-//! - **Event catalogue** (open question 1): every `eventType`, state, call type, capability and
+//! - **Event catalogue**: every `eventType`, state, call type, capability and
 //!   media-state value is an open enum; unknown values and unknown fields survive decode and
 //!   re-encode. An unknown `eventType` lands in the family's `Other` variant with `data`
 //!   verbatim; an unknown family in [`scapi::Event::Other`].
-//! - **Return shapes** (2): requests documented with no result answer [`scapi::types::NoData`]:
+//! - **Return shapes**: requests documented with no result answer [`scapi::types::NoData`]:
 //!   agentdesk omits `data`, and any `data` a Workspace sends is accepted and ignored.
 //!   `system.getAllowedServices` answers an array of request names; `sipEndpoint.is*Mute`,
 //!   `system.amIVisible` and `system.isFrame*` answer booleans; `popupToast` and `openDialog`
@@ -69,21 +70,21 @@
 //!   `auth.getPureCloudToken`) are raw JSON values. `configuration.Section` and
 //!   `interaction.Party` are open maps; `media.State`, `media.Media` and every other struct
 //!   keep unknown fields in `extra`.
-//! - **Subscriptions** (3): `subscriptionId` is a string; the acknowledgement is a success
+//! - **Subscriptions**: `subscriptionId` is a string; the acknowledgement is a success
 //!   response with `subscriptionId` and no `data`; unsubscribe is not acknowledged.
-//! - **TargetQuery key** (5): both `type` and `target` are decoded and kept as received;
+//! - **TargetQuery key**: both `type` and `target` are decoded and kept as received;
 //!   [`scapi::types::TargetQuery::new`] writes both.
-//! - **`outbound.rejectPreviewRecord` / `cancelPreviewRecord`** (6): the `interactionId` slot
+//! - **`outbound.rejectPreviewRecord` / `cancelPreviewRecord`**: the `interactionId` slot
 //!   is optional, so both the documented (no argument) and the library form decode.
-//! - **`agent.setState` / `media.setState`** (7): the argument is the operation-name string;
+//! - **`agent.setState` / `media.setState`**: the argument is the operation-name string;
 //!   a numeric index is an error that says so.
-//! - **Doc-only and sample-only requests** (8): `interaction.getByBundleId`, `getByCaseId`,
+//! - **Doc-only and sample-only requests**: `interaction.getByBundleId`, `getByCaseId`,
 //!   `configuration.getContextualOption` and `auth.getPureCloudToken` are in the table with
 //!   their inferred parameters and marked [`scapi::requests::Source::Documentation`] or
 //!   [`scapi::requests::Source::Sample`]; legacy `interaction.attachUserData` and
 //!   `updateUserData` are marked [`scapi::requests::Source::LegacyAliasOf`].
-//! - **`frameId`** (9): opaque; any JSON value is accepted and echoed; agentdesk sends strings.
-//! - **`userAgent`** (13): decoding does not require it (documentation examples leave the
+//! - **`frameId`**: opaque; any JSON value is accepted and echoed; agentdesk sends strings.
+//! - **`userAgent`**: decoding does not require it (documentation examples leave the
 //!   envelope out); [`scapi::ServiceMessage::library_accepts`] applies the official client's
 //!   filter (a string containing `WWE`) for code that must behave like it. When present,
 //!   `userAgent` must be a string and `protocolVersion` an integer.
@@ -91,7 +92,7 @@
 //!   an error with a hint rather than a silent conversion.
 //! - **`null`**: optional fields accept `null` as absent. The fields the documentation shows
 //!   as `null` (`parentInteractionId`, `startDate`, `endDate`) keep `null` apart from absent so
-//!   the seed examples round-trip exactly.
+//!   the documentation's examples round-trip exactly.
 
 pub mod config;
 mod open_enum;

@@ -307,7 +307,7 @@ pub(crate) fn not_allowed(reference_id: &str, request: &str, origin: &str) -> Va
     )
 }
 
-/// The first refusal after a rate limit was reached (the seed's text, with `request`).
+/// The first refusal after a rate limit was reached (the documentation's text, with `request`).
 pub(crate) fn rate_limited(reference_id: &str, request: &str, quarantine_secs: u32) -> Value {
     json!({
         "referenceId": reference_id,
