@@ -3,67 +3,36 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::time::Duration;
 
 use agentdesk_protocol::srs::{
-    Device, HotSeatingError, LoginRequest, Place, RecordingState, Seat, SessionState,
-    StatusResponse, StopReason,
+    Device, HotSeatingError, LoginRequest, RecordingState, Seat, SessionState, StatusResponse,
+    StopReason,
 };
 use agentdesk_srs::emulator::{
     AllowedOrigins, CONTROL_START_PATH, CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS,
     CORS_EXPOSE_HEADERS, CsrfPolicy, EmulatorConfig, UserAccount,
 };
-use agentdesk_srs::{ClientConfig, Error, RunningEmulator, SrsClient, serve};
+use agentdesk_srs::{ClientConfig, Error, RunningEmulator, SrsClient};
 
-const RWS_A: &str = "https://rws-a.corp.example:8443";
-const RWS_B: &str = "https://rws-b.corp.example:8443";
-const DESKTOP: &str = "https://desktop.corp.example";
-
-fn place_7101() -> Place {
-    Place::new(
-        "Place_7101",
-        vec![
-            Device::new("7101", "SIP_Main"),
-            Device::new("7102", "SIP_Main"),
-        ],
-    )
-}
-
-fn place_5001() -> Place {
-    Place::new("Place_5001", vec![Device::new("5001", "SIP_Switch")])
-}
+use support::{
+    DESKTOP, RWS_A, RWS_B, client_config, emulator_config, hot_seat, place_5001, place_7101, start,
+};
 
 fn config() -> EmulatorConfig {
-    // Keep-alive connections outlive the 30 s ping period, so virtual time never jumps
-    // while a reconnection waits for real loopback I/O.
-    EmulatorConfig::default()
-        .with_header_read_timeout(Duration::from_secs(45))
-        .with_user(UserAccount::new("agent7101", "secret").with_default_place("Place_5001"))
+    emulator_config(|agent| agent.with_default_place("Place_5001"))
         .with_user(UserAccount::new("agent2", "pw2"))
-        .with_place(place_7101())
-        .with_place(place_5001())
         .with_allowed_origins(AllowedOrigins::new([DESKTOP, "https://*.apps.example"]))
 }
 
-async fn start(config: EmulatorConfig) -> RunningEmulator {
-    serve(config).await.unwrap()
-}
-
 fn client_for(emulator: &RunningEmulator) -> SrsClient {
-    let mut config = ClientConfig::new(emulator.base_url(), "agent7101", "secret")
-        .with_origin(DESKTOP)
-        .with_request_timeout(None);
+    let mut config = client_config(&emulator.base_url());
     if let Some(pem) = emulator.root_certificate_pem() {
         config = config.with_root_certificate_pem(pem.as_bytes());
     }
     SrsClient::new(config).unwrap()
-}
-
-fn hot_seat() -> LoginRequest {
-    LoginRequest::hot_seating(RWS_A, &place_7101(), vec![Device::new("7101", "SIP_Main")])
-        .unwrap()
-        .with_peer_server(RWS_B)
-        .unwrap()
 }
 
 async fn control(emulator: &RunningEmulator, path: &str) -> reqwest::StatusCode {

@@ -5,66 +5,31 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use agentdesk_protocol::srs::{Device, LoginRequest, Place, Seat, SessionState};
+use agentdesk_protocol::srs::{Device, LoginRequest, Seat, SessionState};
 use agentdesk_srs::emulator::{
     CsrfPolicy, DEFAULT_DN, DEFAULT_PASSWORD, DEFAULT_PLACE, DEFAULT_SWITCH, DEFAULT_USERNAME,
-    EmulatorConfig, UserAccount,
+    EmulatorConfig,
 };
-use agentdesk_srs::{
-    ClientConfig, Error, ReloginReason, RunningEmulator, SessionChange, SrsClient, serve,
-};
+use agentdesk_srs::{ClientConfig, Error, ReloginReason, SessionChange, SrsClient};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
-const RWS_A: &str = "https://rws-a.corp.example:8443";
-const RWS_B: &str = "https://rws-b.corp.example:8443";
-const DESKTOP: &str = "https://desktop.corp.example";
-
-fn place_7101() -> Place {
-    Place::new(
-        "Place_7101",
-        vec![
-            Device::new("7101", "SIP_Main"),
-            Device::new("7102", "SIP_Main"),
-        ],
-    )
-}
+use support::{DESKTOP, RWS_A, RWS_B, client_config, emulator_config, hot_seat, start};
 
 fn config() -> EmulatorConfig {
-    EmulatorConfig::default()
-        .with_header_read_timeout(Duration::from_secs(45))
-        .with_user(UserAccount::new("agent7101", "secret"))
-        .with_place(place_7101())
-        .with_place(Place::new(
-            "Place_5001",
-            vec![Device::new("5001", "SIP_Switch")],
-        ))
+    emulator_config(|agent| agent)
         .with_allowed_origins(agentdesk_srs::emulator::AllowedOrigins::new([DESKTOP]))
 }
 
 fn client(base_url: &str) -> SrsClient {
-    SrsClient::new(
-        ClientConfig::new(base_url, "agent7101", "secret")
-            .with_origin(DESKTOP)
-            .with_request_timeout(None),
-    )
-    .unwrap()
-}
-
-fn hot_seat() -> LoginRequest {
-    LoginRequest::hot_seating(RWS_A, &place_7101(), vec![Device::new("7101", "SIP_Main")])
-        .unwrap()
-        .with_peer_server(RWS_B)
-        .unwrap()
-}
-
-async fn start(config: EmulatorConfig) -> RunningEmulator {
-    serve(config).await.unwrap()
+    SrsClient::new(client_config(base_url)).unwrap()
 }
 
 async fn wait_for_change(
