@@ -16,7 +16,7 @@ use agentdesk_srs::emulator::{
     CsrfPolicy, DEFAULT_DN, DEFAULT_PASSWORD, DEFAULT_PLACE, DEFAULT_SWITCH, DEFAULT_USERNAME,
     EmulatorConfig,
 };
-use agentdesk_srs::{ClientConfig, Error, ReloginReason, SessionChange, SrsClient};
+use agentdesk_srs::{ClientConfig, Error, ReloginReason, Session, SessionChange, SrsClient};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -30,6 +30,24 @@ fn config() -> EmulatorConfig {
 
 fn client(base_url: &str) -> SrsClient {
     SrsClient::new(client_config(base_url)).unwrap()
+}
+
+/// A place switch, a fail-over, then the re-login that follows a ping answered 401 (the
+/// emulator's session timed out, or the fake was told to answer so).
+async fn switch_fail_over_and_relogin(session: &Session) {
+    let mut changes = session.watch_changes();
+    session
+        .switch_place(Seat::by_place_name("Place_5001").unwrap())
+        .await
+        .unwrap();
+    session.fail_over().await.unwrap();
+    wait_for_change(
+        &mut changes,
+        SessionChange::ReLoggedIn {
+            reason: ReloginReason::AfterTimeout,
+        },
+    )
+    .await;
 }
 
 async fn wait_for_change(
@@ -59,20 +77,7 @@ async fn a_strict_emulator_accepts_every_step_of_a_session() {
         .await
         .unwrap();
     assert!(session.cookies().await.contains_key("SRSSESSION"));
-    let mut changes = session.watch_changes();
-
-    session
-        .switch_place(Seat::by_place_name("Place_5001").unwrap())
-        .await
-        .unwrap();
-    session.fail_over().await.unwrap();
-    wait_for_change(
-        &mut changes,
-        SessionChange::ReLoggedIn {
-            reason: ReloginReason::AfterTimeout,
-        },
-    )
-    .await;
+    switch_fail_over_and_relogin(&session).await;
     let snapshot = emulator.snapshot();
     assert_eq!(snapshot.logins, 4);
     assert_eq!(snapshot.state, SessionState::LoggedIn);
@@ -253,20 +258,8 @@ async fn every_request_of_a_session_carries_its_cookie_and_every_post_its_token(
     fake.lock().unwrap().pings.push_back(401);
     let base = fake_srs(Arc::clone(&fake)).await;
     let session = client(&base).login(hot_seat()).await.unwrap();
-    let mut changes = session.watch_changes();
-    session
-        .switch_place(Seat::by_place_name("Place_5001").unwrap())
-        .await
-        .unwrap();
-    session.fail_over().await.unwrap();
     // The first ping is answered 401: the poller logs in again in the same HTTP session.
-    wait_for_change(
-        &mut changes,
-        SessionChange::ReLoggedIn {
-            reason: ReloginReason::AfterTimeout,
-        },
-    )
-    .await;
+    switch_fail_over_and_relogin(&session).await;
     assert_eq!(session.csrf_token().await.as_deref(), Some("t4"));
     session.logout().await.unwrap();
 
