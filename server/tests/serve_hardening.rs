@@ -21,6 +21,10 @@ struct Serve {
 
 impl Serve {
     fn start(extra: &[&str]) -> Self {
+        Self::start_logging("debug", extra)
+    }
+
+    fn start_logging(rust_log: &str, extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_agentdesk-server"))
             .args([
                 "serve",
@@ -30,7 +34,7 @@ impl Serve {
                 "--no-srs",
             ])
             .args(extra)
-            .env("RUST_LOG", "debug")
+            .env("RUST_LOG", rust_log)
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -398,4 +402,20 @@ fn token_guards_the_relay_and_the_control_api() {
         200
     );
     let _ = serve.stop_with("-INT");
+}
+
+#[test]
+fn a_rust_log_it_cannot_read_is_reported_and_default_logging_goes_on() {
+    let serve = Serve::start_logging("agentdesk_server=loud", &[]);
+    assert!(serve.state_answers());
+    let (_, _, stderr) = serve.stop_with("-TERM");
+    assert!(
+        stderr.contains("RUST_LOG ignored (`agentdesk_server=loud`"),
+        "the bad filter is named:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("WARN options:"),
+        "logging goes on at the default level:\n{stderr}"
+    );
+    assert!(!stderr.contains("DEBUG"), "debug lines do not:\n{stderr}");
 }

@@ -6,6 +6,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use agentdesk_server::emulator::scenario::Scenario;
 use agentdesk_server::emulator::{Emulator, EmulatorConfig};
@@ -90,19 +93,38 @@ impl ServeArgs {
     }
 }
 
+/// The log filter `RUST_LOG` asks for (`info` when unset), and why it was ignored, if it was.
+/// `RUST_LOG` is a comma-separated list of `level` and `target=level` directives.
+fn log_filter(rust_log: Option<&str>) -> (Targets, Option<String>) {
+    let default = || Targets::new().with_default(tracing::Level::INFO);
+    match rust_log.map(str::trim).filter(|text| !text.is_empty()) {
+        None => (default(), None),
+        Some(text) => match text.parse::<Targets>() {
+            Ok(targets) => (targets, None),
+            Err(error) => (default(), Some(format!("`{text}`: {error}"))),
+        },
+    }
+}
+
 /// Runs the emulator until Ctrl-C.
 pub(crate) fn run(args: &ServeArgs) -> ExitCode {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let (filter, bad_filter) = log_filter(std::env::var("RUST_LOG").ok().as_deref());
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_max_level(tracing::Level::TRACE)
         .with_target(false)
         .with_writer(std::io::stderr)
         .with_ansi(
             std::env::var_os("NO_COLOR").is_none()
                 && std::io::IsTerminal::is_terminal(&std::io::stderr()),
         )
+        .finish()
+        .with(filter)
         .try_init();
+    if let Some(problem) = bad_filter {
+        tracing::warn!(
+            "RUST_LOG ignored ({problem}); write e.g. RUST_LOG=debug or RUST_LOG=agentdesk_server=trace,info"
+        );
+    }
     let config = match args.config() {
         Ok(config) => config,
         Err(error) => {
@@ -223,4 +245,30 @@ fn random_token() -> Result<String, String> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|e| format!("cannot make a token: {e}"))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing::Level;
+
+    use super::log_filter;
+
+    #[test]
+    fn rust_log_levels_and_targets_are_read_and_a_bad_value_is_reported() {
+        let (unset, problem) = log_filter(None);
+        assert!(problem.is_none());
+        assert!(unset.would_enable("agentdesk_server", &Level::INFO));
+        assert!(!unset.would_enable("agentdesk_server", &Level::DEBUG));
+
+        let (debug, _) = log_filter(Some("debug"));
+        assert!(debug.would_enable("agentdesk_server::engine", &Level::DEBUG));
+
+        let (targeted, _) = log_filter(Some("agentdesk_server=trace,warn"));
+        assert!(targeted.would_enable("agentdesk_server::emulator", &Level::TRACE));
+        assert!(!targeted.would_enable("hyper", &Level::INFO));
+
+        let (fallback, problem) = log_filter(Some("agentdesk_server=loud"));
+        assert!(problem.is_some_and(|p| p.contains("agentdesk_server=loud")));
+        assert!(fallback.would_enable("agentdesk_server", &Level::INFO));
+    }
 }
