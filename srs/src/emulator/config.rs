@@ -129,7 +129,8 @@ impl AllowedOrigins {
 pub struct EmulatorConfig {
     /// Address to listen on; port 0 picks a free port. Loopback by default, as real SRS.
     pub bind: SocketAddr,
-    /// Serve HTTPS with a certificate generated at start-up.
+    /// Serve HTTPS with a certificate generated at start-up (feature `emulator-tls`; without
+    /// it, starting fails with [`EmulatorError::Tls`](crate::EmulatorError::Tls)).
     pub tls: bool,
     /// Accounts accepted on login.
     pub users: Vec<UserAccount>,
@@ -197,7 +198,7 @@ impl EmulatorConfig {
         self
     }
 
-    /// Serves HTTPS (`true`) or plain HTTP.
+    /// Serves HTTPS (`true`, feature `emulator-tls`) or plain HTTP.
     pub fn with_tls(mut self, tls: bool) -> Self {
         self.tls = tls;
         self

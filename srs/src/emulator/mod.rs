@@ -20,6 +20,10 @@
 mod config;
 mod core;
 mod http;
+#[cfg(feature = "emulator-tls")]
+mod tls;
+#[cfg(not(feature = "emulator-tls"))]
+#[path = "no_tls.rs"]
 mod tls;
 
 use std::net::SocketAddr;
@@ -235,10 +239,7 @@ pub async fn serve_on(
     let emulator = Emulator::new(&config);
     let (tls, root_certificate_pem) = if config.tls {
         let generated = tls::generate()?;
-        (
-            Some(tls::acceptor(generated.server_config)),
-            Some(generated.root_pem),
-        )
+        (Some(generated.acceptor), Some(generated.root_pem))
     } else {
         (None, None)
     };
@@ -281,7 +282,7 @@ const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 async fn accept_loop(
     listener: TcpListener,
     app: axum::Router,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    tls: Option<tls::Acceptor>,
     limits: Limits,
     mut stop: watch::Receiver<bool>,
 ) {

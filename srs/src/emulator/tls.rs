@@ -16,8 +16,11 @@ use crate::EmulatorError;
 /// The generated trust material: clients trust `root_pem`, the server presents the leaf.
 pub(crate) struct GeneratedCertificate {
     pub(crate) root_pem: String,
-    pub(crate) server_config: Arc<rustls::ServerConfig>,
+    pub(crate) acceptor: Acceptor,
 }
+
+/// Accepts TLS connections with the generated certificate.
+pub(crate) type Acceptor = TlsAcceptor;
 
 /// Makes a CA and a server certificate for `localhost` and `127.0.0.1`.
 pub(crate) fn generate() -> Result<GeneratedCertificate, EmulatorError> {
@@ -44,13 +47,8 @@ pub(crate) fn generate() -> Result<GeneratedCertificate, EmulatorError> {
         .map_err(|err| EmulatorError::Tls(err.to_string()))?;
     Ok(GeneratedCertificate {
         root_pem: ca.pem(),
-        server_config: Arc::new(server_config),
+        acceptor: TlsAcceptor::from(Arc::new(server_config)),
     })
-}
-
-/// The acceptor for the generated certificate.
-pub(crate) fn acceptor(config: Arc<rustls::ServerConfig>) -> TlsAcceptor {
-    TlsAcceptor::from(config)
 }
 
 /// Completes the TLS handshake of one connection within `limit` (the same bound as a request
