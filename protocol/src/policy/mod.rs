@@ -116,7 +116,7 @@
 //!
 //! The first request refused by either limit gets a failure whose `errorMessage` is
 //! Workspace's text with the request name and quarantine seconds filled in, and which
-//! carries `request` ([`Decision::failure_fields`]); from then on requests of that type
+//! carries `request` ([`Decision::into_failure`]); from then on requests of that type
 //! (the same name, whichever limit was reached) are ignored until the quarantine delay has
 //! passed, or forever when it is `0`. After the quarantine the request is counted again: if
 //! its window is still full, it is refused again and a new quarantine starts. Request

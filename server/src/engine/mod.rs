@@ -80,17 +80,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
-use agentdesk_protocol::policy::{
-    Decision, KeyAllowList, Policy, PolicyState, ResolvedOrigin, Timestamp,
-};
+use agentdesk_protocol::policy::{Decision, Policy, PolicyState, ResolvedOrigin, Timestamp};
 use agentdesk_protocol::scapi::envelope::FrameIdMessage;
 use agentdesk_protocol::scapi::events::{Event, EventName, InteractionEvent, MESSENGER_PREFIX};
 use agentdesk_protocol::scapi::requests::MessengerBroadcastMessage;
 use agentdesk_protocol::scapi::{
-    ClientMessage, EventMessage, FailureResponse, Request, RequestMessage, ServiceMessage,
-    SubscribeMessage, SuccessResponse,
+    ClientMessage, EventMessage, FailureResponse, Request, RequestMessage, Salvaged,
+    ServiceMessage, SubscribeMessage, SuccessResponse,
 };
-use serde_json::Value;
 
 pub use trace::{Direction, TRACED_TEXT_BYTES, TraceMessage, TraceRecord, Verdict};
 
@@ -690,27 +687,20 @@ impl Engine {
             }
             Decision::Deny { .. } => {
                 self.trace_in(out, frame, origin, raw, now, Verdict::Denied, rule);
-                self.deny(out, frame, message.reference_id, &decision, &name, now);
+                self.deny(out, frame, message.reference_id, decision, &name, now);
                 return;
             }
         }
         self.trace_in(out, frame, origin, raw, now, Verdict::Allowed, rule);
-        // With `write-allowed=*` (the default) every write passes: skip re-encoding the
-        // parameters for the guard.
-        if is_user_data_write(&name)
-            && self.policy.user_data.write != KeyAllowList::Any
-            && let Err(refused) = self
-                .policy
-                .user_data
-                .guard_request(&name, &message.request.to_parameters())
-        {
-            self.fail(
+        if let Err(refused) = self.policy.user_data.guard_request(&message.request) {
+            let failure = refused.to_failure(message.reference_id);
+            self.send(
                 out,
-                frame,
-                message.reference_id,
-                refused.error_message(),
-                &name,
+                vec![frame],
+                ServiceMessage::Failure(failure),
                 now,
+                Verdict::Failed,
+                &name,
             );
             return;
         }
@@ -898,15 +888,7 @@ impl Engine {
         error: &str,
         now: Timestamp,
     ) {
-        let value: Option<Value> = serde_json::from_str(raw).ok();
-        let field = |key: &str| {
-            value
-                .as_ref()
-                .and_then(|v| v.get(key))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
-        let reference_id = field("referenceId").filter(|id| !id.is_empty());
+        let salvaged = Salvaged::from_json(raw);
         if !self.resolved(frame, origin).is_accepted() {
             self.trace_in(
                 out,
@@ -919,7 +901,7 @@ impl Engine {
             );
             return;
         }
-        let Some(reference_id) = reference_id else {
+        let Some(reference_id) = salvaged.reference_id else {
             self.trace_in(
                 out,
                 frame,
@@ -931,7 +913,7 @@ impl Engine {
             );
             return;
         };
-        if let Some(name) = field("request") {
+        if let Some(name) = salvaged.request {
             let (decision, rule) = self.decide(frame, origin, &name, now);
             match decision {
                 Decision::Ignore { .. } => {
@@ -940,7 +922,7 @@ impl Engine {
                 }
                 Decision::Deny { .. } => {
                     self.trace_in(out, frame, origin, raw, now, Verdict::Denied, rule);
-                    self.deny(out, frame, reference_id, &decision, &name, now);
+                    self.deny(out, frame, reference_id, decision, &name, now);
                     return;
                 }
                 _ => {}
@@ -998,23 +980,13 @@ impl Engine {
         out: &mut Vec<Output>,
         frame: FrameId,
         reference_id: String,
-        decision: &Decision,
+        decision: Decision,
         request: &str,
         now: Timestamp,
     ) {
-        let Some(fields) = decision.failure_fields() else {
+        let Some(failure) = decision.into_failure(reference_id) else {
             return;
         };
-        let text = fields
-            .get("errorMessage")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let mut failure = FailureResponse::new(reference_id, text);
-        failure.request = fields
-            .get("request")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
         self.send(
             out,
             vec![frame],
@@ -1113,14 +1085,4 @@ fn request_name(request: &Request) -> Cow<'static, str> {
         Some(spec) => Cow::Borrowed(spec.name),
         None => Cow::Owned(request.name().to_owned()),
     }
-}
-
-fn is_user_data_write(request: &str) -> bool {
-    matches!(
-        request,
-        "interaction.setUserData"
-            | "interaction.deleteUserData"
-            | "interaction.attachUserData"
-            | "interaction.updateUserData"
-    )
 }
