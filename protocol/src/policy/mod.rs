@@ -179,7 +179,9 @@
 //! [`UserDataPolicy`] filters `userData` of every interaction in results and events
 //! ([`UserDataPolicy::filter_value`]) by `read-allowed`, and refuses a
 //! `setUserData`/`deleteUserData` write touching any key outside `write-allowed` as a whole,
-//! naming every forbidden key ([`UserDataPolicy::guard_request`]).
+//! naming every forbidden key ([`UserDataPolicy::guard_request`]). Which requests write
+//! attached data, and through which parameter, only the request table says
+//! ([`UserDataAccess::Write`](crate::scapi::requests::UserDataAccess::Write)).
 //!
 //! Outbound record fields are not user data. The calling-list fields of a record
 //! (`GSW_PHONE`, `GSW_CALL_RESULT`, custom fields) travel in `interaction.chainedRecords`
