@@ -33,7 +33,7 @@ impl Engine {
     }
 
     /// Connected frames whose origin no entry accepts (the ones
-    /// [`EngineConfig::max_unaccepted_frames`] caps).
+    /// [`EngineConfig::max_unaccepted_frames`](super::EngineConfig::max_unaccepted_frames) caps).
     pub fn unaccepted_frames(&self) -> usize {
         self.unaccepted
     }
@@ -58,7 +58,7 @@ impl Engine {
 
     /// Connects a client window whose page has `origin`, in Workspace tab `tab` if known.
     /// An accepted origin gets the frame-id handshake. Accepted and unaccepted frames are
-    /// limited apart ([`EngineConfig::max_frames`], [`EngineConfig::max_unaccepted_frames`]).
+    /// limited apart ([`EngineConfig::max_frames`](super::EngineConfig::max_frames), [`EngineConfig::max_unaccepted_frames`](super::EngineConfig::max_unaccepted_frames)).
     pub fn register_frame(
         &mut self,
         origin: impl Into<String>,
