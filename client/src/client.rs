@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use agentdesk_protocol::scapi::{
-    Event, EventName, Payload, Request, RequestMessage, ScapiRequest, ServiceMessage,
+    Event, EventName, Payload, Request, RequestMessage, Salvaged, ScapiRequest, ServiceMessage,
     SubscribeMessage, SuccessResponse, UnsubscribeMessage,
 };
 use serde_json::Value;
@@ -433,12 +433,7 @@ fn route(state: &Mutex<State>, text: &str) {
         Ok(message) => message,
         Err(source) => {
             // An answer we cannot read still ends its call, with the reason.
-            let reference_id = serde_json::from_str::<Value>(text).ok().and_then(|value| {
-                value
-                    .get("referenceId")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            });
+            let reference_id = Salvaged::from_json(text).reference_id;
             let pending = reference_id.and_then(|id| lock(state).pending.remove(&id));
             if let Some(pending) = pending {
                 let _ = pending.reply.send(Err(ClientError::Decode {

@@ -72,10 +72,10 @@
 //!
 //! #[async_trait::async_trait]
 //! impl Workspace for OneAgent {
-//!     async fn agent(&self, _cx: &CallContext, request: Request) -> Reply {
+//!     async fn call(&self, _cx: &CallContext, request: Request) -> Reply {
 //!         match request {
 //!             Request::AgentGet(_) => Reply::data(json!({ "username": "jdoe", "firstname": "Jane" })),
-//!             _ => Reply::done(),
+//!             other => Reply::unsupported(&other),
 //!         }
 //!     }
 //! }

@@ -19,10 +19,10 @@ struct Agents;
 
 #[async_trait]
 impl Workspace for Agents {
-    async fn agent(&self, _cx: &CallContext, request: Request) -> Reply {
+    async fn call(&self, _cx: &CallContext, request: Request) -> Reply {
         match request {
             Request::AgentGet(_) => Reply::data(json!({ "username": "jdoe" })),
-            _ => Reply::done(),
+            other => Reply::unsupported(&other),
         }
     }
 }

@@ -43,7 +43,7 @@ fn change(event_type: InteractionEventType, id: &str) -> Event {
 
 #[async_trait]
 impl Workspace for Scripted {
-    async fn agent(&self, _cx: &CallContext, request: Request) -> Reply {
+    async fn call(&self, _cx: &CallContext, request: Request) -> Reply {
         match request {
             Request::AgentGet(_) => {
                 Reply::data(json!({ "username": "jdoe", "employeeId": "1001" }))
@@ -52,12 +52,6 @@ impl Workspace for Scripted {
                 Reply::data(json!({ "operationName": "Ready", "displayName": "Ready" }))
             }
             Request::AgentSetState(_) => std::future::pending().await,
-            _ => Reply::done(),
-        }
-    }
-
-    async fn voice(&self, _cx: &CallContext, request: Request) -> Reply {
-        match request {
             Request::VoiceDial(_) => Reply::done().with_events([
                 change(InteractionEventType::Dialing, "call-1"),
                 Event::Agent(StateEvent::StateChanged(StateChanged::new(
@@ -65,22 +59,15 @@ impl Workspace for Scripted {
                 ))),
                 change(InteractionEventType::Established, "call-1"),
             ]),
-            _ => Reply::done(),
-        }
-    }
-
-    async fn interaction(&self, _cx: &CallContext, request: Request) -> Reply {
-        match request {
             Request::InteractionGetInteractions(_) => {
                 Reply::data(serde_json::to_value(vec![call("call-1")]).unwrap())
             }
             Request::InteractionGetByInteractionId(_) => Reply::data(json!(null)),
+            Request::SipEndpointIsMicrophoneMute(_) | Request::SipEndpointIsSpeakerMute(_) => {
+                Reply::data(json!(true))
+            }
             _ => Reply::done(),
         }
-    }
-
-    async fn sip_endpoint(&self, _cx: &CallContext, _request: Request) -> Reply {
-        Reply::data(json!(true))
     }
 }
 

@@ -6,8 +6,16 @@ use agentdesk_protocol::policy::{
     self, Decision, DenyReason, ErrorKind, IgnoreReason, LimitScope, Policy, PolicyState, Rule,
     Timestamp, WarningKind,
 };
+use agentdesk_protocol::scapi::requests::{REQUESTS, UserDataAccess};
 use agentdesk_protocol::scapi::types::{Interaction, UserData};
-use serde_json::json;
+use agentdesk_protocol::scapi::{Request, ServiceMessage};
+use serde_json::{Value, json};
+
+/// A typed request decoded from its name and `parameters` array.
+fn request(name: &str, parameters: Value) -> Request {
+    let parameters = parameters.as_array().cloned().unwrap_or_default();
+    Request::decode(name, &parameters).unwrap()
+}
 
 #[path = "policy/properties.rs"]
 mod properties;
@@ -56,7 +64,7 @@ fn seed_four_origin_example() {
     assert_eq!(T0 % 60_000, 0);
     let policy = policy_of(FOUR_ORIGINS);
     for origin in ["http://my-web-server0", "http://my-web-server1"] {
-        for spec in agentdesk_protocol::scapi::REQUESTS {
+        for spec in REQUESTS {
             let expected = spec.name != policy::JWT_REQUEST;
             assert_eq!(
                 allowed(&policy, origin, spec.name),
@@ -144,7 +152,7 @@ fn refusals_name_the_rule() {
         }
     );
     assert_eq!(foreign.rule, Rule::NoMatchingOrigin);
-    assert_eq!(foreign.decision.failure_fields(), None);
+    assert_eq!(foreign.decision.into_failure("1"), None);
 }
 
 #[test]
@@ -615,9 +623,11 @@ fn seed_rate_limit_sample() {
     assert_eq!(error_message, &seed_message("voice.dial", 30));
     assert_eq!(refusal.scope, LimitScope::Request { limit: 4 });
     assert_eq!(refusal.until, Some(at(40)));
+    let failure = refused.into_failure("7").unwrap();
     assert_eq!(
-        serde_json::Value::Object(refused.failure_fields().unwrap()),
-        json!({ "errorMessage": seed_message("voice.dial", 30), "request": "voice.dial" })
+        ServiceMessage::Failure(failure).to_value(),
+        json!({ "referenceId": "7", "errorMessage": seed_message("voice.dial", 30),
+                "request": "voice.dial", "userAgent": "WWE Server", "protocolVersion": 2 })
     );
 
     // Quarantine: ignored, no response, even after the window rolls over at 60 s.
@@ -777,8 +787,8 @@ fn legacy_aliases_share_the_limit_of_their_request() {
     );
     let refused = policy.decide(&mut state, ORIGIN, "interaction.setUserData", at(1));
     assert_eq!(
-        refused.failure_fields().unwrap()["request"],
-        "interaction.setUserData"
+        refused.into_failure("1").unwrap().request.as_deref(),
+        Some("interaction.setUserData")
     );
     assert!(matches!(
         policy.decide(&mut state, ORIGIN, "interaction.updateUserData", at(2)),
@@ -859,18 +869,18 @@ fn seed_write_allow_list_refuses_whole_writes() {
     let policy = policy_of(USER_DATA_SAMPLE);
     let rules = &policy.user_data;
     assert_eq!(
-        rules.guard_request(
+        rules.guard_request(&request(
             "interaction.setUserData",
-            &[json!("1"), json!({ "Key1": "x", "Key3": "y" })]
-        ),
+            json!(["1", { "Key1": "x", "Key3": "y" }])
+        )),
         Ok(())
     );
 
     let refused = rules
-        .guard_request(
+        .guard_request(&request(
             "interaction.setUserData",
-            &[json!("1"), json!({ "Key1": "x", "Key2": "y", "Key4": "z" })],
-        )
+            json!(["1", { "Key1": "x", "Key2": "y", "Key4": "z" }]),
+        ))
         .unwrap_err();
     assert_eq!(
         refused.forbidden.iter().collect::<Vec<_>>(),
@@ -883,37 +893,30 @@ fn seed_write_allow_list_refuses_whole_writes() {
 
     assert!(
         rules
-            .guard_request("interaction.deleteUserData", &[json!("1"), json!("Key2")])
+            .guard_request(&request("interaction.deleteUserData", json!(["1", "Key2"])))
             .is_err()
     );
     assert!(
         rules
-            .guard_request("interaction.deleteUserData", &[json!("1"), json!("Key3")])
+            .guard_request(&request("interaction.deleteUserData", json!(["1", "Key3"])))
             .is_ok()
-    );
-    assert!(
-        rules
-            .guard_request(
-                "interaction.deleteUserData",
-                &[json!("1"), json!(["Key1", "Key2"])]
-            )
-            .is_err()
     );
     for alias in ["interaction.attachUserData", "interaction.updateUserData"] {
         let refused = rules
-            .guard_request(alias, &[json!("1"), json!({ "Key2": 1 })])
+            .guard_request(&request(alias, json!(["1", { "Key2": 1 }])))
             .unwrap_err();
         assert_eq!(refused.request, alias);
     }
-    // Other requests are not write-guarded; malformed parameters are the decoder's concern.
+    // Other requests are not write-guarded: attached data handed to a new call is not a
+    // write, and neither is a request the table does not know.
     assert!(
         rules
-            .guard_request("voice.dial", &[json!("555"), json!({ "Key2": 1 })])
+            .guard_request(&request("voice.dial", json!(["555", { "Key2": 1 }])))
             .is_ok()
     );
     assert!(
         rules
-            .guard_request("interaction.setUserData", &[json!("1")])
+            .guard_request(&request("crm.setUserData", json!(["1", { "Key2": 1 }])))
             .is_ok()
     );
     // An empty list allows nothing.
@@ -923,6 +926,35 @@ fn seed_write_allow_list_refuses_whole_writes() {
             .check_write("interaction.setUserData", ["Key1"])
             .is_err()
     );
+}
+
+#[test]
+fn the_request_table_says_which_requests_touch_user_data() {
+    let writes: Vec<(&str, &str)> = REQUESTS
+        .iter()
+        .filter_map(|spec| match spec.user_data {
+            UserDataAccess::Write { param } => Some((spec.name, spec.params[param].name)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        writes,
+        [
+            ("interaction.setUserData", "keyValues"),
+            ("interaction.deleteUserData", "key"),
+            ("interaction.attachUserData", "keyValues"),
+            ("interaction.updateUserData", "keyValues"),
+        ]
+    );
+    // Every request whose result type holds interactions is marked as reading user data.
+    for spec in REQUESTS {
+        if spec.result.contains("Interaction") {
+            assert_eq!(spec.user_data, UserDataAccess::Read, "{}", spec.name);
+        }
+    }
+    let set = request("interaction.setUserData", json!(["1", { "A": 1, "B": 2 }]));
+    let keys: Vec<&str> = set.written_user_data().unwrap().collect();
+    assert_eq!(keys, ["A", "B"]);
 }
 
 #[test]
@@ -1144,7 +1176,7 @@ const RECORD: &str = "+33647005";
 
 /// A `RECORDS_RETRIEVED` event as the seed shows it: the same calling-list fields in
 /// `chainedRecords` (numbers) and in `userData` (strings).
-fn records_retrieved() -> serde_json::Value {
+fn records_retrieved() -> Value {
     json!({
         "eventType": "RECORDS_RETRIEVED",
         "interaction": {
@@ -1203,13 +1235,10 @@ fn read_allow_list_governs_user_data_not_outbound_record_fields() {
 
     // outbound.updateRecordFields is not a user-data write.
     assert_eq!(
-        rules.guard_request(
+        rules.guard_request(&request(
             "outbound.updateRecordFields",
-            &[
-                json!("1"),
-                json!({ "GSW_PHONE": "+1555", "Custom_String": "x" })
-            ]
-        ),
+            json!(["1", { "GSW_PHONE": "+1555", "Custom_String": "x" }])
+        )),
         Ok(())
     );
 }

@@ -17,7 +17,7 @@ use agentdesk_protocol::scapi::events::{
 use agentdesk_protocol::scapi::{ClientMessage, Event, ServiceMessage};
 use agentdesk_server::engine::{Engine, EngineConfig, FrameId, Output};
 use agentdesk_server::simulated::{IncomingCall, SimulatedWorkspace};
-use agentdesk_server::workspace::dispatch;
+use agentdesk_server::workspace::Workspace;
 use futures_util::FutureExt;
 
 const APP: &str = "https://app.example";
@@ -67,7 +67,7 @@ fn full_path(setup: &mut Setup, raw: &str) -> usize {
                 context,
                 request,
             } => {
-                let reply = dispatch(&setup.workspace, &context, request).now_or_never();
+                let reply = setup.workspace.call(&context, request).now_or_never();
                 if let Some(reply) = reply {
                     queue.extend(setup.engine.complete(call, reply, setup.now));
                 }
@@ -98,7 +98,7 @@ fn messages_sent(setup: &mut Setup, raw: &str) -> Vec<ServiceMessage> {
                 context,
                 request,
             } => {
-                if let Some(reply) = dispatch(&setup.workspace, &context, request).now_or_never() {
+                if let Some(reply) = setup.workspace.call(&context, request).now_or_never() {
                     queue.extend(setup.engine.complete(call, reply, setup.now));
                 }
             }

@@ -16,7 +16,7 @@ use agentdesk_protocol::scapi::{Event, ServiceMessage};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::engine::{Engine, EngineError, FrameId, Output, TraceRecord};
-use crate::workspace::{Workspace, dispatch};
+use crate::workspace::Workspace;
 
 /// Messages queued for one frame before the slowest consumers start losing them.
 pub const FRAME_QUEUE: usize = 1024;
@@ -200,8 +200,7 @@ impl Service {
                         context,
                         request,
                     } => {
-                        let reply =
-                            dispatch(self.inner.workspace.as_ref(), &context, request).await;
+                        let reply = self.inner.workspace.call(&context, request).await;
                         let now = self.now();
                         next.extend(lock(&self.inner.engine).complete(call, reply, now));
                     }

@@ -107,6 +107,12 @@ impl Reply {
         }
     }
 
+    /// The refusal of a request this back end does not serve
+    /// ([`WorkspaceError::unsupported`]).
+    pub fn unsupported(request: &Request) -> Self {
+        Self::error(WorkspaceError::unsupported(request.name()))
+    }
+
     /// A failure.
     pub fn error(error: WorkspaceError) -> Self {
         Self {
@@ -123,57 +129,70 @@ impl Reply {
     }
 }
 
-/// A Workspace back end, one entry per request namespace. Each entry receives only requests
-/// of its namespace (legacy aliases included, e.g. `interaction.attachUserData`); the default
-/// implementations refuse with [`WorkspaceError::unsupported`], so a back end implements the
-/// namespaces it serves.
+/// A Workspace back end. The engine hands each allowed request to [`Workspace::call`] as the
+/// decoded [`Request`], once: the back end matches the variants it serves and refuses the
+/// rest with [`Reply::unsupported`] (the default implementation refuses everything). Legacy
+/// aliases arrive as their own variants (`Request::InteractionAttachUserData`), names the
+/// request table does not know as `Request::Unknown`.
 ///
 /// Dyn-compatible: the engine's edges hold an `Arc<dyn Workspace>`.
+///
+/// # Example
+///
+/// A back end that knows the agent and places calls through a telephony API:
+///
+/// ```
+/// use agentdesk_protocol::policy::Timestamp;
+/// use agentdesk_protocol::scapi::Request;
+/// use agentdesk_server::engine::FrameId;
+/// use agentdesk_server::workspace::{CallContext, Reply, Workspace, WorkspaceError};
+/// use futures_util::FutureExt;
+/// use serde_json::json;
+///
+/// struct Telephony;
+///
+/// impl Telephony {
+///     async fn place_call(&self, destination: &str) -> Result<(), WorkspaceError> {
+///         if destination.is_empty() {
+///             return Err(WorkspaceError::new("voice.dial: the destination is empty; give a number"));
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// #[async_trait::async_trait]
+/// impl Workspace for Telephony {
+///     async fn call(&self, _cx: &CallContext, request: Request) -> Reply {
+///         match request {
+///             Request::AgentGet(_) => Reply::data(json!({ "username": "jdoe" })),
+///             Request::VoiceDial(dial) => match self.place_call(&dial.destination).await {
+///                 Ok(()) => Reply::done(),
+///                 Err(error) => Reply::error(error),
+///             },
+///             other => Reply::unsupported(&other),
+///         }
+///     }
+/// }
+///
+/// let cx = CallContext::new(FrameId(1), "https://app.example", None, Timestamp::from_secs(0));
+/// let agent = Request::decode("agent.get", &[]).unwrap();
+/// let reply = Telephony.call(&cx, agent).now_or_never().unwrap();
+/// assert!(reply.result.is_ok());
+///
+/// let toast = Request::decode("system.closeToast", &[json!("t1")]).unwrap();
+/// let reply = Telephony.call(&cx, toast).now_or_never().unwrap();
+/// assert_eq!(
+///     reply.result.unwrap_err().message,
+///     "The request 'system.closeToast' is not supported by this Workspace."
+/// );
+/// ```
 #[async_trait]
 pub trait Workspace: Send + Sync {
-    /// `auth.*`
-    async fn auth(&self, cx: &CallContext, request: Request) -> Reply {
-        unsupported(cx, &request)
-    }
-    /// `agent.*`
-    async fn agent(&self, cx: &CallContext, request: Request) -> Reply {
-        unsupported(cx, &request)
-    }
-    /// `media.*`
-    async fn media(&self, cx: &CallContext, request: Request) -> Reply {
-        unsupported(cx, &request)
-    }
-    /// `interaction.*`
-    async fn interaction(&self, cx: &CallContext, request: Request) -> Reply {
-        unsupported(cx, &request)
-    }
-    /// `voice.*`
-    async fn voice(&self, cx: &CallContext, request: Request) -> Reply {
-        unsupported(cx, &request)
-    }
-    /// `sipEndpoint.*`
-    async fn sip_endpoint(&self, cx: &CallContext, request: Request) -> Reply {
-        unsupported(cx, &request)
-    }
-    /// `email.*`
-    async fn email(&self, cx: &CallContext, request: Request) -> Reply {
-        unsupported(cx, &request)
-    }
-    /// `outbound.*`
-    async fn outbound(&self, cx: &CallContext, request: Request) -> Reply {
-        unsupported(cx, &request)
-    }
-    /// `system.*` (except `getAllowedServices`, which the engine answers).
-    async fn system(&self, cx: &CallContext, request: Request) -> Reply {
-        unsupported(cx, &request)
-    }
-    /// `configuration.*`
-    async fn configuration(&self, cx: &CallContext, request: Request) -> Reply {
-        unsupported(cx, &request)
-    }
-    /// Requests whose name is in no namespace of the request table.
-    async fn unknown(&self, cx: &CallContext, request: Request) -> Reply {
-        unsupported(cx, &request)
+    /// Answers one request the policy allowed. `system.getAllowedServices` and
+    /// `messenger.broadcastMessage` never arrive here: the engine answers them.
+    async fn call(&self, cx: &CallContext, request: Request) -> Reply {
+        let _ = cx;
+        Reply::unsupported(&request)
     }
     /// A frame connected (`tab` when known); a back end may answer with events for it, such
     /// as the tab's current `frameState`.
@@ -184,27 +203,5 @@ pub trait Workspace: Send + Sync {
     /// A frame went away.
     async fn frame_disconnected(&self, cx: &CallContext) {
         let _ = cx;
-    }
-}
-
-fn unsupported(_cx: &CallContext, request: &Request) -> Reply {
-    Reply::error(WorkspaceError::unsupported(request.name()))
-}
-
-/// Routes a request to the entry of its namespace.
-pub async fn dispatch(workspace: &dyn Workspace, cx: &CallContext, request: Request) -> Reply {
-    use agentdesk_protocol::scapi::requests::Namespace;
-    match request.spec().map(|spec| spec.namespace) {
-        Some(Namespace::Auth) => workspace.auth(cx, request).await,
-        Some(Namespace::Agent) => workspace.agent(cx, request).await,
-        Some(Namespace::Media) => workspace.media(cx, request).await,
-        Some(Namespace::Interaction) => workspace.interaction(cx, request).await,
-        Some(Namespace::Voice) => workspace.voice(cx, request).await,
-        Some(Namespace::SipEndpoint) => workspace.sip_endpoint(cx, request).await,
-        Some(Namespace::Email) => workspace.email(cx, request).await,
-        Some(Namespace::Outbound) => workspace.outbound(cx, request).await,
-        Some(Namespace::System) => workspace.system(cx, request).await,
-        Some(Namespace::Configuration) => workspace.configuration(cx, request).await,
-        _ => workspace.unknown(cx, request).await,
     }
 }

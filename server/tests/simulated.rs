@@ -10,7 +10,7 @@ use agentdesk_protocol::scapi::{REQUESTS, Request};
 use agentdesk_server::simulated::{
     ChatMessage, ConnectionStatus, IncomingCall, SimulatedConfig, SimulatedWorkspace, TabEvent,
 };
-use agentdesk_server::workspace::{WorkspaceError, dispatch};
+use agentdesk_server::workspace::{Workspace, WorkspaceError};
 use serde_json::{Value, json};
 use simulated_support::*;
 
@@ -660,9 +660,13 @@ async fn jwt_is_deterministic_and_reused_while_valid() {
     assert_eq!(token["expiration"], "2024-01-01T01:00:01.000Z");
     let jwt = token["jwtToken"].as_str().unwrap();
     assert_eq!(jwt.split('.').count(), 3);
-    let again = dispatch(&ws, &cx(60_000), request("auth.getJwtToken", json!([]))).await;
+    let again = ws
+        .call(&cx(60_000), request("auth.getJwtToken", json!([])))
+        .await;
     assert_eq!(again.result.unwrap().unwrap(), token, "still valid: reused");
-    let later = dispatch(&ws, &cx(3_700_000), request("auth.getJwtToken", json!([]))).await;
+    let later = ws
+        .call(&cx(3_700_000), request("auth.getJwtToken", json!([])))
+        .await;
     assert_ne!(
         later.result.unwrap().unwrap()["jwtToken"],
         token["jwtToken"]
@@ -695,7 +699,7 @@ async fn tabs_elect_a_leader_and_answer_per_tab() {
         let ws = &ws;
         let cx = cx_tab(tab);
         let request = request(name, json!([]));
-        async move { dispatch(ws, &cx, request).await.result.unwrap().unwrap() }
+        async move { ws.call(&cx, request).await.result.unwrap().unwrap() }
     };
     assert_eq!(ask("A", "system.isFrameLeading").await, json!(true));
     assert_eq!(ask("B", "system.isFrameLeading").await, json!(false));
@@ -753,7 +757,9 @@ async fn a_frame_connecting_from_a_tab_learns_its_state() {
     assert!(ws.frame_connected(&cx(0)).await.is_empty());
     // Without tabs the session is one leading tab.
     let alone = workspace();
-    let reply = dispatch(&alone, &cx(0), request("system.isFrameLeading", json!([]))).await;
+    let reply = alone
+        .call(&cx(0), request("system.isFrameLeading", json!([])))
+        .await;
     assert_eq!(reply.result.unwrap(), Some(json!(true).into()));
 }
 
@@ -837,7 +843,7 @@ async fn every_request_gets_a_meaningful_answer() {
     for spec in REQUESTS {
         let request = Request::decode(spec.name, &parameters(spec))
             .unwrap_or_else(|e| panic!("parameters for {}: {e}", spec.name));
-        let reply = dispatch(&ws, &cx(1000), request).await;
+        let reply = ws.call(&cx(1000), request).await;
         if let Err(error) = &reply.result {
             assert_ne!(
                 *error,
@@ -860,7 +866,7 @@ async fn every_request_gets_a_meaningful_answer() {
     }
     // What remains are state-specific refusals (no record on a plain call, no such case...).
     println!("state-specific refusals: {refused:#?}");
-    let unknown = dispatch(&ws, &cx(0), request("crm.openTicket", json!([]))).await;
+    let unknown = ws.call(&cx(0), request("crm.openTicket", json!([]))).await;
     assert!(
         unknown
             .result

@@ -3,14 +3,13 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use serde_json::{Map, Value};
-
 use super::Policy;
 use super::option;
 use super::origin::IncomingOrigin;
 use super::origins::{GrantedBy, Grants, JWT_REQUEST, OriginPattern, OriginRule};
 use super::rate::{LimitScope, RateLimitRefusal, RateLimiter, RateVerdict, Timestamp};
 use crate::scapi::EventName;
+use crate::scapi::envelope::FailureResponse;
 use crate::scapi::requests::{self, Namespace, Source};
 
 /// The requests that `option.read-allowed-web-content-origin` additionally restricts.
@@ -97,9 +96,10 @@ impl Decision {
         matches!(self, Self::Allow)
     }
 
-    /// The fields a failure response carries besides the envelope's own: `errorMessage`,
-    /// and for a rate-limit refusal also `request`. `None` unless the decision is a denial.
-    pub fn failure_fields(&self) -> Option<Map<String, Value>> {
+    /// The failure response answering a denied request with `reference_id`: its
+    /// `errorMessage`, and for a rate-limit refusal also `request`. `None` unless the
+    /// decision is a denial.
+    pub fn into_failure(self, reference_id: impl Into<String>) -> Option<FailureResponse> {
         let Self::Deny {
             reason,
             error_message,
@@ -107,12 +107,14 @@ impl Decision {
         else {
             return None;
         };
-        let mut fields = Map::new();
-        fields.insert("errorMessage".into(), Value::String(error_message.clone()));
-        if let DenyReason::RateLimited(refusal) = reason {
-            fields.insert("request".into(), Value::String(refusal.request.clone()));
-        }
-        Some(fields)
+        Some(match reason {
+            DenyReason::RateLimited(refusal) => {
+                FailureResponse::rate_limited(reference_id, error_message, refusal.request)
+            }
+            DenyReason::NotGranted | DenyReason::OptionOriginNotAllowed => {
+                FailureResponse::new(reference_id, error_message)
+            }
+        })
     }
 }
 

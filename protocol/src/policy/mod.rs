@@ -116,7 +116,7 @@
 //!
 //! The first request refused by either limit gets a failure whose `errorMessage` is
 //! Workspace's text with the request name and quarantine seconds filled in, and which
-//! carries `request` ([`Decision::failure_fields`]); from then on requests of that type
+//! carries `request` ([`Decision::into_failure`]); from then on requests of that type
 //! (the same name, whichever limit was reached) are ignored until the quarantine delay has
 //! passed, or forever when it is `0`. After the quarantine the request is counted again: if
 //! its window is still full, it is refused again and a new quarantine starts. Request
@@ -179,7 +179,9 @@
 //! [`UserDataPolicy`] filters `userData` of every interaction in results and events
 //! ([`UserDataPolicy::filter_value`]) by `read-allowed`, and refuses a
 //! `setUserData`/`deleteUserData` write touching any key outside `write-allowed` as a whole,
-//! naming every forbidden key ([`UserDataPolicy::guard_request`]).
+//! naming every forbidden key ([`UserDataPolicy::guard_request`]). Which requests write
+//! attached data, and through which parameter, only the request table says
+//! ([`UserDataAccess::Write`](crate::scapi::requests::UserDataAccess::Write)).
 //!
 //! Outbound record fields are not user data. The calling-list fields of a record
 //! (`GSW_PHONE`, `GSW_CALL_RESULT`, custom fields) travel in `interaction.chainedRecords`

@@ -6,7 +6,8 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::scapi::requests;
+use crate::scapi::Request;
+use crate::scapi::envelope::FailureResponse;
 use crate::scapi::types::{Interaction, UserData};
 
 /// A key allow-list: `*` or a set of exact, case-sensitive keys.
@@ -57,6 +58,11 @@ pub struct WriteRefused {
 }
 
 impl WriteRefused {
+    /// The failure response answering the refused request with `reference_id`.
+    pub fn to_failure(&self, reference_id: impl Into<String>) -> FailureResponse {
+        FailureResponse::new(reference_id, self.error_message())
+    }
+
     /// The failure's `errorMessage`.
     pub fn error_message(&self) -> String {
         let keys: Vec<String> = self.forbidden.iter().map(|k| format!("'{k}'")).collect();
@@ -162,30 +168,17 @@ impl UserDataPolicy {
         }
     }
 
-    /// Guards a request before it runs: `interaction.setUserData` (and its legacy aliases
-    /// `interaction.attachUserData`, `interaction.updateUserData`) by the keys of its
-    /// `keyValues` map, `interaction.deleteUserData` by its `key` (a string, or an array of
-    /// strings). Other requests, and parameters of the wrong shape (which decoding
-    /// reports), pass.
-    pub fn guard_request(&self, request: &str, parameters: &[Value]) -> Result<(), WriteRefused> {
-        let canonical = match requests::lookup(request).map(|spec| spec.source) {
-            Some(requests::Source::LegacyAliasOf(target)) => target,
-            _ => request,
-        };
-        let Some(argument) = parameters.get(1) else {
+    /// Guards a request before it runs: a request the table marks as writing attached data
+    /// ([`UserDataAccess::Write`](crate::scapi::requests::UserDataAccess::Write): `interaction.setUserData` and its legacy aliases by the
+    /// keys of `keyValues`, `interaction.deleteUserData` by its `key`) is refused when it
+    /// touches a key outside `write-allowed`. Other requests pass.
+    pub fn guard_request(&self, request: &Request) -> Result<(), WriteRefused> {
+        if self.write == KeyAllowList::Any {
             return Ok(());
-        };
-        match (canonical, argument) {
-            ("interaction.setUserData", Value::Object(map)) => {
-                self.check_write(request, map.keys().map(String::as_str))
-            }
-            ("interaction.deleteUserData", Value::String(key)) => {
-                self.check_write(request, [key.as_str()])
-            }
-            ("interaction.deleteUserData", Value::Array(keys)) => {
-                self.check_write(request, keys.iter().filter_map(Value::as_str))
-            }
-            _ => Ok(()),
+        }
+        match request.written_user_data() {
+            Some(keys) => self.check_write(request.name(), keys),
+            None => Ok(()),
         }
     }
 }

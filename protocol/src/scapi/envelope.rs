@@ -685,6 +685,49 @@ impl FailureResponse {
             envelope: Envelope::service(),
         }
     }
+
+    /// The failure of a request refused by a rate limit: it names the `request`.
+    pub fn rate_limited(
+        reference_id: impl Into<String>,
+        error_message: impl Into<String>,
+        request: impl Into<String>,
+    ) -> Self {
+        Self {
+            request: Some(request.into()),
+            ..Self::new(reference_id, error_message)
+        }
+    }
+}
+
+/// What a message that failed to decode still tells, so that a failure can be answered to
+/// the call it belongs to: its `referenceId` (a non-empty string) and its `request` name (a
+/// string), read from any JSON object. Text that is not a JSON object salvages nothing.
+/// The service answers malformed requests with it and the client ends the call whose
+/// answer it cannot read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Salvaged {
+    /// `referenceId`, when it is a non-empty string.
+    pub reference_id: Option<String>,
+    /// `request`, when it is a string.
+    pub request: Option<String>,
+}
+
+impl Salvaged {
+    /// Reads `referenceId` and `request` from `text`, whatever else is wrong with it.
+    pub fn from_json(text: &str) -> Self {
+        let Ok(Value::Object(mut object)) = serde_json::from_str::<Value>(text) else {
+            return Self::default();
+        };
+        let mut string = |key: &str| match object.remove(key) {
+            Some(Value::String(text)) => Some(text),
+            _ => None,
+        };
+        Self {
+            reference_id: string("referenceId").filter(|id| !id.is_empty()),
+            request: string("request"),
+        }
+    }
 }
 
 /// An event message.
@@ -1044,6 +1087,21 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+
+    #[test]
+    fn salvage_reads_the_reference_and_request_of_any_object() {
+        let salvaged =
+            Salvaged::from_json(r#"{"request":"voice.dial","parameters":7,"referenceId":"4"}"#);
+        assert_eq!(salvaged.reference_id.as_deref(), Some("4"));
+        assert_eq!(salvaged.request.as_deref(), Some("voice.dial"));
+        for nothing in [r#"{"referenceId":""}"#, r#"{"referenceId":4}"#, "[1]", "{"] {
+            assert_eq!(
+                Salvaged::from_json(nothing),
+                Salvaged::default(),
+                "{nothing}"
+            );
+        }
+    }
 
     /// Every fixture plus messages with unknown keys (one needing escapes), frame ids and
     /// odd parameter layouts.

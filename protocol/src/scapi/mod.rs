@@ -20,7 +20,8 @@ pub mod types;
 pub use args::{Arg, JsonShape};
 pub use envelope::{
     ClientMessage, Envelope, EventMessage, FailureResponse, FrameIdMessage, RequestMessage,
-    ServiceMessage, SubscribeMessage, SubscriptionNames, SuccessResponse, UnsubscribeMessage,
+    Salvaged, ServiceMessage, SubscribeMessage, SubscriptionNames, SuccessResponse,
+    UnsubscribeMessage,
 };
 pub use error::DecodeError;
 pub use events::{Event, EventName};

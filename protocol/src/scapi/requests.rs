@@ -132,6 +132,116 @@ pub struct RequestSpec {
     pub source: Source,
     /// One-line description.
     pub summary: &'static str,
+    /// What it does with interaction attached data (`userData`).
+    pub user_data: UserDataAccess,
+}
+
+/// What a request does with interaction attached data (`userData`), the data the
+/// `user-data.read-allowed` and `user-data.write-allowed` options govern. The table is the
+/// only place that says which requests write attached data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UserDataAccess {
+    /// Neither reads nor writes it (attached data handed to a new call, as `voice.dial`'s
+    /// `userData`, is not a write of an existing interaction's data).
+    None,
+    /// Its result carries interactions with their attached data (filtered by the read
+    /// allow-list, as every result is).
+    Read,
+    /// Writes or deletes the keys that parameter `param` names: the keys of a key-value
+    /// map, or one key. The write allow-list guards it.
+    Write {
+        /// Index into [`RequestSpec::params`].
+        param: usize,
+    },
+}
+
+/// The attached-data keys a request writes or deletes, borrowed from the request
+/// ([`Request::written_user_data`]).
+#[derive(Debug, Clone)]
+pub struct WrittenKeys<'a>(WrittenKeysInner<'a>);
+
+#[derive(Debug, Clone)]
+enum WrittenKeysInner<'a> {
+    Map(std::collections::btree_map::Keys<'a, String, Value>),
+    One(Option<&'a str>),
+}
+
+impl<'a> Iterator for WrittenKeys<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match &mut self.0 {
+            WrittenKeysInner::Map(keys) => keys.next().map(String::as_str),
+            WrittenKeysInner::One(key) => key.take(),
+        }
+    }
+}
+
+/// A parameter type that names attached-data keys: a key-value map, or one key.
+trait NamesKeys {
+    fn written_keys(&self) -> WrittenKeys<'_>;
+}
+
+impl NamesKeys for UserData {
+    fn written_keys(&self) -> WrittenKeys<'_> {
+        WrittenKeys(WrittenKeysInner::Map(self.keys()))
+    }
+}
+
+impl NamesKeys for String {
+    fn written_keys(&self) -> WrittenKeys<'_> {
+        WrittenKeys(WrittenKeysInner::One(Some(self)))
+    }
+}
+
+/// The position of `field` among `fields`; evaluated while the table is built, so a
+/// `user_data: writes(...)` naming no parameter does not compile.
+const fn field_position(fields: &[&str], field: &str) -> usize {
+    let mut index = 0;
+    while index < fields.len() {
+        let candidate = fields[index].as_bytes();
+        let wanted = field.as_bytes();
+        if candidate.len() == wanted.len() {
+            let mut byte = 0;
+            while byte < wanted.len() && candidate[byte] == wanted[byte] {
+                byte += 1;
+            }
+            if byte == wanted.len() {
+                return index;
+            }
+        }
+        index += 1;
+    }
+    panic!("user_data: writes(...) names no parameter of the request")
+}
+
+/// The [`UserDataAccess`] of a table row, from its `user_data:` clause.
+macro_rules! user_data_access {
+    (; $($field:ident),*) => {
+        UserDataAccess::None
+    };
+    (reads; $($field:ident),*) => {
+        UserDataAccess::Read
+    };
+    (writes($param:ident); $($field:ident),*) => {
+        UserDataAccess::Write {
+            param: field_position(&[$(stringify!($field)),*], stringify!($param)),
+        }
+    };
+}
+
+/// The keys a typed request writes, from its `user_data:` clause.
+macro_rules! written_keys {
+    ($request:ident;) => {
+        None
+    };
+    ($request:ident; reads) => {
+        None
+    };
+    ($request:ident; writes($param:ident)) => {
+        Some(NamesKeys::written_keys(&$request.$param))
+    };
 }
 
 impl RequestSpec {
@@ -241,6 +351,7 @@ macro_rules! requests {
     ($(
         $(#[doc = $doc:literal])+
         $variant:ident = $wire:literal in $ns:ident, since $since:literal, $source:expr,
+            $(user_data: $access:ident $(($param:ident))?,)?
             -> $result:ty { $( $field:ident : $fty:ty = $pname:literal ),* $(,)? }
     )+) => {
         $(
@@ -325,6 +436,10 @@ macro_rules! requests {
                 }
 
                 const DECLARED: usize = <[&str]>::len(&[$($pname),*]);
+
+                fn written_user_data(&self) -> Option<WrittenKeys<'_>> {
+                    written_keys!(self; $($access $(($param))?)?)
+                }
             }
 
             impl From<$variant> for Request {
@@ -365,6 +480,7 @@ macro_rules! requests {
                 since: $since,
                 source: $source,
                 summary: concat!($($doc),+),
+                user_data: user_data_access!($($access $(($param))?)?; $($field),*),
             },
         )+];
 
@@ -420,6 +536,16 @@ macro_rules! requests {
             pub fn spec(&self) -> Option<&'static RequestSpec> {
                 match self {
                     $( Self::$variant(_) => Some($variant::spec()), )+
+                    Self::Unknown(_) => None,
+                }
+            }
+
+            /// The attached-data keys the request writes or deletes, as the table's
+            /// [`UserDataAccess::Write`] says; `None` for every other request (unknown
+            /// ones included).
+            pub fn written_user_data(&self) -> Option<WrittenKeys<'_>> {
+                match self {
+                    $( Self::$variant(request) => request.written_user_data(), )+
                     Self::Unknown(_) => None,
                 }
             }
@@ -510,23 +636,24 @@ requests! {
 
     /// Every interaction of this Workspace session.
     InteractionGetInteractions = "interaction.getInteractions" in Interaction, since "2014",
-        Source::Library, -> Vec<Interaction> {}
+        Source::Library, user_data: reads, -> Vec<Interaction> {}
     /// One interaction, or `null` when there is none with this id.
     InteractionGetByInteractionId = "interaction.getByInteractionId" in Interaction,
-        since "2014", Source::Library, -> Option<Interaction> { interaction_id: String = "interactionId" }
+        since "2014", Source::Library, user_data: reads,
+        -> Option<Interaction> { interaction_id: String = "interactionId" }
     /// The interactions of a bundle (documentation keyword only).
     InteractionGetByBundleId = "interaction.getByBundleId" in Interaction, since "8.5.2",
-        Source::Documentation, -> Vec<Interaction> { bundle_id: String = "bundleId" }
+        Source::Documentation, user_data: reads, -> Vec<Interaction> { bundle_id: String = "bundleId" }
     /// The interactions of a case (documentation keyword only).
     InteractionGetByCaseId = "interaction.getByCaseId" in Interaction, since "8.5.2",
-        Source::Documentation, -> Vec<Interaction> { case_id: String = "caseId" }
+        Source::Documentation, user_data: reads, -> Vec<Interaction> { case_id: String = "caseId" }
     /// Writes keys onto a live interaction's attached data (write allow-list applies).
     InteractionSetUserData = "interaction.setUserData" in Interaction, since "2014",
-        Source::Library,
+        Source::Library, user_data: writes(key_values),
         -> NoData { interaction_id: String = "interactionId", key_values: UserData = "keyValues" }
     /// Deletes one key of an interaction's attached data (write allow-list applies).
     InteractionDeleteUserData = "interaction.deleteUserData" in Interaction, since "2014",
-        Source::Library,
+        Source::Library, user_data: writes(key),
         -> NoData { interaction_id: String = "interactionId", key: String = "key" }
     /// Selects a case in the Workspace UI.
     InteractionSelectCaseByCaseId = "interaction.selectCaseByCaseId" in Interaction,
@@ -567,7 +694,7 @@ requests! {
         }
     /// Starts a consultation; agentdesk answers with the consultation interaction.
     InteractionConsult = "interaction.consult" in Interaction, since "2023", Source::Library,
-        -> Value {
+        user_data: reads, -> Value {
             interaction_id: String = "interactionId",
             target_query: TargetQuery = "targetQuery",
             user_data: Option<UserData> = "userData",
@@ -582,11 +709,11 @@ requests! {
         -> NoData { consult_interaction_id: String = "consultInteractionId" }
     /// Legacy name of `interaction.setUserData` (8.5.2 draft).
     InteractionAttachUserData = "interaction.attachUserData" in Interaction, since "8.5.2",
-        Source::LegacyAliasOf("interaction.setUserData"),
+        Source::LegacyAliasOf("interaction.setUserData"), user_data: writes(key_values),
         -> NoData { interaction_id: String = "interactionId", key_values: UserData = "keyValues" }
     /// Legacy name of `interaction.setUserData` (8.5.2 draft).
     InteractionUpdateUserData = "interaction.updateUserData" in Interaction, since "8.5.2",
-        Source::LegacyAliasOf("interaction.setUserData"),
+        Source::LegacyAliasOf("interaction.setUserData"), user_data: writes(key_values),
         -> NoData { interaction_id: String = "interactionId", key_values: UserData = "keyValues" }
 
     /// Click-to-dial.

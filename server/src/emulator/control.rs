@@ -32,7 +32,7 @@ use serde_json::{Value, json};
 use super::AppState;
 use crate::engine::FrameId;
 use crate::simulated::{ChatMessage, IncomingCall};
-use crate::workspace::{CallContext, dispatch};
+use crate::workspace::{CallContext, Workspace};
 
 /// The frame id the desktop's own actions are attributed to (no client window has it).
 pub const DESKTOP: FrameId = FrameId(0);
@@ -393,7 +393,7 @@ async fn desktop_request(
     desktop: &CallContext,
     request: Request,
 ) -> Result<Vec<agentdesk_protocol::scapi::Event>, String> {
-    let reply = dispatch(state.workspace.as_ref(), desktop, request).await;
+    let reply = state.workspace.call(desktop, request).await;
     reply.result.map_err(|error| error.message)?;
     Ok(reply.events)
 }

@@ -7,7 +7,7 @@ use agentdesk_protocol::scapi::ServiceMessage;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::FrameId;
+use super::{Engine, FrameId, Inbound, Output};
 
 /// Which way a message travelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -138,6 +138,67 @@ impl Serialize for TraceMessage {
             Self::Outbound(message) => message.serialize(s),
             Self::Inbound(_) | Self::Truncated { .. } => self.to_value().serialize(s),
         }
+    }
+}
+
+impl Engine {
+    /// Records an inbound message and what became of it (only with
+    /// [`super::EngineConfig::trace`]).
+    pub(super) fn trace_in(
+        &self,
+        out: &mut Vec<Output>,
+        inbound: &Inbound<'_>,
+        verdict: Verdict,
+        reason: String,
+    ) {
+        if !self.config.trace {
+            return;
+        }
+        out.push(Output::Trace(Box::new(TraceRecord {
+            at: inbound.now,
+            frame: inbound.frame,
+            recipients: 1,
+            origin: inbound.origin.to_owned(),
+            direction: Direction::Inbound,
+            verdict,
+            reason,
+            message: TraceMessage::inbound(inbound.raw),
+        })));
+    }
+
+    /// Records a message sent to `frames`: one record per send, however many frames it
+    /// reaches, so a fan-out to a thousand frames is one line in the log, sharing the
+    /// message instead of copying it.
+    pub(super) fn trace_out(
+        &self,
+        out: &mut Vec<Output>,
+        frames: &[FrameId],
+        message: &Arc<ServiceMessage>,
+        now: Timestamp,
+        verdict: Verdict,
+        about: &str,
+    ) {
+        if !self.config.trace {
+            return;
+        }
+        let Some(first) = frames.first() else {
+            return;
+        };
+        let origin = self
+            .frames
+            .get(first)
+            .map(|f| f.origin.to_string())
+            .unwrap_or_default();
+        out.push(Output::Trace(Box::new(TraceRecord {
+            at: now,
+            frame: *first,
+            recipients: frames.len(),
+            origin,
+            direction: Direction::Outbound,
+            verdict,
+            reason: about.to_owned(),
+            message: TraceMessage::Outbound(Arc::clone(message)),
+        })));
     }
 }
 

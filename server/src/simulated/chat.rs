@@ -26,7 +26,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::error::SimulationError;
-use super::interactions::{Role, SimInteraction, change, transition};
+use super::interactions::{SimInteraction, change, transition};
 use super::state::{Handled, SimulatedState};
 use super::{ChatMessage, millis};
 use crate::workspace::Reply;
@@ -158,12 +158,7 @@ impl SimulatedState {
                     now,
                 ),
             ];
-            self.add_interaction(SimInteraction {
-                wire,
-                markdone_block: None,
-                role: Role::Plain,
-                chain: None,
-            });
+            self.add_interaction(SimInteraction::plain(wire));
             self.chats.insert(
                 id.clone(),
                 ChatTranscript {
@@ -414,12 +409,7 @@ impl SimulatedState {
                 .extend(user_data);
         }
         let events = vec![change(T::Added, &wire), change(T::Created, &wire)];
-        self.add_interaction(SimInteraction {
-            wire,
-            markdone_block: None,
-            role: Role::Plain,
-            chain: None,
-        });
+        self.add_interaction(SimInteraction::plain(wire));
         Ok(Reply::done().with_events(events))
     }
 

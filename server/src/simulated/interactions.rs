@@ -63,6 +63,28 @@ pub(crate) struct SimInteraction {
 }
 
 impl SimInteraction {
+    /// A voice, chat or email interaction outside campaigns: no mark-done block, no chain.
+    pub(crate) fn plain(wire: Interaction) -> Self {
+        Self {
+            wire,
+            markdone_block: None,
+            role: Role::Plain,
+            chain: None,
+        }
+    }
+
+    /// The same interaction playing `role` in an outbound campaign.
+    pub(crate) fn with_role(mut self, role: Role) -> Self {
+        self.role = role;
+        self
+    }
+
+    /// The same interaction as a member of the outbound record chain `chain`.
+    pub(crate) fn in_chain(mut self, chain: Option<String>) -> Self {
+        self.chain = chain;
+        self
+    }
+
     pub(crate) fn id(&self) -> &str {
         &self.wire.interaction_id
     }
@@ -522,12 +544,7 @@ impl SimulatedState {
         transition(&mut wire, S::Talking);
         events.push(change(T::Established, &wire));
         let answer = to_value(&wire);
-        self.add_interaction(SimInteraction {
-            wire,
-            markdone_block: None,
-            role: Role::Plain,
-            chain: None,
-        });
+        self.add_interaction(SimInteraction::plain(wire));
         Ok(Reply::data(answer).with_events(events))
     }
 

@@ -172,7 +172,7 @@ impl SimulatedWorkspace {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Answers one request synchronously (what every [`Workspace`] entry does).
+    /// Answers one request synchronously (what [`Workspace::call`] does).
     pub fn handle(&self, cx: &CallContext, request: Request) -> Reply {
         self.lock().handle(cx, request)
     }
@@ -180,37 +180,7 @@ impl SimulatedWorkspace {
 
 #[async_trait]
 impl Workspace for SimulatedWorkspace {
-    async fn auth(&self, cx: &CallContext, request: Request) -> Reply {
-        self.handle(cx, request)
-    }
-    async fn agent(&self, cx: &CallContext, request: Request) -> Reply {
-        self.handle(cx, request)
-    }
-    async fn media(&self, cx: &CallContext, request: Request) -> Reply {
-        self.handle(cx, request)
-    }
-    async fn interaction(&self, cx: &CallContext, request: Request) -> Reply {
-        self.handle(cx, request)
-    }
-    async fn voice(&self, cx: &CallContext, request: Request) -> Reply {
-        self.handle(cx, request)
-    }
-    async fn sip_endpoint(&self, cx: &CallContext, request: Request) -> Reply {
-        self.handle(cx, request)
-    }
-    async fn email(&self, cx: &CallContext, request: Request) -> Reply {
-        self.handle(cx, request)
-    }
-    async fn outbound(&self, cx: &CallContext, request: Request) -> Reply {
-        self.handle(cx, request)
-    }
-    async fn system(&self, cx: &CallContext, request: Request) -> Reply {
-        self.handle(cx, request)
-    }
-    async fn configuration(&self, cx: &CallContext, request: Request) -> Reply {
-        self.handle(cx, request)
-    }
-    async fn unknown(&self, cx: &CallContext, request: Request) -> Reply {
+    async fn call(&self, cx: &CallContext, request: Request) -> Reply {
         self.handle(cx, request)
     }
     async fn frame_connected(&self, cx: &CallContext) -> Vec<Event> {

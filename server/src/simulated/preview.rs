@@ -186,12 +186,11 @@ impl SimulatedState {
                 reschedule: None,
             },
         );
-        self.add_interaction(SimInteraction {
-            wire: wire.clone(),
-            markdone_block: None,
-            role: Role::Preview(mode),
-            chain: Some(key),
-        });
+        self.add_interaction(
+            SimInteraction::plain(wire.clone())
+                .with_role(Role::Preview(mode))
+                .in_chain(Some(key)),
+        );
         Ok(wire)
     }
 
@@ -313,15 +312,14 @@ impl SimulatedState {
         call.capabilities = Some(vec![C::Hangup]);
         let call_id = call.interaction_id.clone();
         let mut events = vec![change(T::Added, &call), change(T::Dialing, &call)];
-        self.add_interaction(SimInteraction {
-            wire: call,
-            markdone_block: None,
-            role: Role::OutboundCall {
-                mode,
-                preview: id.to_owned(),
-            },
-            chain: chain_key,
-        });
+        self.add_interaction(
+            SimInteraction::plain(call)
+                .with_role(Role::OutboundCall {
+                    mode,
+                    preview: id.to_owned(),
+                })
+                .in_chain(chain_key),
+        );
 
         if mode != PreviewMode::Pull {
             let sim = self.find_mut(&call_id)?;

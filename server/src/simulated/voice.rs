@@ -89,12 +89,7 @@ impl SimulatedState {
                 .extend(user_data);
         }
         let events = vec![change(T::Added, &wire), change(T::Dialing, &wire)];
-        self.add_interaction(SimInteraction {
-            wire,
-            markdone_block: None,
-            role: Role::Plain,
-            chain: None,
-        });
+        self.add_interaction(SimInteraction::plain(wire));
         Ok(Reply::done().with_events(events))
     }
 
@@ -113,12 +108,7 @@ impl SimulatedState {
             .extend(call.user_data);
         let id = wire.interaction_id.clone();
         let events = vec![change(T::Added, &wire), change(T::Ringing, &wire)];
-        self.add_interaction(SimInteraction {
-            wire,
-            markdone_block: None,
-            role: Role::Plain,
-            chain: None,
-        });
+        self.add_interaction(SimInteraction::plain(wire));
         (id, events)
     }
 

@@ -6,7 +6,7 @@ use agentdesk_protocol::policy::Timestamp;
 use agentdesk_protocol::scapi::{Event, Request};
 use agentdesk_server::engine::FrameId;
 use agentdesk_server::simulated::SimulatedWorkspace;
-use agentdesk_server::workspace::{CallContext, Reply, dispatch};
+use agentdesk_server::workspace::{CallContext, Reply, Workspace};
 use serde_json::{Value, json};
 
 /// 2024-01-01T00:00:00Z.
@@ -30,7 +30,7 @@ pub fn request(name: &str, parameters: Value) -> Request {
 }
 
 pub async fn send(ws: &SimulatedWorkspace, name: &str, parameters: Value) -> Reply {
-    dispatch(ws, &cx(1000), request(name, parameters)).await
+    ws.call(&cx(1000), request(name, parameters)).await
 }
 
 pub async fn ok(
