@@ -875,3 +875,63 @@ async fn every_request_gets_a_meaningful_answer() {
             .starts_with("Unknown request 'crm.openTicket'")
     );
 }
+
+fn configured(options: &str) -> SimulatedWorkspace {
+    let parsed = agentdesk_protocol::config::parse(options).unwrap();
+    SimulatedWorkspace::new(SimulatedConfig::default().with_configuration(&parsed.configuration))
+}
+
+#[tokio::test]
+async fn the_option_file_answers_get_option_and_drives_the_behaviour_options() {
+    let ws = configured(
+        "[interaction-workspace]\n\
+         voice.auto-answer=true\n\
+         voice.mark-done-on-release=TRUE\n\
+         [MySection]\n\
+         crm.base-url=https://crm.example.com\n\
+         crm.mode=full\n",
+    );
+    let (data, _) = ok(&ws, "configuration.getOption", json!(["MySection/*"])).await;
+    assert_eq!(
+        data.unwrap(),
+        json!([{"name": "MySection", "options": {"crm.base-url": "https://crm.example.com", "crm.mode": "full"}}])
+    );
+    let (data, _) = ok(&ws, "configuration.getOption", json!(["voice.auto-answer"])).await;
+    assert_eq!(data.unwrap()[0]["options"]["voice.auto-answer"], "true");
+
+    // voice.auto-answer: the call rings, then is answered at once.
+    let arrival = ws.incoming_call(at(0), IncomingCall::new("+15550100", "8000"));
+    assert_eq!(types(&arrival.events), ["ADDED", "RINGING", "ESTABLISHED"]);
+    assert_eq!(arrival.events[2].data()["interaction"]["state"], "TALKING");
+
+    // voice.mark-done-on-release: hanging up also marks the call done.
+    let (_, e) = ok(&ws, "voice.hangUp", json!([arrival.interaction_id])).await;
+    assert_eq!(types(&e), ["RELEASED", "REMOVED"]);
+    assert!(ws.interactions().is_empty());
+}
+
+#[tokio::test]
+async fn a_privilege_set_to_false_refuses_the_operation_and_names_the_option() {
+    let ws = configured("privilege.voice.can-dial=false\n");
+    let error = fails(&ws, "voice.dial", json!(["5551234"])).await;
+    assert_eq!(
+        error,
+        "Cannot dial: the option privilege.voice.can-dial is false for this agent."
+    );
+    // Without the file the default (true) applies.
+    ok(&workspace(), "voice.dial", json!(["5551234"])).await;
+}
+
+#[tokio::test]
+async fn options_applied_at_run_time_take_effect_from_the_next_event() {
+    let ws = workspace();
+    let first = ws.incoming_call(at(0), IncomingCall::new("+15550100", "8000"));
+    assert_eq!(types(&first.events), ["ADDED", "RINGING"]);
+    ws.configure(
+        &agentdesk_protocol::config::parse("voice.auto-answer=true\n")
+            .unwrap()
+            .configuration,
+    );
+    let second = ws.incoming_call(at(1), IncomingCall::new("+15550101", "8000"));
+    assert_eq!(types(&second.events), ["ADDED", "RINGING", "ESTABLISHED"]);
+}

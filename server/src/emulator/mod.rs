@@ -18,7 +18,7 @@ mod traffic;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use agentdesk_protocol::policy;
+use agentdesk_protocol::{config, policy};
 use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -91,7 +91,8 @@ pub struct EmulatorConfig {
     pub demo_app: Option<SocketAddr>,
     /// Address of the Screen Recording Service emulator (`None`: not started).
     pub srs: Option<SocketAddr>,
-    /// The `service-client-api.*` option file text; `None` uses [`DEFAULT_OPTIONS`] and
+    /// The WWE option file text (security options, behaviour options, any other option
+    /// `configuration.getOption` should answer); `None` uses [`DEFAULT_OPTIONS`] and
     /// accepts the demo app's origin. [`DEMO_APP_TOKEN`] in the text stands for the demo app's
     /// origins.
     pub options: Option<String>,
@@ -268,15 +269,19 @@ impl Emulator {
             None => default_options(&app_origins),
         };
         let parsed =
-            policy::parse(&options).map_err(|errors| EmulatorError::Options(errors.to_string()))?;
+            config::parse(&options).map_err(|errors| EmulatorError::Options(errors.to_string()))?;
+        for warning in &parsed.policy_warnings {
+            tracing::warn!("options: {warning}");
+        }
         for warning in &parsed.warnings {
             tracing::warn!("options: {warning}");
         }
+        workspace.configure(&parsed.configuration);
         let engine_config = EngineConfig {
             trace: true,
             ..EngineConfig::default()
         };
-        let engine = Engine::new(parsed.policy, engine_config);
+        let engine = Engine::new(parsed.configuration.policy().clone(), engine_config);
         let service = Service::new(engine, workspace.clone(), clock);
         start_preview_campaigns(&workspace, service.now());
 

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use agentdesk_protocol::config::Configuration;
 use agentdesk_protocol::scapi::events::MediaStateName;
 use agentdesk_protocol::scapi::types::{Agent, RecordFields};
 
@@ -268,6 +269,15 @@ impl SimulatedConfig {
     #[must_use]
     pub fn with_call_results(mut self, results: Vec<CallResultSpec>) -> Self {
         self.call_results = results;
+        self
+    }
+
+    /// Sets every option an option file sets (replacing the defaults it names).
+    #[must_use]
+    pub fn with_configuration(mut self, configuration: &Configuration) -> Self {
+        for (section, options) in configuration.option_values() {
+            self.options.entry(section).or_default().extend(options);
+        }
         self
     }
 

@@ -51,6 +51,7 @@ mod voice;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use agentdesk_protocol::config::Configuration;
 use agentdesk_protocol::policy::Timestamp;
 use agentdesk_protocol::scapi::types::UserData;
 use agentdesk_protocol::scapi::{Event, Request};
@@ -170,6 +171,14 @@ impl SimulatedWorkspace {
     /// held leaves usable state: a poisoned lock is recovered instead of panicking again.
     fn lock(&self) -> MutexGuard<'_, SimulatedState> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Applies an option file: every option it sets replaces the store's value, so
+    /// `configuration.getOption` answers what the file says and the behaviour options
+    /// (`voice.auto-answer`, `voice.mark-done-on-release`, `privilege.voice.can-dial`) take
+    /// effect from the next event on.
+    pub fn configure(&self, configuration: &Configuration) {
+        self.lock().options.merge(configuration.option_values());
     }
 
     /// Answers one request synchronously (what [`Workspace::call`] does).

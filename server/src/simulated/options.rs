@@ -13,6 +13,7 @@
 
 use std::collections::BTreeMap;
 
+use agentdesk_protocol::config::BEHAVIOUR_OPTIONS;
 use agentdesk_protocol::scapi::types::{ConfigSection, OptionSelectors, UserData};
 use serde_json::Value;
 
@@ -96,6 +97,31 @@ impl Selector {
 impl OptionStore {
     pub(crate) fn new(sections: Sections) -> Self {
         Self { sections }
+    }
+
+    /// Adds `sections` to the store; their values replace the ones already there.
+    pub(crate) fn merge(&mut self, sections: Sections) {
+        for (section, options) in sections {
+            self.sections.entry(section).or_default().extend(options);
+        }
+    }
+
+    /// A behaviour option of `[interaction-workspace]` (see [`BEHAVIOUR_OPTIONS`]): `true` or
+    /// `false` in any letter case; anything else, or nothing, is its documented default.
+    pub(crate) fn flag(&self, option: &str) -> bool {
+        let default = BEHAVIOUR_OPTIONS
+            .iter()
+            .find(|(name, _)| *name == option)
+            .is_some_and(|(_, default)| *default);
+        let written = self
+            .sections
+            .get(DEFAULT_SECTION)
+            .and_then(|options| options.get(option));
+        match written.map(|value| value.to_ascii_lowercase()).as_deref() {
+            Some("true") => true,
+            Some("false") => false,
+            _ => default,
+        }
     }
 
     /// The sections the selectors match, with overrides applied.

@@ -68,6 +68,12 @@ impl SimulatedState {
         destination: &str,
         user_data: Option<UserData>,
     ) -> Handled {
+        if !self.options.flag("privilege.voice.can-dial") {
+            return Err(SimulationError::NotPermitted {
+                action: "dial",
+                option: "privilege.voice.can-dial",
+            });
+        }
         if destination.trim().is_empty() {
             return Err(SimulationError::InvalidParameter {
                 parameter: "destination",
@@ -107,8 +113,14 @@ impl SimulatedState {
             .get_or_insert_with(UserData::new)
             .extend(call.user_data);
         let id = wire.interaction_id.clone();
-        let events = vec![change(T::Added, &wire), change(T::Ringing, &wire)];
+        let mut events = vec![change(T::Added, &wire), change(T::Ringing, &wire)];
         self.add_interaction(SimInteraction::plain(wire));
+        if self.options.flag("voice.auto-answer") {
+            // Rings, then is answered at once: apps see RINGING before ESTABLISHED.
+            if let Ok(answered) = self.answer(&id) {
+                events.extend(answered.events);
+            }
+        }
         (id, events)
     }
 
@@ -198,7 +210,12 @@ impl SimulatedState {
         if matches!(sim.role, Role::OutboundCall { .. }) {
             sim.wire.capabilities = Some(vec![Capability::MarkDone]);
         }
-        Ok(vec![change(T::Released, &sim.wire)])
+        let plain_unblocked = matches!(sim.role, Role::Plain) && sim.markdone_block.is_none();
+        let mut events = vec![change(T::Released, &sim.wire)];
+        if plain_unblocked && self.options.flag("voice.mark-done-on-release") {
+            events.extend(self.markdone_call(id)?);
+        }
+        Ok(events)
     }
 
     pub(crate) fn hang_up(&mut self, now: Timestamp, id: &str) -> Handled {
