@@ -21,7 +21,7 @@
 //! `WebSocketUrl` = the stream URL, `lastMessageId` = the last transcript index seen and an
 //! empty `jwt` (the emulator has no authentication). Restore takes the same shape.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use agentdesk_protocol::emulator::chat::{
@@ -35,11 +35,11 @@ use futures_util::StreamExt;
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message as Frame;
 
 use super::http::{path_segment, send};
-use super::tls::{Socket, Tls};
+use super::stream::{Link, StreamTask, reopen};
+use super::tls::Socket;
 use super::{ChatTransport, StartRequest, StartedSession, TransportCapabilities, TransportUpdate};
 use crate::config::{ChatConfig, EmulatorSettings, TransportSettings};
 use crate::error::{ConfigError, TransportError};
@@ -56,23 +56,15 @@ struct Chat {
 
 #[derive(Debug)]
 struct Inner {
-    http: reqwest::Client,
-    tls: Tls,
+    link: Link<Chat>,
     settings: EmulatorSettings,
-    chat: Mutex<Option<Chat>>,
 }
 
 /// Transport to the agentdesk-server emulator (see the [module docs](self)).
 #[derive(Debug)]
 pub struct EmulatorTransport {
     inner: Arc<Inner>,
-    stream_task: Mutex<Option<JoinHandle<()>>>,
-}
-
-impl Drop for EmulatorTransport {
-    fn drop(&mut self) {
-        self.stop_stream();
-    }
+    stream: StreamTask,
 }
 
 impl EmulatorTransport {
@@ -88,16 +80,12 @@ impl EmulatorTransport {
         timeout: Duration,
         extra_roots: &[Vec<u8>],
     ) -> Result<Self, TransportError> {
-        let tls = Tls::new(extra_roots)?;
-        let http = tls.http_client(timeout)?;
         Ok(Self {
             inner: Arc::new(Inner {
-                http,
-                tls,
+                link: Link::new(timeout, extra_roots)?,
                 settings,
-                chat: Mutex::new(None),
             }),
-            stream_task: Mutex::new(None),
+            stream: StreamTask::default(),
         })
     }
 
@@ -114,40 +102,28 @@ impl EmulatorTransport {
         }
     }
 
-    fn stop_stream(&self) {
-        if let Some(task) = self
-            .stream_task
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
-            task.abort();
-        }
-    }
-
     fn set_chat(&self, chat: Option<Chat>) {
-        *self.inner.chat.lock().unwrap_or_else(|p| p.into_inner()) = chat;
+        self.inner.link.set_session(chat);
     }
 
     /// Opens the event stream after the last entry seen and starts watching it.
     async fn attach_stream(
         &self,
     ) -> Result<mpsc::UnboundedReceiver<TransportUpdate>, TransportError> {
-        let url = self.inner.stream_url().ok_or(TransportError::NoSession {
-            operation: "open event stream",
-        })?;
-        let socket = self.inner.tls.connect(&url).await?;
-        let (updates, receiver) = mpsc::unbounded_channel();
-        self.stop_stream();
-        let task = tokio::spawn(watch_stream(Arc::clone(&self.inner), socket, updates));
-        *self.stream_task.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
-        Ok(receiver)
+        let inner = Arc::clone(&self.inner);
+        self.stream
+            .attach(
+                &self.inner.link.tls,
+                self.inner.stream_url(),
+                |socket, updates| watch_stream(inner, socket, updates),
+            )
+            .await
     }
 }
 
 impl Inner {
     fn chat(&self) -> Option<Chat> {
-        self.chat.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.link.session()
     }
 
     fn url(&self, path: &str) -> String {
@@ -201,6 +177,7 @@ impl Inner {
     ) -> Result<Value, TransportError> {
         let chat = self.chat().ok_or(TransportError::NoSession { operation })?;
         let request = self
+            .link
             .http
             .request(Method::POST, self.session_url(&chat.id, suffix))
             .json(body);
@@ -213,9 +190,8 @@ impl Inner {
         let mut messages = Vec::new();
         let mut originals = Vec::new();
         for entry in entries {
-            if let Some(chat) = self.chat.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
-                chat.last_index = chat.last_index.max(entry.index);
-            }
+            self.link
+                .update_session(|chat| chat.last_index = chat.last_index.max(entry.index));
             let message = to_message(&entry);
             let own_typing = message.party_type() == Some(&PartyType::Client)
                 && matches!(
@@ -286,23 +262,11 @@ async fn watch_stream(
                 return;
             }
         }
-        if updates.send(TransportUpdate::Disconnected).is_err() {
-            return;
-        }
-        socket = loop {
-            tokio::time::sleep(retry).await;
-            if updates.is_closed() {
-                return;
-            }
-            let Some(url) = inner.stream_url() else {
-                return;
-            };
-            if let Ok(socket) = inner.tls.connect(&url).await {
-                break socket;
-            }
-        };
         // The emulator replays every entry after the last one seen on the new socket.
-        let _ = updates.send(TransportUpdate::Reconnected);
+        match reopen(&inner.link.tls, retry, &updates, || inner.stream_url()).await {
+            Some(reopened) => socket = reopened,
+            None => return,
+        }
     }
 }
 
@@ -342,6 +306,7 @@ impl ChatTransport for EmulatorTransport {
         let reply = send(
             OPERATION,
             self.inner
+                .link
                 .http
                 .post(self.inner.url("/chat/sessions"))
                 .json(&body),
@@ -388,7 +353,7 @@ impl ChatTransport for EmulatorTransport {
             });
         };
         let url = self.inner.session_url(&data.conversation_id, "");
-        let reply = send(OPERATION, self.inner.http.get(url)).await?;
+        let reply = send(OPERATION, self.inner.link.http.get(url)).await?;
         let transcript: ChatTranscript =
             serde_json::from_value(reply).map_err(|error| TransportError::Malformed {
                 operation: OPERATION,
@@ -446,7 +411,7 @@ impl ChatTransport for EmulatorTransport {
     async fn end(&self) -> Result<Value, TransportError> {
         // Stop listening first: the service ends the session itself, so the emulator's
         // echo of the leave and `ChatEnded` would only repeat `clientDisconnected`/`ended`.
-        self.stop_stream();
+        self.stream.stop();
         let outcome = self.inner.call("end chat", "/end", &json!({})).await;
         self.set_chat(None);
         outcome
