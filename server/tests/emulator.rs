@@ -545,3 +545,53 @@ async fn shortcut_routes_speak_the_action_vocabulary() {
     );
     emulator.shutdown().await;
 }
+
+/// Every frame the relay writes is a `ToPage` the host page's declarations describe: the
+/// frame-id handshake posted to the frame, the reply, and the inspector's trace records.
+#[tokio::test]
+async fn the_relay_writes_typed_frames() {
+    use agentdesk_protocol::emulator::relay::{FromPage, ToPage};
+
+    let emulator = start().await;
+    let url = format!("{}relay", emulator.host_url.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().unwrap();
+    let own = emulator.host_url.trim_end_matches('/').to_owned();
+    request.headers_mut().insert("Origin", own.parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let app = "http://native.example".to_owned();
+    let frames = [
+        FromPage::Register {
+            frame: "app-0".into(),
+            origin: app.clone(),
+            tab: Some("tab-1".into()),
+        },
+        FromPage::Message {
+            frame: "app-0".into(),
+            origin: app,
+            data: json!({ "request": "agent.get", "referenceId": "1",
+                          "userAgent": "WWE Client", "protocolVersion": 2 }),
+        },
+    ];
+    for frame in &frames {
+        let text = serde_json::to_string(frame).unwrap();
+        socket.send(Message::Text(text.into())).await.unwrap();
+    }
+    let (mut posts, mut traces) = (0, 0);
+    while posts < 2 || traces < 2 {
+        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        let Message::Text(text) = frame else { continue };
+        match ToPage::decode(&text) {
+            Ok(ToPage::Post { target_origin, .. }) => {
+                assert_eq!(target_origin, "http://native.example");
+                posts += 1;
+            }
+            Ok(ToPage::Trace { .. }) => traces += 1,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+    emulator.shutdown().await;
+}

@@ -411,7 +411,8 @@ async fn app_request(emulator: &RunningEmulator, request: Value) {
 /// every second).
 async fn wait_for_page(browser: &mut cdp::Browser, expression: &str, expected: &Value) {
     let mut last = Value::Null;
-    for _ in 0..100 {
+    // Patient: a loaded machine may take seconds for a redraw.
+    for _ in 0..300 {
         last = browser.evaluate(expression).await.unwrap();
         if &last == expected {
             return;
