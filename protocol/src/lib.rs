@@ -12,6 +12,8 @@
 //!   hot-seating rules and the emulator's inspection format.
 //! - [`webchat`]: WebChatService (Genesys Widgets chat): configuration, commands, events,
 //!   transcript messages and the GMS Chat API v2 / guest chat v2 back-end payloads.
+//! - [`emulator`]: agentdesk-server's own protocols: the host page's relay frames, the control
+//!   API's actions and desktop state, and the customer-chat API.
 //! - [`schema`]: the JSON Schema catalogue that `cargo xtask codegen` writes into `schema/`.
 //!
 //! # Example
@@ -95,6 +97,7 @@
 //!   the documentation's examples round-trip exactly.
 
 pub mod config;
+pub mod emulator;
 mod open_enum;
 pub mod policy;
 pub mod scapi;

@@ -69,6 +69,7 @@ pub fn entry_for<T: JsonSchema>(path: impl Into<String>, title: impl Into<String
 /// Every schema of every protocol module, in a stable order.
 pub fn catalog() -> Vec<SchemaEntry> {
     let mut out = Vec::new();
+    crate::emulator::schemas(&mut out);
     crate::scapi::schemas(&mut out);
     crate::srs::schemas(&mut out);
     crate::webchat::schemas(&mut out);

@@ -173,7 +173,7 @@ async fn only_the_host_page_may_relay() {
                 value["message"]
                     .as_str()
                     .unwrap()
-                    .contains("relay frame not understood")
+                    .contains("relay frame: `type` \"nonsense\" is unknown; send one of")
             );
             break;
         }
@@ -388,5 +388,210 @@ async fn chat_api_turns_a_customer_chat_into_an_interaction_and_streams_the_agen
     );
     let (status, reply) = post(format!("{host}/chat/sessions/{chat_id}/end"), json!({})).await;
     assert_eq!((status, reply["ended"].clone()), (200, json!(true)));
+    emulator.shutdown().await;
+}
+
+/// A native client of the emulator's `/scapi`, past the frame-id handshake.
+async fn native_client(
+    emulator: &agentdesk_server::emulator::RunningEmulator,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let url = format!("{}scapi", emulator.host_url.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("Origin", "http://native.example".parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        if let Message::Text(text) = frame {
+            let handshake: Value = serde_json::from_str(&text).unwrap();
+            assert!(handshake["frameId"].is_string(), "{handshake}");
+            return socket;
+        }
+    }
+}
+
+/// Sends `request` with `parameters` and waits for its success response.
+async fn native_request(
+    socket: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    reference: &str,
+    request: &str,
+    parameters: Value,
+) {
+    let message = json!({ "request": request, "parameters": parameters, "referenceId": reference,
+                          "userAgent": "WWE Client", "protocolVersion": 2 });
+    socket
+        .send(Message::Text(message.to_string().into()))
+        .await
+        .unwrap();
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        let Message::Text(text) = frame else { continue };
+        let reply: Value = serde_json::from_str(&text).unwrap();
+        if reply["referenceId"] == reference {
+            assert!(reply.get("errorMessage").is_none(), "{request}: {reply}");
+            return;
+        }
+    }
+}
+
+/// What the host page reads of dialogs and menu-bar views is what the server sends: the
+/// dialog's label and the views' labels and tooltip, as the app gave them.
+#[tokio::test]
+async fn the_desktop_state_carries_what_the_host_page_shows() {
+    use agentdesk_protocol::emulator::control::DesktopState;
+
+    let emulator = start().await;
+    let mut socket = native_client(&emulator).await;
+    native_request(
+        &mut socket,
+        "1",
+        "system.openDialog",
+        json!(["https://app.example/survey", { "label": "Survey", "width": "430px" }]),
+    )
+    .await;
+    native_request(
+        &mut socket,
+        "2",
+        "system.updateViewInApplicationMenuBar",
+        json!([{ "name": "crm", "label": "CRM records", "shortLabel": "CRM", "tooltip": "Open the CRM" }]),
+    )
+    .await;
+    let text = reqwest::get(format!("{}api/state", emulator.host_url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let state: DesktopState = serde_json::from_str(&text).unwrap();
+    assert_eq!(state.dialogs.len(), 1, "{text}");
+    assert_eq!(state.dialogs[0].label.as_deref(), Some("Survey"));
+    assert!(
+        state.dialogs[0]
+            .url
+            .starts_with("https://app.example/survey")
+    );
+    let view = &state.menu_views[0];
+    assert_eq!(
+        (
+            view.name.as_str(),
+            view.label.as_deref(),
+            view.short_label.as_deref(),
+            view.tooltip.as_deref()
+        ),
+        (
+            "crm",
+            Some("CRM records"),
+            Some("CRM"),
+            Some("Open the CRM")
+        )
+    );
+    assert!(state.states.is_some_and(|states| !states.is_empty()));
+    emulator.shutdown().await;
+}
+
+/// The shortcut routes take the fields of the action they name; the README's older
+/// connection body still works, and a body in another vocabulary is refused with the fix.
+#[tokio::test]
+async fn shortcut_routes_speak_the_action_vocabulary() {
+    let emulator = start().await;
+    let host = &emulator.host_url;
+    let (status, body) = post(format!("{host}api/connection"), json!({ "change": "lost" })).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = post(
+        format!("{host}api/connection"),
+        json!({ "state": "RECONNECTED" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = post(
+        format!("{host}api/connection"),
+        json!({ "state": "SOMEWHERE" }),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("\"change\""),
+        "{body}"
+    );
+    let (status, body) = post(
+        format!("{host}api/outbound/campaign"),
+        json!({ "campaign": "Offer of the Month", "step": "load" }),
+    )
+    .await;
+    assert_eq!((status, body["ok"].clone()), (200, json!(true)), "{body}");
+    let (status, body) = post(
+        format!("{host}api/outbound/campaign"),
+        json!({ "campaign": "Offer of the Month", "action": "start" }),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("leave `action` out"),
+        "{body}"
+    );
+    emulator.shutdown().await;
+}
+
+/// Every frame the relay writes is a `ToPage` the host page's declarations describe: the
+/// frame-id handshake posted to the frame, the reply, and the inspector's trace records.
+#[tokio::test]
+async fn the_relay_writes_typed_frames() {
+    use agentdesk_protocol::emulator::relay::{FromPage, ToPage};
+
+    let emulator = start().await;
+    let url = format!("{}relay", emulator.host_url.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().unwrap();
+    let own = emulator.host_url.trim_end_matches('/').to_owned();
+    request.headers_mut().insert("Origin", own.parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let app = "http://native.example".to_owned();
+    let frames = [
+        FromPage::Register {
+            frame: "app-0".into(),
+            origin: app.clone(),
+            tab: Some("tab-1".into()),
+        },
+        FromPage::Message {
+            frame: "app-0".into(),
+            origin: app,
+            data: json!({ "request": "agent.get", "referenceId": "1",
+                          "userAgent": "WWE Client", "protocolVersion": 2 }),
+        },
+    ];
+    for frame in &frames {
+        let text = serde_json::to_string(frame).unwrap();
+        socket.send(Message::Text(text.into())).await.unwrap();
+    }
+    let (mut posts, mut traces) = (0, 0);
+    while posts < 2 || traces < 2 {
+        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        let Message::Text(text) = frame else { continue };
+        match ToPage::decode(&text) {
+            Ok(ToPage::Post { target_origin, .. }) => {
+                assert_eq!(target_origin, "http://native.example");
+                posts += 1;
+            }
+            Ok(ToPage::Trace { .. }) => traces += 1,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
     emulator.shutdown().await;
 }

@@ -330,7 +330,7 @@ async fn http_errors_become_typed_transport_errors() {
         post(|| async {
             (
                 StatusCode::CREATED,
-                axum::Json(json!({ "chatId": "9", "customer": "Ann" })),
+                axum::Json(json!({ "chatId": "9", "interactionId": "9", "customer": "Ann" })),
             )
         }),
     ))
@@ -356,7 +356,7 @@ async fn a_dropped_stream_is_disconnected_then_reconnected_without_losing_messag
     let router = Router::new()
         .route(
             "/chat/sessions",
-            post(|| async { (StatusCode::CREATED, axum::Json(json!({ "chatId": "1", "customer": "Ann" }))) }),
+            post(|| async { (StatusCode::CREATED, axum::Json(json!({ "chatId": "1", "interactionId": "1", "customer": "Ann" }))) }),
         )
         .route(
             "/chat/sessions/1/stream",

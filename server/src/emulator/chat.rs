@@ -4,28 +4,34 @@
 //!
 //! | route | body | effect |
 //! |---|---|---|
-//! | `POST /chat/sessions` | `{nickname?, firstName?, lastName?, email?, subject?, message?, userData?}` | a new chat (`ADDED`, `INVITED`); `201 {chatId, interactionId, customer, streamPath}` |
-//! | `POST /chat/sessions/{id}/messages` | `{text}` | `NEW_MESSAGE`; `{ok, index}` |
-//! | `POST /chat/sessions/{id}/typing` | `{typing}` (default `true`) | transcript only; `{ok}` |
-//! | `POST /chat/sessions/{id}/end` | | `ENDED` (nothing when already over); `{ok, ended}` |
-//! | `GET /chat/sessions/{id}` | | the [`ChatTranscript`](crate::simulated::ChatTranscript) |
-//! | `GET /chat/sessions/{id}/stream?after=N` | | WebSocket of transcript entries after `N` |
+//! | `POST /chat/sessions` | [`StartChat`] | a new chat (`ADDED`, `INVITED`); `201` [`ChatStarted`] |
+//! | `POST /chat/sessions/{id}/messages` | [`SendText`] | `NEW_MESSAGE`; [`TextSent`] |
+//! | `POST /chat/sessions/{id}/typing` | [`SetTyping`] (default `true`) | transcript only; [`Done`] |
+//! | `POST /chat/sessions/{id}/end` | | `ENDED` (nothing when already over); [`ChatClosed`] |
+//! | `GET /chat/sessions/{id}` | | the [`ChatTranscript`] |
+//! | `GET /chat/sessions/{id}/stream?after=N` | | WebSocket of [`StreamFrame`]s after `N` |
+//!
+//! The bodies and frames are typed in `agentdesk_protocol::emulator::chat`.
 //!
 //! The chat id is a capability: 128 random bits, returned only to the client that started the
 //! chat, and the only way to reach it over this API (the interaction id is sequential and
 //! would let any local page read every transcript). The table keeps the latest
 //! [`MAX_CHATS`] chats. The stream sends each transcript entry after `after`
-//! (default 0: all) as a text frame, `{"index", "type", "party", "from", "text"?,
-//! "timestamp"}`, as it happens (the agent joining on accept, messages and typing of both
+//! (default 0: all) as a text frame, as it happens (the agent joining on accept, messages and typing of both
 //! sides); once the chat is over it sends `{"type":"ChatEnded"}` and closes. A client that
 //! lost the socket reconnects with `after` = the last index it saw and misses nothing.
 //!
 //! The agent's side acts through the control API (`agent` accept / markdone,
-//! `agent-chat-message`, `agent-typing`). Errors are `{"error": "..."}` with 400 (bad body),
+//! `agent-chat-message`, `agent-typing`). Errors are an [`ErrorBody`] with 400 (bad body),
 //! 404 (no such chat) or 409 (the chat is over, or the step does not fit its state).
 
 use std::collections::BTreeMap;
 
+use agentdesk_protocol::emulator::chat::{
+    ChatClosed, ChatParty, ChatStarted, ChatTranscript, Done, EntryKind, SendText, SetTyping,
+    StartChat, StreamFrame, TextSent, TranscriptEntry,
+};
+use agentdesk_protocol::emulator::control::ErrorBody;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
@@ -34,10 +40,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::AppState;
-use crate::simulated::{ChatMessage, SimulationError};
+use crate::simulated::{self, ChatMessage, SimulationError};
 
 /// Chats the customer API keeps ids for; starting one more forgets the oldest.
 pub const MAX_CHATS: usize = 4096;
@@ -95,51 +100,6 @@ pub fn stream_path(id: &str) -> String {
     format!("/chat/sessions/{id}/stream")
 }
 
-/// Body of `POST /chat/sessions`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct StartBody {
-    nickname: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    email: Option<String>,
-    subject: Option<String>,
-    message: Option<String>,
-    user_data: BTreeMap<String, Value>,
-}
-
-impl StartBody {
-    /// Nickname, else "first last", else either, else "Customer".
-    fn customer(&self) -> String {
-        let given = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
-        if let Some(nickname) = given(&self.nickname) {
-            return nickname;
-        }
-        match (given(&self.first_name), given(&self.last_name)) {
-            (Some(first), Some(last)) => format!("{first} {last}"),
-            (Some(one), None) | (None, Some(one)) => one,
-            (None, None) => "Customer".to_owned(),
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TextBody {
-    text: String,
-}
-
-fn default_true() -> bool {
-    true
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TypingBody {
-    #[serde(default = "default_true")]
-    typing: bool,
-}
-
 #[derive(Debug, Default, Deserialize)]
 struct StreamQuery {
     #[serde(default)]
@@ -147,7 +107,40 @@ struct StreamQuery {
 }
 
 fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": message.into() }))).into_response()
+    (status, Json(ErrorBody::new(message))).into_response()
+}
+
+/// A transcript as the chat API sends it.
+fn wire_transcript(chat: &simulated::ChatTranscript) -> ChatTranscript {
+    ChatTranscript::new(
+        chat.interaction_id.clone(),
+        chat.customer.clone(),
+        chat.entries.iter().map(wire_entry).collect(),
+        chat.ended,
+    )
+}
+
+/// A transcript entry as the chat API sends it.
+fn wire_entry(entry: &simulated::ChatEntry) -> TranscriptEntry {
+    let kind = match entry.kind {
+        simulated::ChatEntryKind::ParticipantJoined => EntryKind::ParticipantJoined,
+        simulated::ChatEntryKind::ParticipantLeft => EntryKind::ParticipantLeft,
+        simulated::ChatEntryKind::Message => EntryKind::Message,
+        simulated::ChatEntryKind::TypingStarted => EntryKind::TypingStarted,
+        simulated::ChatEntryKind::TypingStopped => EntryKind::TypingStopped,
+    };
+    let party = match entry.party {
+        simulated::ChatParty::Customer => ChatParty::Client,
+        simulated::ChatParty::Agent => ChatParty::Agent,
+    };
+    TranscriptEntry::new(
+        entry.index,
+        kind,
+        party,
+        entry.from.clone(),
+        entry.text.clone(),
+        entry.timestamp,
+    )
 }
 
 fn refused(error_value: &SimulationError) -> Response {
@@ -181,7 +174,7 @@ fn refuse_unless_live(state: &AppState, id: &str) -> Option<Response> {
 
 async fn start(
     State(state): State<AppState>,
-    body: Result<Json<StartBody>, JsonRejection>,
+    body: Result<Json<StartChat>, JsonRejection>,
 ) -> Response {
     let body = match body {
         Ok(Json(body)) => body,
@@ -220,16 +213,9 @@ async fn start(
                     "the system's random source failed; try again",
                 );
             };
-            (
-                StatusCode::CREATED,
-                Json(json!({
-                    "chatId": chat_id,
-                    "interactionId": interaction_id,
-                    "customer": customer,
-                    "streamPath": stream_path(&chat_id),
-                })),
-            )
-                .into_response()
+            let path = stream_path(&chat_id);
+            let started = ChatStarted::new(chat_id, interaction_id, customer, Some(path));
+            (StatusCode::CREATED, Json(started)).into_response()
         }
         Err(refusal) => refused(&refusal),
     }
@@ -238,7 +224,7 @@ async fn start(
 async fn send_message(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Result<Json<TextBody>, JsonRejection>,
+    body: Result<Json<SendText>, JsonRejection>,
 ) -> Response {
     let text = match body {
         Ok(Json(body)) => body.text,
@@ -266,7 +252,7 @@ async fn send_message(
                 .workspace
                 .chat_transcript(&id)
                 .and_then(|chat| chat.entries.last().map(|e| e.index));
-            Json(json!({ "ok": true, "index": index })).into_response()
+            Json(TextSent::new(index)).into_response()
         }
         Err(refusal) => refused(&refusal),
     }
@@ -275,7 +261,7 @@ async fn send_message(
 async fn typing(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Result<Json<TypingBody>, JsonRejection>,
+    body: Result<Json<SetTyping>, JsonRejection>,
 ) -> Response {
     let typing = match body {
         Ok(Json(body)) => body.typing,
@@ -291,7 +277,7 @@ async fn typing(
         .workspace
         .customer_typing(state.service.now(), &id, typing)
     {
-        Ok(()) => Json(json!({ "ok": true })).into_response(),
+        Ok(()) => Json(Done::new()).into_response(),
         Err(refusal) => refused(&refusal),
     }
 }
@@ -309,14 +295,14 @@ async fn end(State(state): State<AppState>, Path(id): Path<String>) -> Response 
         }
         // Ending twice (or after the agent did) is harmless.
         Some(chat) if chat.ended => {
-            return Json(json!({ "ok": true, "ended": true })).into_response();
+            return Json(ChatClosed::new()).into_response();
         }
         Some(_) => {}
     }
     match state.workspace.customer_hang_up(state.service.now(), &id) {
         Ok(events) => {
             state.service.publish(events).await;
-            Json(json!({ "ok": true, "ended": true })).into_response()
+            Json(ChatClosed::new()).into_response()
         }
         Err(refusal) => refused(&refusal),
     }
@@ -327,7 +313,7 @@ async fn transcript(State(state): State<AppState>, Path(id): Path<String>) -> Re
         return no_such_chat();
     };
     match state.workspace.chat_transcript(&id) {
-        Some(chat) => Json(chat).into_response(),
+        Some(chat) => Json(wire_transcript(&chat)).into_response(),
         None => error(
             StatusCode::NOT_FOUND,
             format!("No chat with id '{id}': start one with POST /chat/sessions."),
@@ -365,14 +351,15 @@ async fn push(state: AppState, id: String, mut cursor: u64, mut socket: WebSocke
             return;
         };
         for entry in chat.after(cursor) {
-            let text = serde_json::to_string(entry).unwrap_or_default();
+            let frame = StreamFrame::Entry(wire_entry(entry));
+            let text = serde_json::to_string(&frame).unwrap_or_default();
             if socket.send(Message::Text(text.into())).await.is_err() {
                 return;
             }
             cursor = entry.index;
         }
         if chat.ended {
-            let ended = json!({ "type": "ChatEnded" }).to_string();
+            let ended = serde_json::to_string(&StreamFrame::ChatEnded).unwrap_or_default();
             let _ = socket.send(Message::Text(ended.into())).await;
             let _ = socket.send(Message::Close(None)).await;
             return;

@@ -1,24 +1,28 @@
 //! The control API: what the outside world and the agent do, as HTTP JSON.
 //!
-//! Every change is an [`Action`] (the same vocabulary scenario files use), posted to
-//! `POST /api/actions`, or to one of the shorter routes the host page uses. The answer is
-//! `{"ok":true,"interactionId":...,"events":N}` or a 4xx `{"error":"..."}` that says what to
-//! do instead. Reading: `GET /api/state` (agent, interactions, toasts, dialogs, menu views),
-//! `GET /api/traffic?after=SEQ&limit=N` (a page of the traffic log, each record with its
-//! decision: `{records, next, more, notStored, evicted}`, see the bounds in
-//! [`TRAFFIC_LOG_BYTES`](super::TRAFFIC_LOG_BYTES)), `GET /api/config`.
+//! Every change is an [`Action`] (typed in `agentdesk_protocol::emulator::control`: the one
+//! vocabulary of scenario files, the host page and these routes), posted to
+//! `POST /api/actions`, or its fields to one of the shortcut routes that name the action
+//! themselves. The answer is an [`ActionOutcome`] or a 4xx [`ErrorBody`] that says what to
+//! do instead. Reading: `GET /api/state` (a [`DesktopState`]: agent, interactions, toasts,
+//! dialogs, menu views), `GET /api/traffic?after=SEQ&limit=N` (a page of the traffic log, each
+//! record with its decision: `{records, next, more, notStored, evicted}`, see the bounds in
+//! [`TRAFFIC_LOG_BYTES`](super::TRAFFIC_LOG_BYTES)), `GET /api/config` (a [`HostConfig`]).
 //!
 //! Chats: `agent-chat-message` and `agent-typing` let the simulated agent answer and type in
 //! an accepted chat; whatever the agent does (accept, messages, typing, mark done) reaches the
 //! customer's stream of the [chat API](super::chat).
 
+pub use agentdesk_protocol::emulator::control::{
+    Action, ActionOutcome, AgentOperation, CampaignStep, ConnectionChange, DesktopState,
+    DialogView, ErrorBody, HostConfig, PreviewKind, ToastView,
+};
 use agentdesk_protocol::scapi::Request;
 use agentdesk_protocol::scapi::requests::{
     AgentGetStateList, EmailCreate, InteractionAccept, InteractionMarkdone, InteractionReject,
     OutboundGetPreviewRecord, OutboundStartDirectPushPreview, VoiceAnswer, VoiceDial, VoiceHangUp,
     VoiceHold, VoiceResume,
 };
-use agentdesk_protocol::scapi::types::UserData;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -27,7 +31,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::AppState;
 use crate::engine::FrameId;
@@ -37,202 +41,13 @@ use crate::workspace::{CallContext, Workspace};
 /// The frame id the desktop's own actions are attributed to (no client window has it).
 pub const DESKTOP: FrameId = FrameId(0);
 
-/// A preview mode as the control API names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PreviewKind {
-    /// Pull Preview: the agent asks for a record.
-    Pull,
-    /// Regular Push Preview.
-    Push,
-    /// Direct Push Preview.
-    Direct,
-}
-
-impl PreviewKind {
-    /// The default campaign of this mode in the emulator's simulated desktop.
-    pub fn campaign(self) -> &'static str {
-        match self {
-            Self::Pull => super::PULL_CAMPAIGN,
-            Self::Push => super::PUSH_CAMPAIGN,
-            Self::Direct => super::DIRECT_CAMPAIGN,
-        }
+/// The default campaign of preview mode `mode` in the emulator's simulated desktop.
+pub fn preview_campaign(mode: PreviewKind) -> &'static str {
+    match mode {
+        PreviewKind::Pull => super::PULL_CAMPAIGN,
+        PreviewKind::Push => super::PUSH_CAMPAIGN,
+        PreviewKind::Direct => super::DIRECT_CAMPAIGN,
     }
-}
-
-/// A campaign lifecycle step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CampaignStep {
-    /// `CampaignLoaded`.
-    Load,
-    /// `CampaignStarted`.
-    Start,
-    /// `CampaignStopped`.
-    Stop,
-    /// `CampaignUnloaded`.
-    Unload,
-}
-
-/// What the agent does to an interaction from the desktop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AgentOperation {
-    /// Answer a ringing call.
-    Answer,
-    /// Hold a call.
-    Hold,
-    /// Retrieve a held call.
-    Resume,
-    /// Release a call.
-    Hangup,
-    /// Mark done.
-    Markdone,
-    /// Accept an invitation (chat, push preview).
-    Accept,
-    /// Reject an invitation.
-    Reject,
-}
-
-/// A real-time connection change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ConnectionChange {
-    /// `DISCONNECTED`.
-    Lost,
-    /// `RECONNECTED`.
-    Recovered,
-    /// `DOWN`.
-    Down,
-}
-
-/// One thing that happens to the simulated desktop.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "action", rename_all = "kebab-case", deny_unknown_fields)]
-#[non_exhaustive]
-pub enum Action {
-    /// A call rings, with the routing strategy's attached data.
-    IncomingCall {
-        /// Caller number.
-        ani: String,
-        /// Called number.
-        #[serde(default = "default_dnis")]
-        dnis: String,
-        /// Attached data.
-        #[serde(default, rename = "userData")]
-        user_data: UserData,
-    },
-    /// The called party picks up a call the agent dialed.
-    RemoteAnswer {
-        /// The call.
-        #[serde(rename = "interactionId")]
-        interaction_id: String,
-    },
-    /// A customer writes: a new chat, or a message in `interactionId`.
-    CustomerMessage {
-        /// Customer nickname.
-        #[serde(default = "default_customer")]
-        customer: String,
-        /// The text.
-        message: String,
-        /// An existing chat.
-        #[serde(default, rename = "interactionId")]
-        interaction_id: Option<String>,
-    },
-    /// The customer hangs up or leaves the chat.
-    CustomerHangUp {
-        /// The interaction.
-        #[serde(rename = "interactionId")]
-        interaction_id: String,
-    },
-    /// The agent writes in an accepted chat (`NEW_MESSAGE`; the customer's stream gets it).
-    AgentChatMessage {
-        /// The chat.
-        #[serde(rename = "interactionId")]
-        interaction_id: String,
-        /// The text.
-        text: String,
-    },
-    /// The agent starts or stops typing in an accepted chat (the customer's stream only).
-    AgentTyping {
-        /// The chat.
-        #[serde(rename = "interactionId")]
-        interaction_id: String,
-        /// `true`: started (default), `false`: stopped.
-        #[serde(default = "default_true")]
-        typing: bool,
-    },
-    /// The customer starts or stops typing in a live chat (the transcript only).
-    CustomerTyping {
-        /// The chat.
-        #[serde(rename = "interactionId")]
-        interaction_id: String,
-        /// `true`: started (default), `false`: stopped.
-        #[serde(default = "default_true")]
-        typing: bool,
-    },
-    /// The agent acts on an interaction from the desktop.
-    Agent {
-        /// The interaction.
-        #[serde(rename = "interactionId")]
-        interaction_id: String,
-        /// What the agent does.
-        operation: AgentOperation,
-    },
-    /// The agent dials from the desktop (an outbound voice interaction).
-    Dial {
-        /// The number.
-        destination: String,
-    },
-    /// The agent writes a new email from the desktop.
-    Email {
-        /// The address.
-        destination: String,
-    },
-    /// A preview record arrives (push modes) or is requested by the agent (pull).
-    PreviewRecord {
-        /// The mode.
-        mode: PreviewKind,
-    },
-    /// A campaign lifecycle step.
-    Campaign {
-        /// Campaign name.
-        campaign: String,
-        /// The step.
-        step: CampaignStep,
-    },
-    /// The agent changes state from the desktop.
-    AgentState {
-        /// An operation name of the state list, e.g. `Ready`.
-        #[serde(rename = "operationName")]
-        operation_name: String,
-    },
-    /// The real-time connection changes.
-    Connection {
-        /// The change.
-        change: ConnectionChange,
-    },
-    /// The agent clicks a toast button.
-    ToastClick {
-        /// The toast id.
-        #[serde(rename = "toastId")]
-        toast_id: String,
-        /// Button index, from 0.
-        #[serde(rename = "buttonIndex")]
-        button_index: u32,
-    },
-}
-
-fn default_dnis() -> String {
-    "5001".to_owned()
-}
-
-fn default_true() -> bool {
-    true
-}
-
-fn default_customer() -> String {
-    "Customer".to_owned()
 }
 
 /// What an action did.
@@ -340,7 +155,8 @@ pub(crate) async fn apply(state: &AppState, action: Action) -> Result<Applied, S
             mode: PreviewKind::Pull,
         } => {
             let request =
-                OutboundGetPreviewRecord::new(PreviewKind::Pull.campaign().to_owned()).into();
+                OutboundGetPreviewRecord::new(preview_campaign(PreviewKind::Pull).to_owned())
+                    .into();
             desktop_request(state, &desktop, request).await?
         }
         Action::PreviewRecord { mode } => {
@@ -351,7 +167,7 @@ pub(crate) async fn apply(state: &AppState, action: Action) -> Result<Applied, S
                 let _ = desktop_request(state, &desktop, start).await;
             }
             let arrival = workspace
-                .push_preview_record(now, mode.campaign())
+                .push_preview_record(now, preview_campaign(mode))
                 .map_err(|e| e.to_string())?;
             interaction_id = Some(arrival.interaction_id);
             arrival.events
@@ -400,37 +216,37 @@ async fn desktop_request(
 
 fn answer(result: Result<Applied, String>) -> Response {
     match result {
-        Ok(applied) => Json(json!({ "ok": true, "interactionId": applied.interaction_id, "events": applied.events })).into_response(),
-        Err(error) => (StatusCode::CONFLICT, Json(json!({ "error": error }))).into_response(),
+        Ok(applied) => {
+            let events = u64::try_from(applied.events).unwrap_or(u64::MAX);
+            Json(ActionOutcome::new(applied.interaction_id, events)).into_response()
+        }
+        Err(error) => (StatusCode::CONFLICT, Json(ErrorBody::new(error))).into_response(),
     }
 }
 
-async fn post_action(
-    State(state): State<AppState>,
-    body: Result<Json<Action>, axum::extract::rejection::JsonRejection>,
-) -> Response {
-    match body {
-        Ok(Json(action)) => answer(apply(&state, action).await),
-        Err(rejection) => (
-            StatusCode::BAD_REQUEST,
-            Json(json!({ "error": rejection.body_text() })),
-        )
-            .into_response(),
+async fn post_action(State(state): State<AppState>, body: Bytes) -> Response {
+    let text = match std::str::from_utf8(&body) {
+        Ok(text) => text,
+        Err(error) => return bad_request(format!("the body is not UTF-8 ({error})")),
+    };
+    match Action::decode(text) {
+        Ok(action) => answer(apply(&state, action).await),
+        Err(error) => bad_request(error),
     }
 }
 
-/// A convenience route's body: a JSON object, or nothing at all.
+/// A shortcut route's body: the fields of the action the route names.
 type Fields = serde_json::Map<String, Value>;
 
 fn bad_request(error: impl std::fmt::Display) -> Response {
     (
         StatusCode::BAD_REQUEST,
-        Json(json!({ "error": error.to_string() })),
+        Json(ErrorBody::new(error.to_string())),
     )
         .into_response()
 }
 
-/// Reads a convenience route's body: empty, or a JSON object.
+/// Reads a shortcut route's body: empty, or a JSON object.
 fn fields(body: &[u8]) -> Result<Fields, String> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Fields::new());
@@ -440,16 +256,15 @@ fn fields(body: &[u8]) -> Result<Fields, String> {
     })
 }
 
-/// Tags a convenience route's fields as `action` and applies it.
-async fn shortcut(state: &AppState, action: &str, mut fields: Fields) -> Response {
-    fields.insert("action".into(), json!(action));
-    match serde_json::from_value::<Action>(Value::Object(fields)) {
+/// Applies action `name` with `fields`.
+async fn shortcut(state: &AppState, name: &str, fields: Fields) -> Response {
+    match Action::from_fields(name, fields) {
         Ok(action) => answer(apply(state, action).await),
         Err(error) => bad_request(error),
     }
 }
 
-/// A route whose body is the action's fields.
+/// A route whose body is the fields of action `$action`.
 macro_rules! shortcut_route {
     ($name:ident, $action:literal) => {
         async fn $name(State(state): State<AppState>, body: Bytes) -> Response {
@@ -464,39 +279,65 @@ macro_rules! shortcut_route {
 shortcut_route!(calls, "incoming-call");
 shortcut_route!(chats, "customer-message");
 shortcut_route!(preview, "preview-record");
+shortcut_route!(campaign, "campaign");
 shortcut_route!(agent_state, "agent-state");
 
-async fn campaign(State(state): State<AppState>, body: Bytes) -> Response {
-    let mut fields = match fields(&body) {
-        Ok(fields) => fields,
-        Err(error) => return bad_request(error),
-    };
-    // The host page names the step `action`.
-    if let Some(step) = fields.remove("action") {
-        fields.insert("step".into(), step);
+/// The older body of `POST /api/connection`, still accepted: the change named by the event it
+/// causes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConnectionEventBody {
+    state: ConnectionEvent,
+}
+
+/// A connection change named by its event.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+enum ConnectionEvent {
+    Disconnected,
+    Reconnected,
+    Down,
+}
+
+impl From<ConnectionEvent> for ConnectionChange {
+    fn from(event: ConnectionEvent) -> Self {
+        match event {
+            ConnectionEvent::Disconnected => Self::Lost,
+            ConnectionEvent::Reconnected => Self::Recovered,
+            ConnectionEvent::Down => Self::Down,
+        }
     }
-    fields.remove("mode");
-    shortcut(&state, "campaign", fields).await
 }
 
 async fn connection(State(state): State<AppState>, body: Bytes) -> Response {
-    let mut fields = match fields(&body) {
+    let fields = match fields(&body) {
         Ok(fields) => fields,
         Err(error) => return bad_request(error),
     };
-    // The host page names the change by its event: DISCONNECTED, RECONNECTED, DOWN.
-    let change = match fields.get("state").and_then(Value::as_str) {
-        Some("DISCONNECTED") => Some("lost"),
-        Some("RECONNECTED") => Some("recovered"),
-        Some("DOWN") => Some("down"),
-        _ => None,
-    };
-    if let Some(change) = change {
-        fields.remove("state");
-        fields.insert("change".into(), json!(change));
+    if !fields.contains_key("state") {
+        return shortcut(&state, "connection", fields).await;
     }
-    shortcut(&state, "connection", fields).await
+    match serde_json::from_value::<ConnectionEventBody>(Value::Object(fields)) {
+        Ok(body) => {
+            let change = body.state.into();
+            answer(apply(&state, Action::Connection { change }).await)
+        }
+        Err(error) => bad_request(format!(
+            "{error}; send {{\"change\": \"lost\" | \"recovered\" | \"down\"}}"
+        )),
+    }
 }
+
+/// The actions `/api/interactions/{id}/{name}` names directly; any other name is an
+/// [`AgentOperation`].
+const INTERACTION_ACTIONS: [&str; 6] = [
+    "customer-hang-up",
+    "remote-answer",
+    "customer-message",
+    "agent-chat-message",
+    "agent-typing",
+    "customer-typing",
+];
 
 async fn interaction(
     State(state): State<AppState>,
@@ -507,19 +348,13 @@ async fn interaction(
         Ok(fields) => fields,
         Err(error) => return bad_request(error),
     };
-    let action = match operation.as_str() {
-        "customer-hang-up" => "customer-hang-up",
-        "remote-answer" => "remote-answer",
-        "customer-message" => "customer-message",
-        "agent-chat-message" => "agent-chat-message",
-        "agent-typing" => "agent-typing",
-        "customer-typing" => "customer-typing",
-        _ => {
-            fields.insert("operation".into(), json!(operation));
-            "agent"
-        }
+    let action = if INTERACTION_ACTIONS.contains(&operation.as_str()) {
+        operation.as_str()
+    } else {
+        fields.insert("operation".into(), Value::String(operation.clone()));
+        "agent"
     };
-    fields.insert("interactionId".into(), json!(id));
+    fields.insert("interactionId".into(), Value::String(id));
     shortcut(&state, action, fields).await
 }
 
@@ -532,30 +367,17 @@ async fn toast_click(
         Ok(fields) => fields,
         Err(error) => return bad_request(error),
     };
-    fields.insert("toastId".into(), json!(id));
+    fields.insert("toastId".into(), Value::String(id));
     shortcut(&state, "toast-click", fields).await
 }
 
-async fn desktop_state(State(state): State<AppState>) -> Json<Value> {
+/// The simulated desktop as `GET /api/state` shows it.
+pub(crate) fn desktop_state_of(state: &AppState) -> DesktopState {
     let workspace = &state.workspace;
-    let toasts: Vec<Value> = workspace
+    let toasts = workspace
         .toasts()
         .into_iter()
-        .map(|(id, toast)| {
-            let mut value = serde_json::to_value(toast).unwrap_or_else(|_| json!({}));
-            value["id"] = json!(id);
-            value
-        })
-        .collect();
-    let dialogs: Vec<Value> = workspace
-        .dialogs()
-        .into_iter()
-        .map(|(id, url)| json!({ "id": id, "url": url }))
-        .collect();
-    let menu_views: Vec<Value> = workspace
-        .menu_bar_views()
-        .into_iter()
-        .map(|name| json!({ "name": name }))
+        .map(|(id, toast)| ToastView::new(id, toast))
         .collect();
     let agent_state = workspace.agent_state();
     let desktop = CallContext::new(DESKTOP, "desktop", None, state.service.now());
@@ -563,22 +385,27 @@ async fn desktop_state(State(state): State<AppState>) -> Json<Value> {
         .handle(&desktop, AgentGetStateList::new().into())
         .result
         .ok()
-        .flatten();
-    Json(json!({
-        "agent": workspace.agent(),
-        "agentState": agent_state.display_name.or(agent_state.operation_name),
-        "states": states,
-        "media": workspace.media(),
-        "interactions": workspace.interactions(),
-        "toasts": toasts,
-        "dialogs": dialogs,
-        "menuViews": menu_views,
-        "srs": state.srs_url,
-    }))
+        .flatten()
+        .and_then(|list| serde_json::from_value(list.into_value()).ok());
+    DesktopState {
+        agent: workspace.agent(),
+        agent_state: agent_state.display_name.or(agent_state.operation_name),
+        states,
+        media: workspace.media(),
+        interactions: workspace.interactions(),
+        toasts,
+        dialogs: workspace.dialog_views(),
+        menu_views: workspace.menu_bar_view_details(),
+        srs: state.srs_url.clone(),
+    }
 }
 
-async fn config(State(state): State<AppState>) -> Json<Value> {
-    Json(json!({ "apps": *state.apps, "srs": state.srs_url }))
+async fn desktop_state(State(state): State<AppState>) -> Json<DesktopState> {
+    Json(desktop_state_of(&state))
+}
+
+async fn config(State(state): State<AppState>) -> Json<HostConfig> {
+    Json(HostConfig::new(state.apps.to_vec(), state.srs_url.clone()))
 }
 
 /// `GET /api/traffic?after=SEQ&limit=N`.

@@ -30,11 +30,11 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
+use agentdesk_protocol::emulator::control::ErrorBody;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 /// The header that carries the per-run token (the `token` query parameter also does).
 pub const TOKEN_HEADER: &str = "x-agentdesk-token";
@@ -121,7 +121,7 @@ fn split_authority(authority: &str) -> (&str, Option<&str>) {
 
 fn refuse(status: StatusCode, error: String) -> Response {
     tracing::warn!(status = status.as_u16(), "{error}");
-    (status, axum::Json(json!({ "error": error }))).into_response()
+    (status, axum::Json(ErrorBody::new(error))).into_response()
 }
 
 fn is_json(headers: &HeaderMap) -> bool {

@@ -6,15 +6,8 @@
 //! (never `*`). Only WebSocket handshakes whose `Origin` is the host page's own may relay: any
 //! other page could otherwise claim to speak for any origin.
 //!
-//! Text frames, page to server:
-//! - `{"type":"register","frame":"<id>","origin":"<origin>","tab":"<tab id>"}`
-//! - `{"type":"message","frame":"<id>","origin":"<event.origin>","data":<posted object>}`
-//! - `{"type":"unregister","frame":"<id>"}`
-//!
-//! Server to page:
-//! - `{"type":"post","frame":"<id>","targetOrigin":"<origin>","data":<message>}`
-//! - `{"type":"trace","record":<trace record>}` (the inspector's timeline)
-//! - `{"type":"error","message":"<what was wrong>"}`
+//! The frames are [`FromPage`] (page to server) and [`ToPage`] (server to page), typed in
+//! `agentdesk_protocol::emulator::relay`.
 //!
 //! # One page, one connection
 //!
@@ -49,14 +42,13 @@
 
 use std::collections::BTreeMap;
 
+use agentdesk_protocol::emulator::relay::{FromPage, ToPage};
 use agentdesk_protocol::scapi::ServiceMessage;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::SinkExt;
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
 use super::AppState;
@@ -73,24 +65,6 @@ const MAX_FRAMES_PER_WRITE: usize = 64;
 /// Bytes of frames to the page gathered before they are written without waiting for the flush
 /// (one page has one relay socket, so this costs little).
 const WRITE_BUFFER_BYTES: usize = 32 * 1024;
-
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-enum FromPage {
-    Register {
-        frame: String,
-        origin: String,
-        tab: Option<String>,
-    },
-    Message {
-        frame: String,
-        origin: String,
-        data: Value,
-    },
-    Unregister {
-        frame: String,
-    },
-}
 
 pub(super) async fn upgrade(
     State(state): State<AppState>,
@@ -114,30 +88,9 @@ pub(super) async fn upgrade(
         .on_upgrade(move |socket| relay(service, socket))
 }
 
-/// A `post` frame to the page. Frames to the page are written straight to text, without an
-/// intermediate JSON tree: the relay writes one per reply and one per trace record, and building
-/// and walking a tree for each was most of the relay's cost under load.
-#[derive(Serialize)]
-struct PostFrame<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    frame: &'a str,
-    #[serde(rename = "targetOrigin")]
-    target_origin: &'a str,
-    data: &'a ServiceMessage,
-}
-
-/// A `trace` frame to the page (see [`PostFrame`]).
-#[derive(Serialize)]
-struct TraceFrame<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    record: &'a TraceRecord,
-}
-
 /// A frame to the page as text; `None` (logged) in the unlikely case it cannot be encoded.
-fn encode(frame: &impl Serialize) -> Option<String> {
-    serde_json::to_string(frame)
+fn encoded(frame: Result<String, serde_json::Error>) -> Option<String> {
+    frame
         .map_err(|error| tracing::warn!(%error, "relay: frame to the page not encoded"))
         .ok()
 }
@@ -167,8 +120,8 @@ async fn relay(service: Service, mut socket: WebSocket) {
                     Some(Ok(_)) => continue,
                 };
                 if let Err(problem) = from_page(&service, &mut frames, &to_page, text.as_str()).await {
-                    let frame = json!({ "type": "error", "message": problem });
-                    if socket.send(Message::Text(frame.to_string().into())).await.is_err() {
+                    let frame = ToPage::error_text(&problem);
+                    if socket.send(Message::Text(frame.into())).await.is_err() {
                         break;
                     }
                 }
@@ -185,10 +138,7 @@ async fn relay(service: Service, mut socket: WebSocket) {
 }
 
 fn trace_frame(record: &TraceRecord) -> Option<String> {
-    encode(&TraceFrame {
-        kind: "trace",
-        record,
-    })
+    encoded(ToPage::trace_text(record))
 }
 
 /// Writes `first` and what else is already queued for the page (up to
@@ -223,8 +173,7 @@ async fn from_page(
     to_page: &mpsc::Sender<String>,
     text: &str,
 ) -> Result<(), String> {
-    let message: FromPage = serde_json::from_str(text)
-        .map_err(|error| format!("relay frame not understood: {error}"))?;
+    let message = FromPage::decode(text).map_err(|error| error.to_string())?;
     match message {
         FromPage::Register { frame, origin, tab } => {
             if frames.len() >= MAX_FRAMES_PER_PAGE && !frames.contains_key(&frame) {
@@ -323,8 +272,7 @@ impl Page {
                 }
                 reply = next_reply(&mut self.connection) => {
                     let Some((origin, reply)) = reply else { break };
-                    let post = PostFrame { kind: "post", frame: &self.frame, target_origin: &origin, data: &reply };
-                    let Some(post) = encode(&post) else { continue };
+                    let Some(post) = encoded(ToPage::post_text(&self.frame, &origin, &reply)) else { continue };
                     if self.to_page.send(post).await.is_err() {
                         break;
                     }
@@ -346,10 +294,11 @@ impl Page {
                 self.connection = Some(connection);
                 true
             }
-            Err(problem) => {
-                let notice = json!({ "type": "error", "message": problem });
-                self.to_page.send(notice.to_string()).await.is_ok()
-            }
+            Err(problem) => self
+                .to_page
+                .send(ToPage::error_text(&problem))
+                .await
+                .is_ok(),
         }
     }
 }

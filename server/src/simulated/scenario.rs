@@ -4,12 +4,15 @@
 //! they concern); a step that does not fit the current state is refused with a
 //! [`SimulationError`] and changes nothing.
 
+use agentdesk_protocol::emulator::control::DialogView;
 use agentdesk_protocol::policy::Timestamp;
 use agentdesk_protocol::scapi::Event;
 use agentdesk_protocol::scapi::events::{
     CaseIdChanged, InteractionEvent, SystemEvent, ToastButtonClick,
 };
-use agentdesk_protocol::scapi::types::{Agent, Interaction, Media, MediaState, ToastParameters};
+use agentdesk_protocol::scapi::types::{
+    Agent, Interaction, Media, MediaState, MenuBarView, ToastParameters,
+};
 use serde_json::Value;
 use tokio::sync::watch;
 
@@ -342,6 +345,23 @@ impl SimulatedWorkspace {
     /// The names of the custom menu-bar views.
     pub fn menu_bar_views(&self) -> Vec<String> {
         self.lock().menu_bar_views.keys().cloned().collect()
+    }
+
+    /// The open dialogs as the host page shows them, with the label of their options.
+    pub fn dialog_views(&self) -> Vec<DialogView> {
+        self.lock()
+            .dialogs
+            .iter()
+            .map(|(id, dialog)| {
+                let label = dialog.options.as_ref().and_then(|o| o.label.clone());
+                DialogView::new(id.clone(), dialog.url.clone(), label)
+            })
+            .collect()
+    }
+
+    /// The custom menu-bar views as the apps last set them, by name.
+    pub fn menu_bar_view_details(&self) -> Vec<MenuBarView> {
+        self.lock().menu_bar_views.values().cloned().collect()
     }
 
     /// The session's tabs in opening order.

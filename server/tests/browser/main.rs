@@ -390,3 +390,96 @@ async fn a_sandboxed_app_is_not_answered() {
     drop(browser);
     emulator.shutdown().await;
 }
+
+/// Runs a Service Client API request on the emulator's desktop as an app would.
+async fn app_request(emulator: &RunningEmulator, request: Value) {
+    use agentdesk_protocol::scapi::ClientMessage;
+    use agentdesk_server::engine::FrameId;
+    use agentdesk_server::workspace::{CallContext, dispatch};
+
+    let Ok(ClientMessage::Request(message)) = ClientMessage::decode(&request) else {
+        panic!("not a request: {request}");
+    };
+    let now = emulator.service.now();
+    let cx = CallContext::new(FrameId(1), "http://app.example", None, now);
+    let reply = dispatch(emulator.workspace.as_ref(), &cx, message.request).await;
+    let events = reply.events.len();
+    assert!(reply.result.is_ok(), "{request}: {events} events");
+}
+
+/// Evaluates `expression` in the page until it gives `expected` (the page redraws the desktop
+/// every second).
+async fn wait_for_page(browser: &mut cdp::Browser, expression: &str, expected: &Value) {
+    let mut last = Value::Null;
+    // Patient: a loaded machine may take seconds for a redraw.
+    for _ in 0..300 {
+        last = browser.evaluate(expression).await.unwrap();
+        if &last == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{expression}: {last}, expected {expected}");
+}
+
+/// The host page's buttons post typed actions that the server applies, and the page shows
+/// what the server sends of dialogs and menu-bar views (labels, tooltip).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_host_page_speaks_the_control_api_vocabulary() {
+    let _one = ONE_BROWSER.lock().await;
+    let Some(chromium) = chromium_or_skip() else {
+        return;
+    };
+    let emulator = emulator_with(Vec::new(), "http://app.example").await;
+    let mut browser = cdp::Browser::launch(&chromium).await.unwrap();
+    browser.navigate(&emulator.host_url).await.unwrap();
+    let rows = "document.querySelectorAll('#interactions tbody tr').length";
+    wait_for_page(
+        &mut browser,
+        "document.querySelectorAll('#simulate button').length",
+        &json!(10),
+    )
+    .await;
+
+    let click = |label: &str| {
+        format!(
+            "Array.from(document.querySelectorAll('button')).filter(b => b.textContent === {label:?}).map(b => (b.click(), 1)).length"
+        )
+    };
+    assert_eq!(
+        browser.evaluate(&click("Inbound call")).await.unwrap(),
+        json!(1)
+    );
+    wait_for_page(&mut browser, rows, &json!(1)).await;
+    let cell_state = "document.querySelector('#interactions tbody tr').cells[2].textContent";
+    wait_for_page(&mut browser, cell_state, &json!("RINGING")).await;
+    assert_eq!(browser.evaluate(&click("answer")).await.unwrap(), json!(1));
+    wait_for_page(&mut browser, cell_state, &json!("TALKING")).await;
+
+    app_request(
+        &emulator,
+        json!({ "request": "system.openDialog", "referenceId": "1",
+                "parameters": ["https://app.example/survey", { "label": "Survey" }] }),
+    )
+    .await;
+    app_request(
+        &emulator,
+        json!({ "request": "system.updateViewInApplicationMenuBar", "referenceId": "2",
+                "parameters": [{ "name": "crm", "label": "CRM records", "shortLabel": "CRM", "tooltip": "Open the CRM" }] }),
+    )
+    .await;
+    wait_for_page(
+        &mut browser,
+        "document.querySelector('#dialogs .dialog') && document.querySelector('#dialogs .dialog').textContent.includes(': Survey https://app.example/survey')",
+        &json!(true),
+    )
+    .await;
+    wait_for_page(
+        &mut browser,
+        "Array.from(document.querySelectorAll('#menu-views .pill')).map(p => p.textContent + '|' + p.title).join()",
+        &json!("CRM|Open the CRM"),
+    )
+    .await;
+    drop(browser);
+    emulator.shutdown().await;
+}

@@ -21,57 +21,28 @@
 //! `WebSocketUrl` = the stream URL, `lastMessageId` = the last transcript index seen and an
 //! empty `jwt` (the emulator has no authentication). Restore takes the same shape.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
+use agentdesk_protocol::emulator::chat::{
+    ChatStarted, ChatTranscript, SendText, SetTyping, StartChat, StreamFrame, TranscriptEntry,
+};
 use agentdesk_protocol::webchat::{
     FormField, GuestSessionData, Message, MessageType, Party, PartyType, RejectionText, SessionData,
 };
 use async_trait::async_trait;
 use futures_util::StreamExt;
 use reqwest::Method;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message as Frame;
 
 use super::http::{path_segment, send};
-use super::tls::{Socket, Tls};
+use super::stream::{Link, StreamTask, reopen};
+use super::tls::Socket;
 use super::{ChatTransport, StartRequest, StartedSession, TransportCapabilities, TransportUpdate};
 use crate::config::{ChatConfig, EmulatorSettings, TransportSettings};
 use crate::error::{ConfigError, TransportError};
-
-/// One transcript entry as the emulator sends it (stream frames and `GET /chat/sessions/{id}`).
-#[derive(Debug, Clone, Deserialize)]
-struct Entry {
-    index: u64,
-    #[serde(rename = "type")]
-    kind: String,
-    party: String,
-    #[serde(default)]
-    from: String,
-    #[serde(default)]
-    text: Option<String>,
-    #[serde(default)]
-    timestamp: Option<i64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Started {
-    chat_id: String,
-    customer: String,
-    #[serde(default)]
-    stream_path: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Transcript {
-    customer: String,
-    entries: Vec<Value>,
-    ended: bool,
-}
 
 #[derive(Debug, Clone)]
 struct Chat {
@@ -85,23 +56,15 @@ struct Chat {
 
 #[derive(Debug)]
 struct Inner {
-    http: reqwest::Client,
-    tls: Tls,
+    link: Link<Chat>,
     settings: EmulatorSettings,
-    chat: Mutex<Option<Chat>>,
 }
 
 /// Transport to the agentdesk-server emulator (see the [module docs](self)).
 #[derive(Debug)]
 pub struct EmulatorTransport {
     inner: Arc<Inner>,
-    stream_task: Mutex<Option<JoinHandle<()>>>,
-}
-
-impl Drop for EmulatorTransport {
-    fn drop(&mut self) {
-        self.stop_stream();
-    }
+    stream: StreamTask,
 }
 
 impl EmulatorTransport {
@@ -117,16 +80,12 @@ impl EmulatorTransport {
         timeout: Duration,
         extra_roots: &[Vec<u8>],
     ) -> Result<Self, TransportError> {
-        let tls = Tls::new(extra_roots)?;
-        let http = tls.http_client(timeout)?;
         Ok(Self {
             inner: Arc::new(Inner {
-                http,
-                tls,
+                link: Link::new(timeout, extra_roots)?,
                 settings,
-                chat: Mutex::new(None),
             }),
-            stream_task: Mutex::new(None),
+            stream: StreamTask::default(),
         })
     }
 
@@ -143,40 +102,28 @@ impl EmulatorTransport {
         }
     }
 
-    fn stop_stream(&self) {
-        if let Some(task) = self
-            .stream_task
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
-            task.abort();
-        }
-    }
-
     fn set_chat(&self, chat: Option<Chat>) {
-        *self.inner.chat.lock().unwrap_or_else(|p| p.into_inner()) = chat;
+        self.inner.link.set_session(chat);
     }
 
     /// Opens the event stream after the last entry seen and starts watching it.
     async fn attach_stream(
         &self,
     ) -> Result<mpsc::UnboundedReceiver<TransportUpdate>, TransportError> {
-        let url = self.inner.stream_url().ok_or(TransportError::NoSession {
-            operation: "open event stream",
-        })?;
-        let socket = self.inner.tls.connect(&url).await?;
-        let (updates, receiver) = mpsc::unbounded_channel();
-        self.stop_stream();
-        let task = tokio::spawn(watch_stream(Arc::clone(&self.inner), socket, updates));
-        *self.stream_task.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
-        Ok(receiver)
+        let inner = Arc::clone(&self.inner);
+        self.stream
+            .attach(
+                &self.inner.link.tls,
+                self.inner.stream_url(),
+                |socket, updates| watch_stream(inner, socket, updates),
+            )
+            .await
     }
 }
 
 impl Inner {
     fn chat(&self) -> Option<Chat> {
-        self.chat.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.link.session()
     }
 
     fn url(&self, path: &str) -> String {
@@ -226,35 +173,25 @@ impl Inner {
         &self,
         operation: &'static str,
         suffix: &str,
-        body: Value,
+        body: &impl serde::Serialize,
     ) -> Result<Value, TransportError> {
         let chat = self.chat().ok_or(TransportError::NoSession { operation })?;
         let request = self
+            .link
             .http
             .request(Method::POST, self.session_url(&chat.id, suffix))
-            .json(&body);
+            .json(body);
         send(operation, request).await
     }
 
-    /// Turns raw entries into updates, advancing the last index seen. The customer's own
-    /// typing is not echoed (WebChatService reports it itself).
-    fn normalise(&self, raw: Vec<Value>) -> Vec<TransportUpdate> {
+    /// Turns entries into updates, advancing the last index seen. The customer's own typing
+    /// is not echoed (WebChatService reports it itself).
+    fn normalise(&self, entries: Vec<TranscriptEntry>) -> Vec<TransportUpdate> {
         let mut messages = Vec::new();
         let mut originals = Vec::new();
-        let mut errors = Vec::new();
-        for value in raw {
-            let entry: Entry = match serde_json::from_value(value.clone()) {
-                Ok(entry) => entry,
-                Err(error) => {
-                    errors.push(TransportUpdate::Error(
-                        json!({ "message": format!("unreadable transcript entry: {error}") }),
-                    ));
-                    continue;
-                }
-            };
-            if let Some(chat) = self.chat.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
-                chat.last_index = chat.last_index.max(entry.index);
-            }
+        for entry in entries {
+            self.link
+                .update_session(|chat| chat.last_index = chat.last_index.max(entry.index));
             let message = to_message(&entry);
             let own_typing = message.party_type() == Some(&PartyType::Client)
                 && matches!(
@@ -263,10 +200,10 @@ impl Inner {
                 );
             if !own_typing {
                 messages.push(message);
-                originals.push(value);
+                originals.push(serde_json::to_value(&entry).unwrap_or(Value::Null));
             }
         }
-        let mut updates = errors;
+        let mut updates = Vec::new();
         if !messages.is_empty() {
             // Credentials first, so `messageReceived` carries the new last index.
             if let Some(data) = self.session_data() {
@@ -281,29 +218,14 @@ impl Inner {
     }
 }
 
-fn to_message(entry: &Entry) -> Message {
+fn to_message(entry: &TranscriptEntry) -> Message {
     let party = PartyType::from(entry.party.as_str());
     let kind = MessageType::from(entry.kind.as_str());
     let from = Party::new(party, Some(json!(entry.from)), Some(entry.from.clone()));
     let mut message = Message::new(kind, entry.text.clone(), Some(from));
     message.index = i64::try_from(entry.index).ok();
-    message.timestamp = entry.timestamp;
+    message.timestamp = Some(entry.timestamp);
     message
-}
-
-/// What one stream frame means.
-enum Pushed {
-    Entry(Value),
-    Ended,
-    Unreadable(String),
-}
-
-fn read_frame(text: &str) -> Pushed {
-    match serde_json::from_str::<Value>(text) {
-        Ok(value) if value["type"] == "ChatEnded" => Pushed::Ended,
-        Ok(value) => Pushed::Entry(value),
-        Err(error) => Pushed::Unreadable(error.to_string()),
-    }
 }
 
 /// Watches the socket until `ChatEnded`; reconnects (catching up) after a close or error.
@@ -316,17 +238,18 @@ async fn watch_stream(
     loop {
         while let Some(frame) = socket.next().await {
             match frame {
-                Ok(Frame::Text(text)) => match read_frame(text.as_str()) {
-                    Pushed::Entry(value) => {
-                        for update in inner.normalise(vec![value]) {
+                Ok(Frame::Text(text)) => match StreamFrame::decode(text.as_str()) {
+                    Ok(StreamFrame::Entry(entry)) => {
+                        for update in inner.normalise(vec![entry]) {
                             let _ = updates.send(update);
                         }
                     }
-                    Pushed::Ended => {
+                    Ok(StreamFrame::ChatEnded) => {
                         let _ = updates.send(TransportUpdate::ChatEnded);
                         return;
                     }
-                    Pushed::Unreadable(error) => {
+                    Ok(_) => {}
+                    Err(error) => {
                         let _ = updates.send(TransportUpdate::Error(
                             json!({ "message": format!("unreadable stream frame: {error}") }),
                         ));
@@ -339,23 +262,11 @@ async fn watch_stream(
                 return;
             }
         }
-        if updates.send(TransportUpdate::Disconnected).is_err() {
-            return;
-        }
-        socket = loop {
-            tokio::time::sleep(retry).await;
-            if updates.is_closed() {
-                return;
-            }
-            let Some(url) = inner.stream_url() else {
-                return;
-            };
-            if let Ok(socket) = inner.tls.connect(&url).await {
-                break socket;
-            }
-        };
         // The emulator replays every entry after the last one seen on the new socket.
-        let _ = updates.send(TransportUpdate::Reconnected);
+        match reopen(&inner.link.tls, retry, &updates, || inner.stream_url()).await {
+            Some(reopened) => socket = reopened,
+            None => return,
+        }
     }
 }
 
@@ -384,23 +295,24 @@ impl ChatTransport for EmulatorTransport {
     async fn start(&self, request: StartRequest) -> Result<StartedSession, TransportError> {
         const OPERATION: &str = "start chat";
         let options = &request.options;
-        let body = json!({
-            "nickname": customer_name(&request),
-            "firstName": options.field(FormField::Firstname),
-            "lastName": options.field(FormField::Lastname),
-            "email": options.field(FormField::Email),
-            "subject": options.field(FormField::Subject),
-            "userData": request.user_data,
-        });
+        let field = |name| options.field(name).map(str::to_owned);
+        let mut body = StartChat::default();
+        body.nickname = customer_name(&request);
+        body.first_name = field(FormField::Firstname);
+        body.last_name = field(FormField::Lastname);
+        body.email = field(FormField::Email);
+        body.subject = field(FormField::Subject);
+        body.user_data = request.user_data.clone().into_iter().collect();
         let reply = send(
             OPERATION,
             self.inner
+                .link
                 .http
                 .post(self.inner.url("/chat/sessions"))
                 .json(&body),
         )
         .await?;
-        let started: Started =
+        let started: ChatStarted =
             serde_json::from_value(reply.clone()).map_err(|error| TransportError::Malformed {
                 operation: OPERATION,
                 message: error.to_string(),
@@ -441,8 +353,8 @@ impl ChatTransport for EmulatorTransport {
             });
         };
         let url = self.inner.session_url(&data.conversation_id, "");
-        let reply = send(OPERATION, self.inner.http.get(url)).await?;
-        let transcript: Transcript =
+        let reply = send(OPERATION, self.inner.link.http.get(url)).await?;
+        let transcript: ChatTranscript =
             serde_json::from_value(reply).map_err(|error| TransportError::Malformed {
                 operation: OPERATION,
                 message: error.to_string(),
@@ -486,21 +398,21 @@ impl ChatTransport for EmulatorTransport {
 
     async fn send_message(&self, text: &str) -> Result<Value, TransportError> {
         self.inner
-            .call("send message", "/messages", json!({ "text": text }))
+            .call("send message", "/messages", &SendText::new(text))
             .await
     }
 
     async fn send_typing(&self, typing: bool, _preview: &str) -> Result<Value, TransportError> {
         self.inner
-            .call("send typing", "/typing", json!({ "typing": typing }))
+            .call("send typing", "/typing", &SetTyping::new(typing))
             .await
     }
 
     async fn end(&self) -> Result<Value, TransportError> {
         // Stop listening first: the service ends the session itself, so the emulator's
         // echo of the leave and `ChatEnded` would only repeat `clientDisconnected`/`ended`.
-        self.stop_stream();
-        let outcome = self.inner.call("end chat", "/end", json!({})).await;
+        self.stream.stop();
+        let outcome = self.inner.call("end chat", "/end", &json!({})).await;
         self.set_chat(None);
         outcome
     }

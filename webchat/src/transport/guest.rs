@@ -24,7 +24,7 @@
 //! organizations that still run Widgets with `purecloud-v2-sockets`.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use agentdesk_protocol::webchat::guest::RoutingTarget;
@@ -41,11 +41,11 @@ use futures_util::StreamExt;
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message as Frame;
 
 use super::http::{percent_encode, send};
-use super::tls::{Socket, Tls};
+use super::stream::{Link, StreamTask, reopen};
+use super::tls::Socket;
 use super::{
     ChatTransport, HistoryPage, StartRequest, StartedSession, TransportCapabilities,
     TransportUpdate,
@@ -114,23 +114,15 @@ impl Conversation {
 
 #[derive(Debug)]
 struct Inner {
-    http: reqwest::Client,
-    tls: Tls,
+    link: Link<Conversation>,
     settings: GuestChatSettings,
-    conversation: Mutex<Option<Conversation>>,
 }
 
 /// Genesys Cloud guest chat v2 transport.
 #[derive(Debug)]
 pub struct GuestChatTransport {
     inner: Arc<Inner>,
-    stream_task: Mutex<Option<JoinHandle<()>>>,
-}
-
-impl Drop for GuestChatTransport {
-    fn drop(&mut self) {
-        self.stop_stream();
-    }
+    stream: StreamTask,
 }
 
 impl GuestChatTransport {
@@ -147,16 +139,12 @@ impl GuestChatTransport {
         timeout: Duration,
         extra_roots: &[Vec<u8>],
     ) -> Result<Self, TransportError> {
-        let tls = Tls::new(extra_roots)?;
-        let http = tls.http_client(timeout)?;
         Ok(Self {
             inner: Arc::new(Inner {
-                http,
-                tls,
+                link: Link::new(timeout, extra_roots)?,
                 settings,
-                conversation: Mutex::new(None),
             }),
-            stream_task: Mutex::new(None),
+            stream: StreamTask::default(),
         })
     }
 
@@ -173,54 +161,31 @@ impl GuestChatTransport {
         }
     }
 
-    fn stop_stream(&self) {
-        if let Some(task) = self
-            .stream_task
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
-            task.abort();
-        }
+    fn set_conversation(&self, conversation: Option<Conversation>) {
+        self.inner.link.set_session(conversation);
     }
 
     /// Opens the event stream and starts watching it.
     async fn attach_stream(
         &self,
     ) -> Result<mpsc::UnboundedReceiver<TransportUpdate>, TransportError> {
-        let uri =
-            self.inner
-                .conversation()
-                .map(|c| c.stream_uri)
-                .ok_or(TransportError::NoSession {
-                    operation: "open event stream",
-                })?;
-        let socket = self.inner.tls.connect(&uri).await?;
-        let (updates, receiver) = mpsc::unbounded_channel();
-        self.stop_stream();
-        let task = tokio::spawn(watch_stream(Arc::clone(&self.inner), socket, updates));
-        *self.stream_task.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
-        Ok(receiver)
+        let inner = Arc::clone(&self.inner);
+        let uri = self.inner.conversation().map(|c| c.stream_uri);
+        self.stream
+            .attach(&self.inner.link.tls, uri, |socket, updates| {
+                watch_stream(inner, socket, updates)
+            })
+            .await
     }
 }
 
 impl Inner {
     fn conversation(&self) -> Option<Conversation> {
-        self.conversation
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.link.session()
     }
 
-    fn update(&self, f: impl FnOnce(&mut Conversation)) {
-        if let Some(conversation) = self
-            .conversation
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_mut()
-        {
-            f(conversation);
-        }
+    fn update(&self, change: impl FnOnce(&mut Conversation)) {
+        self.link.update_session(change);
     }
 
     fn url(&self, path: &str) -> String {
@@ -240,6 +205,7 @@ impl Inner {
             .ok_or(TransportError::NoSession { operation })?;
         let url = self.url(&format!("{CONVERSATIONS_PATH}/{}{suffix}", conversation.id));
         let mut request = self
+            .link
             .http
             .request(method, url)
             .bearer_auth(&conversation.jwt);
@@ -470,22 +436,11 @@ async fn watch_stream(
                 return;
             }
         }
-        if updates.send(TransportUpdate::Disconnected).is_err() {
-            return;
+        let stream_uri = || inner.conversation().map(|c| c.stream_uri);
+        match reopen(&inner.link.tls, retry, &updates, stream_uri).await {
+            Some(reopened) => socket = reopened,
+            None => return,
         }
-        socket = loop {
-            tokio::time::sleep(retry).await;
-            if updates.is_closed() {
-                return;
-            }
-            let Some(uri) = inner.conversation().map(|c| c.stream_uri) else {
-                return;
-            };
-            if let Ok(socket) = inner.tls.connect(&uri).await {
-                break socket;
-            }
-        };
-        let _ = updates.send(TransportUpdate::Reconnected);
         match inner.catch_up().await {
             Ok(caught_up) => {
                 for update in caught_up {
@@ -670,7 +625,7 @@ impl ChatTransport for GuestChatTransport {
             journey_context: journey_context(&interaction.journey),
         };
         let url = self.inner.url(CONVERSATIONS_PATH);
-        let reply = send(OPERATION, self.inner.http.post(url).json(&body)).await?;
+        let reply = send(OPERATION, self.inner.link.http.post(url).json(&body)).await?;
         let created: CreateConversationResponse =
             serde_json::from_value(reply.clone()).map_err(|error| TransportError::Malformed {
                 operation: OPERATION,
@@ -692,20 +647,12 @@ impl ChatTransport for GuestChatTransport {
         );
         conversation.members.insert(own.id.clone(), own);
         let session_data = conversation.session_data();
-        *self
-            .inner
-            .conversation
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = Some(conversation);
+        self.set_conversation(Some(conversation));
         // Routing starts once the socket is attached, so the stream opens before we resolve.
         let updates = match self.attach_stream().await {
             Ok(updates) => updates,
             Err(error) => {
-                *self
-                    .inner
-                    .conversation
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner()) = None;
+                self.set_conversation(None);
                 return Err(error);
             }
         };
@@ -725,16 +672,12 @@ impl ChatTransport for GuestChatTransport {
                 message: "not guest chat session data".into(),
             });
         };
-        *self
-            .inner
-            .conversation
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = Some(Conversation::new(
+        self.set_conversation(Some(Conversation::new(
             data.conversation_id.clone(),
             data.member_id.clone(),
             data.jwt.clone(),
             data.web_socket_url.clone(),
-        ));
+        )));
         let restored = async {
             if !self.inner.own_member_connected().await? {
                 return Err(TransportError::SessionEnded {
@@ -767,11 +710,7 @@ impl ChatTransport for GuestChatTransport {
                 })
             }
             Err(error) => {
-                *self
-                    .inner
-                    .conversation
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner()) = None;
+                self.set_conversation(None);
                 Err(error)
             }
         }
@@ -833,12 +772,8 @@ impl ChatTransport for GuestChatTransport {
                 None,
             )
             .await;
-        self.stop_stream();
-        *self
-            .inner
-            .conversation
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = None;
+        self.stream.stop();
+        self.set_conversation(None);
         outcome
     }
 

@@ -18,6 +18,7 @@ pub mod gms;
 /// Genesys Cloud guest chat v2.
 pub mod guest;
 mod http;
+mod stream;
 mod tls;
 
 pub use http::FilePart;

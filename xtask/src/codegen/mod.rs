@@ -150,6 +150,7 @@ mod tests {
         for path in [
             "typescript/scapi.d.ts",
             "typescript/srs.d.ts",
+            "typescript/emulator.d.ts",
             "typescript/index.d.ts",
         ] {
             assert!(files.contains_key(path), "{path} not generated");

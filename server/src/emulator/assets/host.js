@@ -1,10 +1,25 @@
+// @ts-check
 // The host page: embeds the configured apps, relays their postMessage traffic to the engine
 // over /relay (tagged with the browser-verified event.origin and the frame it came from),
 // posts replies back to each frame with its exact origin, and shows the simulated desktop.
+// The formats it speaks are the generated declarations of the emulator's protocols; CI
+// type-checks this file against them (tools/consumer-check).
+
+/** @typedef {import("../../../../schema/typescript/emulator.js").Action} Action */
+/** @typedef {import("../../../../schema/typescript/emulator.js").AgentOperation} AgentOperation */
+/** @typedef {import("../../../../schema/typescript/emulator.js").DesktopState} DesktopState */
+/** @typedef {import("../../../../schema/typescript/emulator.js").FromPage} FromPage */
+/** @typedef {import("../../../../schema/typescript/emulator.js").HostConfig} HostConfig */
+/** @typedef {import("../../../../schema/typescript/emulator.js").ToPage} ToPage */
+/** @typedef {import("../../../../schema/typescript/emulator.js").TraceRecord} TraceRecord */
+
 (function () {
   "use strict";
+  /** @type {Record<string, { window: Window | null, origin: string }>} */
   var frames = {};          // frame id -> { window, origin }
+  /** @type {WebSocket | null} */
   var socket = null;
+  /** @type {FromPage[]} */
   var queue = [];
   var tab = sessionStorage.getItem("agentdesk-tab") || ("tab-" + Math.random().toString(36).slice(2, 10));
   sessionStorage.setItem("agentdesk-tab", tab);
@@ -12,29 +27,46 @@
   // `serve --token` prints the page URL with the run's token; the relay and the API need it.
   var token = new URLSearchParams(location.search).get("token");
   var tokenQuery = token ? "?token=" + encodeURIComponent(token) : "";
+
+  /**
+   * @param {string} path
+   * @param {RequestInit} [init]
+   */
   function api(path, init) {
     init = init || {};
     if (token) init.headers = Object.assign({ "x-agentdesk-token": token }, init.headers || {});
     return fetch(path, init);
   }
 
+  /** @param {string} id */
+  function byId(id) {
+    var element = document.getElementById(id);
+    if (!element) throw new Error("host page: no element #" + id);
+    return element;
+  }
+
+  /** @param {FromPage} frame */
   function send(frame) {
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
     else queue.push(frame);
   }
 
   function connect() {
-    socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/relay" + tokenQuery);
-    socket.onopen = function () {
+    var ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/relay" + tokenQuery);
+    socket = ws;
+    ws.onopen = function () {
       setStatus(true);
       // Registering every known frame covers both the first connection and a reconnection,
       // so queued registrations are dropped; messages the apps posted meanwhile follow them.
-      Object.keys(frames).forEach(function (id) { send({ type: "register", frame: id, origin: frames[id].origin, tab: tab }); });
+      Object.keys(frames).forEach(function (id) {
+        var known = frames[id];
+        if (known) send({ type: "register", frame: id, origin: known.origin, tab: tab });
+      });
       queue.splice(0).filter(function (frame) { return frame.type !== "register"; }).forEach(send);
     };
-    socket.onclose = function () { setStatus(false); setTimeout(connect, 1000); };
-    socket.onmessage = function (event) {
-      var message = JSON.parse(event.data);
+    ws.onclose = function () { setStatus(false); setTimeout(connect, 1000); };
+    ws.onmessage = function (event) {
+      var message = /** @type {ToPage} */ (JSON.parse(event.data));
       if (message.type === "post") {
         var target = frames[message.frame];
         // Only ever to an exact origin: "*" would hand the message to whatever page the
@@ -53,12 +85,18 @@
     };
   }
 
+  /** @param {boolean} up */
   function setStatus(up) {
-    var el = document.getElementById("relay-status");
+    var el = byId("relay-status");
     el.textContent = up ? "relay: connected" : "relay: disconnected";
     el.className = up ? "pill" : "pill off";
   }
 
+  /**
+   * @param {string} id
+   * @param {Window | null} win
+   * @param {string} url
+   */
   function register(id, win, url) {
     var origin = new URL(url, location.href).origin;
     frames[id] = { window: win, origin: origin };
@@ -69,20 +107,32 @@
   // which page spoke, and the relay connects a page of a new origin as a new frame. (The
   // iframe load event is no signal to reset on: it fires after the new page's scripts ran.)
   window.addEventListener("message", function (event) {
-    var id = Object.keys(frames).find(function (key) { return frames[key].window === event.source; });
-    if (!id) return;
-    frames[id].origin = event.origin;
+    var id = Object.keys(frames).find(function (key) {
+      var known = frames[key];
+      return known !== undefined && known.window === event.source;
+    });
+    var known = id === undefined ? undefined : frames[id];
+    if (id === undefined || !known) return;
+    known.origin = event.origin;
     send({ type: "message", frame: id, origin: event.origin, data: event.data });
   });
 
+  /**
+   * @param {string} url
+   * @param {number} index
+   */
   function embed(url, index) {
     var id = "app-" + index;
     var box = document.createElement("div");
     box.className = "app";
     var bar = document.createElement("div");
     bar.className = "bar";
-    bar.innerHTML = "<strong></strong><button>open in popup</button>";
-    bar.querySelector("strong").textContent = url;
+    var title = document.createElement("strong");
+    title.textContent = url;
+    var popupButton = document.createElement("button");
+    popupButton.textContent = "open in popup";
+    bar.appendChild(title);
+    bar.appendChild(popupButton);
     var iframe = document.createElement("iframe");
     var src = new URL(url, location.href);
     if (selftest) src.searchParams.set("selftest", "1");
@@ -90,9 +140,9 @@
     iframe.title = url;
     box.appendChild(bar);
     box.appendChild(iframe);
-    document.getElementById("apps").appendChild(box);
+    byId("apps").appendChild(box);
     register(id, iframe.contentWindow, src.toString());
-    bar.querySelector("button").onclick = function () {
+    popupButton.onclick = function () {
       var popup = window.open(src.toString(), id + "-popup", "width=700,height=600");
       if (popup) register(id + "-popup", popup, src.toString());
     };
@@ -105,9 +155,12 @@
   // the pointer first rests on it.
   var TIMELINE_ENTRIES = 300;
   var TIMELINE_DRAW_MS = 250;
+  /** @type {Array<() => HTMLLIElement>} */
   var waiting = [];
+  /** @type {ReturnType<typeof setTimeout> | null} */
   var drawTimer = null;
 
+  /** @param {() => HTMLLIElement} make */
   function addEntry(make) {
     waiting.push(make);
     if (waiting.length > TIMELINE_ENTRIES) waiting.splice(0, waiting.length - TIMELINE_ENTRIES);
@@ -116,7 +169,7 @@
 
   function drawTimeline() {
     drawTimer = null;
-    var list = document.getElementById("timeline");
+    var list = byId("timeline");
     var fragment = document.createDocumentFragment();
     waiting.splice(0).forEach(function (make) {
       var item = make();
@@ -126,14 +179,15 @@
       fragment.insertBefore(item, fragment.firstChild);
     });
     list.insertBefore(fragment, list.firstChild);
-    while (list.children.length > TIMELINE_ENTRIES) list.removeChild(list.lastChild);
+    while (list.children.length > TIMELINE_ENTRIES && list.lastChild) list.removeChild(list.lastChild);
   }
 
   function clearTimeline() {
     waiting = [];
-    document.getElementById("timeline").textContent = "";
+    byId("timeline").textContent = "";
   }
 
+  /** @param {string} text */
   function addNotice(text) {
     var at = new Date();
     addEntry(function () {
@@ -144,87 +198,125 @@
     });
   }
 
+  /**
+   * What a traced Service Client API message is, in a word.
+   * @param {Record<string, unknown>} m
+   */
+  function traceKind(m) {
+    if (typeof m.request === "string") return m.request;
+    if (typeof m.event === "string") return m.event;
+    if (m.errorMessage) return "failure";
+    if (m.frameId !== undefined) return "frameId";
+    return m.referenceId ? "response" : "";
+  }
+
+  /** @param {TraceRecord} record */
   function addTrace(record) {
     addEntry(function () {
       var item = document.createElement("li");
-      var m = record.message || {};
-      var what = m.request || m.event || (m.errorMessage ? "failure" : m.frameId !== undefined ? "frameId" : (m.referenceId ? "response" : ""));
+      var m = /** @type {Record<string, unknown>} */ (record.message !== null && typeof record.message === "object" ? record.message : {});
       item.className = "v-" + record.verdict;
       item.textContent = new Date(record.at).toISOString().slice(11, 23) + " " +
         (record.direction === "inbound" ? "→ " : "← ") + "frame-" + record.frame + " " + record.origin + " " +
-        what + " [" + record.verdict + "] " + (record.reason || "");
+        traceKind(m) + " [" + record.verdict + "] " + (record.reason || "");
       item.addEventListener("mouseenter", function () { item.title = JSON.stringify(m, null, 2); }, { once: true });
       return item;
     });
   }
 
-  function post(path, body) {
-    return api(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body || {}) })
+  /**
+   * Applies an action to the simulated desktop, then shows the desktop again.
+   * @param {Action} action
+   */
+  function act(action) {
+    return api("/api/actions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(action) })
       .then(function (r) { return r.json(); }).then(refresh);
   }
 
-  document.querySelectorAll("[data-post]").forEach(function (button) {
-    button.onclick = function () { post(button.dataset.post, JSON.parse(button.dataset.body || "{}")); };
-  });
-  document.getElementById("clear-inspector").onclick = clearTimeline;
-  document.getElementById("state-select").onchange = function (event) { post("/api/agent/state", { operationName: event.target.value }); };
-
-  function actionButton(label, path, body) {
+  /**
+   * @param {string} label
+   * @param {Action} action
+   */
+  function actionButton(label, action) {
     var b = document.createElement("button");
     b.textContent = label;
-    b.onclick = function () { post(path, body); };
+    b.onclick = function () { act(action); };
     return b;
   }
 
+  /** The simulation buttons: what the outside world does. @type {Array<[string, Action]>} */
+  var SIMULATE = [
+    ["Inbound call", { action: "incoming-call", ani: "+15551234567", userData: { Key1: "VIP", Segment: "Gold" } }],
+    ["Inbound chat", { action: "customer-message", customer: "Ada", message: "Hello, I need help" }],
+    ["Pull preview", { action: "preview-record", mode: "pull" }],
+    ["Push preview", { action: "preview-record", mode: "push" }],
+    ["Direct push preview", { action: "preview-record", mode: "direct" }],
+    ["Campaign start", { action: "campaign", campaign: "Offer of the Month", step: "start" }],
+    ["Campaign stop", { action: "campaign", campaign: "Offer of the Month", step: "stop" }],
+    ["Connection lost", { action: "connection", change: "lost" }],
+    ["Reconnected", { action: "connection", change: "recovered" }],
+    ["Session down", { action: "connection", change: "down" }],
+  ];
+
+  /** What the agent can do to each listed interaction. @type {AgentOperation[]} */
+  var OPERATIONS = ["answer", "hold", "resume", "hangup", "markdone"];
+
+  var simulate = byId("simulate");
+  SIMULATE.forEach(function (entry) { simulate.appendChild(actionButton(entry[0], entry[1])); });
+  byId("clear-inspector").onclick = clearTimeline;
+  var stateSelect = /** @type {HTMLSelectElement} */ (byId("state-select"));
+  stateSelect.onchange = function () { act({ action: "agent-state", operationName: stateSelect.value }); };
+
+  /** @param {DesktopState} state */
   function render(state) {
-    var agent = state.agent || {};
-    document.getElementById("agent").textContent = (agent.firstname || "") + " " + (agent.lastname || "") + " (" + (agent.username || "") + ")";
-    document.getElementById("agent-state").textContent = state.agentState || "";
-    var select = document.getElementById("state-select");
-    if (!select.options.length) {
+    var agent = state.agent;
+    byId("agent").textContent = (agent.firstname || "") + " " + (agent.lastname || "") + " (" + (agent.username || "") + ")";
+    byId("agent-state").textContent = state.agentState || "";
+    if (!stateSelect.options.length) {
       (state.states || []).forEach(function (s) {
         var option = document.createElement("option");
-        option.value = s.operationName; option.textContent = s.displayName || s.operationName;
-        select.appendChild(option);
+        option.value = s.operationName || ""; option.textContent = s.displayName || s.operationName || "";
+        stateSelect.appendChild(option);
       });
     }
-    var body = document.querySelector("#interactions tbody");
+    var body = /** @type {HTMLTableSectionElement} */ (document.querySelector("#interactions tbody"));
     body.textContent = "";
-    (state.interactions || []).forEach(function (i) {
+    state.interactions.forEach(function (i) {
       var row = body.insertRow();
       var party = (i.parties || [])[0] || {};
       var data = JSON.stringify(i.userData || {});
-      [i.interactionId, i.media || "", i.state || "", i.ani || party.name || "", data.length > 90 ? data.slice(0, 90) + "…" : data].forEach(function (text) {
+      var from = i.ani || (typeof party.name === "string" ? party.name : "");
+      [i.interactionId, i.media || "", i.state || "", from, data.length > 90 ? data.slice(0, 90) + "…" : data].forEach(function (text) {
         row.insertCell().textContent = text;
       });
       row.title = JSON.stringify(i, null, 2);
       var cell = row.insertCell();
-      (state.actions || ["answer", "hold", "resume", "hangup", "markdone"]).forEach(function (action) {
-        cell.appendChild(actionButton(action, "/api/interactions/" + encodeURIComponent(i.interactionId) + "/" + action));
+      OPERATIONS.forEach(function (operation) {
+        cell.appendChild(actionButton(operation, { action: "agent", interactionId: i.interactionId, operation: operation }));
       });
     });
-    var toasts = document.getElementById("toasts");
+    var toasts = byId("toasts");
     toasts.textContent = "";
-    (state.toasts || []).forEach(function (t) {
+    state.toasts.forEach(function (t) {
       var box = document.createElement("div");
       box.className = "toast";
       box.textContent = (t.title || "") + " — " + (t.message || "");
       (t.buttons || []).forEach(function (label, index) {
-        box.appendChild(actionButton(label, "/api/toasts/" + encodeURIComponent(t.id) + "/click", { buttonIndex: index }));
+        box.appendChild(actionButton(label, { action: "toast-click", toastId: t.id, buttonIndex: index }));
       });
       toasts.appendChild(box);
     });
-    var dialogs = document.getElementById("dialogs");
+    var dialogs = byId("dialogs");
     dialogs.textContent = "";
-    (state.dialogs || []).forEach(function (d) {
+    state.dialogs.forEach(function (d) {
       var box = document.createElement("div");
       box.className = "dialog";
       box.textContent = "Dialog " + d.id + ": " + (d.label || "") + " " + d.url;
       dialogs.appendChild(box);
     });
-    var views = document.getElementById("menu-views");
+    var views = byId("menu-views");
     views.textContent = "";
-    (state.menuViews || []).forEach(function (v) {
+    state.menuViews.forEach(function (v) {
       var pill = document.createElement("span");
       pill.className = "pill";
       pill.textContent = v.shortLabel || v.label || v.name;
@@ -237,8 +329,8 @@
     return api("/api/state").then(function (r) { return r.json(); }).then(render).catch(function () {});
   }
 
-  api("/api/config").then(function (r) { return r.json(); }).then(function (config) {
-    (config.apps || []).forEach(embed);
+  api("/api/config").then(function (r) { return r.json(); }).then(function (/** @type {HostConfig} */ config) {
+    config.apps.forEach(embed);
     connect();
   });
   refresh();
