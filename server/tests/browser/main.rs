@@ -395,14 +395,14 @@ async fn a_sandboxed_app_is_not_answered() {
 async fn app_request(emulator: &RunningEmulator, request: Value) {
     use agentdesk_protocol::scapi::ClientMessage;
     use agentdesk_server::engine::FrameId;
-    use agentdesk_server::workspace::{CallContext, dispatch};
+    use agentdesk_server::workspace::{CallContext, Workspace};
 
     let Ok(ClientMessage::Request(message)) = ClientMessage::decode(&request) else {
         panic!("not a request: {request}");
     };
     let now = emulator.service.now();
     let cx = CallContext::new(FrameId(1), "http://app.example", None, now);
-    let reply = dispatch(emulator.workspace.as_ref(), &cx, message.request).await;
+    let reply = emulator.workspace.call(&cx, message.request).await;
     let events = reply.events.len();
     assert!(reply.result.is_ok(), "{request}: {events} events");
 }
