@@ -54,7 +54,7 @@ export type AuthGetPureCloudTokenResult = unknown;
 
 /** Open enumeration: the known values are listed in `examples`; any other string is accepted and preserved. */
 export type CallType =
-  | "INTERNAL"
+  | "Internal"
   | "INBOUND"
   | "OUTBOUND"
   | "CONSULT"

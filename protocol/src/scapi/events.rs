@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::error::DecodeError;
 use super::types::{Extra, Interaction, deserialize_with_extra, present};
-use crate::open_enum::open_enum;
+use crate::open_enum::{UnknownValue, open_enum};
 
 /// The key that carries the event type inside `data`.
 pub const EVENT_TYPE: &str = "eventType";
@@ -971,7 +971,7 @@ pub enum EventName {
     /// `messenger:<channel>` (the channel may be any string, even empty).
     Messenger(String),
     /// Any other name, kept verbatim.
-    Other(String),
+    Other(UnknownValue),
 }
 
 impl EventName {
@@ -996,7 +996,7 @@ impl EventName {
             "outbound" => Self::Outbound,
             other => match other.strip_prefix(MESSENGER_PREFIX) {
                 Some(channel) => Self::Messenger(channel.to_owned()),
-                None => Self::Other(other.to_owned()),
+                None => Self::Other(UnknownValue::new(other.to_owned())),
             },
         }
     }
@@ -1011,7 +1011,7 @@ impl EventName {
             Self::Markdone => "markdone".into(),
             Self::Outbound => "outbound".into(),
             Self::Messenger(channel) => format!("{MESSENGER_PREFIX}{channel}"),
-            Self::Other(other) => other.clone(),
+            Self::Other(other) => other.as_str().to_owned(),
         }
     }
 
@@ -1050,7 +1050,7 @@ pub enum Event {
     /// An unknown family, kept verbatim.
     Other {
         /// The `event` value.
-        event: String,
+        event: UnknownValue,
         /// The `data` value (`null` when absent).
         data: Value,
     },
