@@ -29,15 +29,6 @@ pub type Extensions = BTreeMap<String, Value>;
 /// Calling-list fields of an outbound record (`GSW_*` and custom fields) to their values.
 pub type RecordFields = BTreeMap<String, Value>;
 
-/// Deserializes a present key into `Some`, so `Option<Option<T>>` tells absent from `null`.
-pub(crate) fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
-}
-
 /// An object key, borrowed from the input when it has no escapes.
 pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
 
