@@ -300,7 +300,7 @@ async fn a_refused_subscription_does_not_count_as_the_one_subscription() {
     let (client, mut peer) = pair();
     let subscribe = tokio::spawn({
         let client = client.clone();
-        async move { client.subscribe(&[EventName::Other("bogus".into())]).await }
+        async move { client.subscribe(&[EventName::parse("bogus")]).await }
     });
     let message = peer.next().await;
     peer.answer(json!({ "referenceId": message["referenceId"], "errorMessage": "Cannot subscribe to this event: bogus" }));

@@ -104,3 +104,5 @@ pub mod scapi;
 pub mod schema;
 pub mod srs;
 pub mod webchat;
+
+pub use open_enum::UnknownValue;

@@ -171,13 +171,16 @@ fn unknown_names_and_values_are_kept_typed_as_other() {
     );
     let op: OperationRequest =
         serde_json::from_value(json!({"operationName": "Ready", "reason": 1})).unwrap();
-    assert_eq!(op.operation_name, OperationName::Other("Ready".into()));
+    assert_eq!(op.operation_name, OperationName::from("Ready"));
+    assert!(!op.operation_name.is_known());
     assert_eq!(op.extra.get("reason"), Some(&json!(1)));
     let snapshot: SessionSnapshot = serde_json::from_value(json!({
         "state": "suspended", "csrfProtected": false, "recording": "idle", "logins": 0, "pings": 0
     }))
     .unwrap();
-    assert_eq!(snapshot.state, SessionState::Other("suspended".into()));
+    assert_eq!(snapshot.state, SessionState::from("suspended"));
+    assert_eq!(snapshot.state.as_str(), "suspended");
+    assert!(!snapshot.state.is_known());
 }
 
 #[test]

@@ -25,7 +25,7 @@ export type AgentGetResult = Agent;
 /** Positional parameters of agent.getStateList() */
 export type AgentGetStateListParams = unknown[];
 
-/** agent.getStateList: the success `data` (Vec<MediaState>) */
+/** agent.getStateList: the success `data` (list of MediaState) */
 export type AgentGetStateListResult = MediaState[];
 
 /** Positional parameters of agent.getState() */
@@ -49,12 +49,12 @@ export type AuthGetJwtTokenResult = JwtToken;
 /** Positional parameters of auth.getPureCloudToken(forceNewToken?) */
 export type AuthGetPureCloudTokenParams = [(boolean | null)?, ...unknown[]];
 
-/** auth.getPureCloudToken: the success `data` (Value) */
+/** auth.getPureCloudToken: the success `data` (any JSON value) */
 export type AuthGetPureCloudTokenResult = unknown;
 
 /** Open enumeration: the known values are listed in `examples`; any other string is accepted and preserved. */
 export type CallType =
-  | "INTERNAL"
+  | "Internal"
   | "INBOUND"
   | "OUTBOUND"
   | "CONSULT"
@@ -152,13 +152,13 @@ export type ConfigSection = { [key: string]: unknown };
 /** Positional parameters of configuration.getContextualOption(options, interactionId) */
 export type ConfigurationGetContextualOptionParams = [OptionSelectors, string, ...unknown[]];
 
-/** configuration.getContextualOption: the success `data` (Vec<ConfigSection>) */
+/** configuration.getContextualOption: the success `data` (list of ConfigSection) */
 export type ConfigurationGetContextualOptionResult = ConfigSection[];
 
 /** Positional parameters of configuration.getOption(options) */
 export type ConfigurationGetOptionParams = [OptionSelectors, ...unknown[]];
 
-/** configuration.getOption: the success `data` (Vec<ConfigSection>) */
+/** configuration.getOption: the success `data` (list of ConfigSection) */
 export type ConfigurationGetOptionResult = ConfigSection[];
 
 /** Open enumeration: the known values are listed in `examples`; any other string is accepted and preserved. */
@@ -289,7 +289,7 @@ export type InteractionCompleteTransferResult = NoData;
 /** Positional parameters of interaction.consult(interactionId, targetQuery, userData?, extensions?) */
 export type InteractionConsultParams = [string, TargetQuery, ({ [key: string]: unknown } | null)?, ({ [key: string]: unknown } | null)?, ...unknown[]];
 
-/** interaction.consult: the success `data` (Value) */
+/** interaction.consult: the success `data` (any JSON value) */
 export type InteractionConsultResult = unknown;
 
 /** Positional parameters of interaction.deleteUserData(interactionId, key) */
@@ -301,48 +301,7 @@ export type InteractionDeleteUserDataResult = NoData;
 /** `data` of `interaction` events */
 export type InteractionEvent =
   | (InteractionChange & {
-    eventType: 
-      | "UNKNOWN"
-      | "ADDED"
-      | "REMOVED"
-      | "ATTACHED_DATA_CHANGED"
-      | "CASE_OR_BUNDLE_ID_CHANGED"
-      | "NEW_MESSAGE"
-      | "ERROR"
-      | "CONTACT_CHANGED"
-      | "CALL_RECORDING_STATE_CHANGED"
-      | "DIALING"
-      | "ESTABLISHED"
-      | "HELD"
-      | "PARTY_CHANGED"
-      | "RELEASED"
-      | "RINGING"
-      | "ACCEPTED"
-      | "COMPLETED"
-      | "COMPOSING"
-      | "CREATED"
-      | "INSERT_STANDARD_RESPONSE"
-      | "INVITED"
-      | "INVITED_CONFERENCE"
-      | "IN_QUEUE_FAILED"
-      | "IN_WORKBIN"
-      | "IN_WORKBIN_FAILED"
-      | "LEFT_CONFERENCE"
-      | "PULLED"
-      | "PULL_FAILED"
-      | "PULL_WORKBIN_FAILED"
-      | "REVOKED"
-      | "TRANSFER_COMPLETED"
-      | "CANCELED"
-      | "ENDED"
-      | "JOIN_FAILED"
-      | "JOIN_PENDING"
-      | "CANCELLED"
-      | "SENT"
-      | "PREVIEWING"
-      | "STATE_CHANGE"
-      | "MARKDONE_APPLY"
-      | "RECORDS_RETRIEVED";
+    eventType: InteractionEventType;
     [key: string]: unknown;
   })
   | (CaseSelected & {
@@ -406,25 +365,25 @@ export type InteractionEventType =
 /** Positional parameters of interaction.getByBundleId(bundleId) */
 export type InteractionGetByBundleIdParams = [string, ...unknown[]];
 
-/** interaction.getByBundleId: the success `data` (Vec<Interaction>) */
+/** interaction.getByBundleId: the success `data` (list of Interaction) */
 export type InteractionGetByBundleIdResult = Interaction[];
 
 /** Positional parameters of interaction.getByCaseId(caseId) */
 export type InteractionGetByCaseIdParams = [string, ...unknown[]];
 
-/** interaction.getByCaseId: the success `data` (Vec<Interaction>) */
+/** interaction.getByCaseId: the success `data` (list of Interaction) */
 export type InteractionGetByCaseIdResult = Interaction[];
 
 /** Positional parameters of interaction.getByInteractionId(interactionId) */
 export type InteractionGetByInteractionIdParams = [string, ...unknown[]];
 
-/** interaction.getByInteractionId: the success `data` (Option<Interaction>) */
+/** interaction.getByInteractionId: the success `data` (Interaction or null) */
 export type InteractionGetByInteractionIdResult = Interaction | null;
 
 /** Positional parameters of interaction.getInteractions() */
 export type InteractionGetInteractionsParams = unknown[];
 
-/** interaction.getInteractions: the success `data` (Vec<Interaction>) */
+/** interaction.getInteractions: the success `data` (list of Interaction) */
 export type InteractionGetInteractionsResult = Interaction[];
 
 /** Positional parameters of interaction.markdone(interactionId) */
@@ -528,7 +487,7 @@ export type MediaGetMediaByNameResult = Media;
 /** Positional parameters of media.getMediaList() */
 export type MediaGetMediaListParams = unknown[];
 
-/** media.getMediaList: the success `data` (Vec<Media>) */
+/** media.getMediaList: the success `data` (list of Media) */
 export type MediaGetMediaListResult = Media[];
 
 /** Positional parameters of media.setState(mediaName, stateOperationName) */
@@ -630,31 +589,31 @@ export type OutboundEvent =
 /** Positional parameters of outbound.getCallResult(interactionId) */
 export type OutboundGetCallResultParams = [string, ...unknown[]];
 
-/** outbound.getCallResult: the success `data` (Value) */
+/** outbound.getCallResult: the success `data` (any JSON value) */
 export type OutboundGetCallResultResult = unknown;
 
 /** Positional parameters of outbound.getCampaigns() */
 export type OutboundGetCampaignsParams = unknown[];
 
-/** outbound.getCampaigns: the success `data` (Value) */
+/** outbound.getCampaigns: the success `data` (any JSON value) */
 export type OutboundGetCampaignsResult = unknown;
 
 /** Positional parameters of outbound.getChainedRecords(interactionId) */
 export type OutboundGetChainedRecordsParams = [string, ...unknown[]];
 
-/** outbound.getChainedRecords: the success `data` (Value) */
+/** outbound.getChainedRecords: the success `data` (any JSON value) */
 export type OutboundGetChainedRecordsResult = unknown;
 
 /** Positional parameters of outbound.getListOfCallResults() */
 export type OutboundGetListOfCallResultsParams = unknown[];
 
-/** outbound.getListOfCallResults: the success `data` (Value) */
+/** outbound.getListOfCallResults: the success `data` (any JSON value) */
 export type OutboundGetListOfCallResultsResult = unknown;
 
 /** Positional parameters of outbound.getPreviewRecord(campaignName) */
 export type OutboundGetPreviewRecordParams = [string, ...unknown[]];
 
-/** outbound.getPreviewRecord: the success `data` (Value) */
+/** outbound.getPreviewRecord: the success `data` (any JSON value) */
 export type OutboundGetPreviewRecordResult = unknown;
 
 /** Positional parameters of outbound.getRecordFields(interactionId) */
@@ -814,13 +773,13 @@ export type ServiceMessageSuccess = {
 /** Positional parameters of sipEndpoint.isMicrophoneMute() */
 export type SipEndpointIsMicrophoneMuteParams = unknown[];
 
-/** sipEndpoint.isMicrophoneMute: the success `data` (bool) */
+/** sipEndpoint.isMicrophoneMute: the success `data` (boolean) */
 export type SipEndpointIsMicrophoneMuteResult = boolean;
 
 /** Positional parameters of sipEndpoint.isSpeakerMute() */
 export type SipEndpointIsSpeakerMuteParams = unknown[];
 
-/** sipEndpoint.isSpeakerMute: the success `data` (bool) */
+/** sipEndpoint.isSpeakerMute: the success `data` (boolean) */
 export type SipEndpointIsSpeakerMuteResult = boolean;
 
 /** Positional parameters of sipEndpoint.muteMicrophone() */
@@ -872,7 +831,7 @@ export type StateEvent =
 /** Positional parameters of system.amIVisible() */
 export type SystemAmIVisibleParams = unknown[];
 
-/** system.amIVisible: the success `data` (bool) */
+/** system.amIVisible: the success `data` (boolean) */
 export type SystemAmIVisibleResult = boolean;
 
 /** Positional parameters of system.closeDialog(dialogId) */
@@ -912,49 +871,49 @@ export type SystemEvent =
 /** Positional parameters of system.getAllowedServices() */
 export type SystemGetAllowedServicesParams = unknown[];
 
-/** system.getAllowedServices: the success `data` (Vec<String>) */
+/** system.getAllowedServices: the success `data` (list of string) */
 export type SystemGetAllowedServicesResult = string[];
 
 /** Positional parameters of system.isFrameFollowing() */
 export type SystemIsFrameFollowingParams = unknown[];
 
-/** system.isFrameFollowing: the success `data` (bool) */
+/** system.isFrameFollowing: the success `data` (boolean) */
 export type SystemIsFrameFollowingResult = boolean;
 
 /** Positional parameters of system.isFrameLeadingOrNegotiating() */
 export type SystemIsFrameLeadingOrNegotiatingParams = unknown[];
 
-/** system.isFrameLeadingOrNegotiating: the success `data` (bool) */
+/** system.isFrameLeadingOrNegotiating: the success `data` (boolean) */
 export type SystemIsFrameLeadingOrNegotiatingResult = boolean;
 
 /** Positional parameters of system.isFrameLeading() */
 export type SystemIsFrameLeadingParams = unknown[];
 
-/** system.isFrameLeading: the success `data` (bool) */
+/** system.isFrameLeading: the success `data` (boolean) */
 export type SystemIsFrameLeadingResult = boolean;
 
 /** Positional parameters of system.isFrameNegotiating() */
 export type SystemIsFrameNegotiatingParams = unknown[];
 
-/** system.isFrameNegotiating: the success `data` (bool) */
+/** system.isFrameNegotiating: the success `data` (boolean) */
 export type SystemIsFrameNegotiatingResult = boolean;
 
 /** Positional parameters of system.isLastActiveFrame() */
 export type SystemIsLastActiveFrameParams = unknown[];
 
-/** system.isLastActiveFrame: the success `data` (bool) */
+/** system.isLastActiveFrame: the success `data` (boolean) */
 export type SystemIsLastActiveFrameResult = boolean;
 
 /** Positional parameters of system.openDialog(url, options?) */
 export type SystemOpenDialogParams = [string, (DialogOptions | null)?, ...unknown[]];
 
-/** system.openDialog: the success `data` (String) */
+/** system.openDialog: the success `data` (string) */
 export type SystemOpenDialogResult = string;
 
 /** Positional parameters of system.popupToast(parameters) */
 export type SystemPopupToastParams = [ToastParameters, ...unknown[]];
 
-/** system.popupToast: the success `data` (String) */
+/** system.popupToast: the success `data` (string) */
 export type SystemPopupToastResult = string;
 
 /** Positional parameters of system.triggerActivity() */

@@ -135,9 +135,9 @@ impl ChatConfig {
             Some(TransportType::PurecloudV2Sockets) => {
                 TransportSettings::GuestChat(guest_settings(config)?)
             }
-            Some(TransportType::Other(value)) => {
+            Some(unknown @ TransportType::Other(_)) => {
                 return Err(ConfigError::UnknownTransport {
-                    value: value.clone(),
+                    value: unknown.as_str().to_owned(),
                 });
             }
             Some(other) => {

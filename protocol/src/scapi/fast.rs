@@ -22,7 +22,7 @@ use super::envelope::{
     SubscriptionNames, SuccessResponse, UNSUBSCRIBE, UnsubscribeMessage,
 };
 use super::events::{
-    Event, EventName, InteractionChange, InteractionEvent, StateChanged, StateEvent,
+    Event, EventName, FromEager, InteractionChange, InteractionEvent, StateChanged, StateEvent,
 };
 use super::payload::Payload;
 use super::requests::Request;
@@ -452,11 +452,11 @@ fn guessed_event(text: &str, guess: Guess) -> Option<ServiceMessage> {
     fields.read(text, Some(guess))?;
     let event = fields.truthy_string(EVENT)?;
     let event = match (EventName::parse(&event), *fields.eager.take()?) {
-        (EventName::Interaction, Eager::Change(change)) if change.event_type.is_known() => {
-            Event::Interaction(InteractionEvent::Change(change))
+        (EventName::Interaction, Eager::Change(change)) => {
+            Event::Interaction(InteractionEvent::from_eager(change)?)
         }
-        (EventName::Agent, Eager::State(body)) => Event::Agent(StateEvent::from_speculated(body)?),
-        (EventName::Media, Eager::State(body)) => Event::Media(StateEvent::from_speculated(body)?),
+        (EventName::Agent, Eager::State(body)) => Event::Agent(StateEvent::from_eager(body)?),
+        (EventName::Media, Eager::State(body)) => Event::Media(StateEvent::from_eager(body)?),
         _ => return None,
     };
     Some(ServiceMessage::Event(EventMessage {

@@ -184,7 +184,11 @@ pub(crate) fn schemas(out: &mut Vec<SchemaEntry>) {
         });
         out.push(SchemaEntry {
             path: format!("scapi/requests/{}.result.json", spec.name),
-            title: format!("{}: the success `data` ({})", spec.name, spec.result),
+            title: format!(
+                "{}: the success `data` ({})",
+                spec.name,
+                result_in_words(spec.result)
+            ),
             schema: result,
         });
     }
@@ -224,4 +228,24 @@ pub(crate) fn schemas(out: &mut Vec<SchemaEntry>) {
         type_entry::<ConfigSection>("ConfigSection", "configuration.Section (open map)"),
         type_entry::<OptionSelectors>("OptionSelectors", "configuration.getOption selectors"),
     ]);
+}
+
+/// A request's result type as a schema reader names it: `Vec<Media>` is a "list of Media",
+/// `Option<Interaction>` is "Interaction or null"; named types keep their schema names.
+fn result_in_words(rust: &str) -> String {
+    if let Some(item) = rust.strip_prefix("Vec<").and_then(|t| t.strip_suffix('>')) {
+        return format!("list of {}", result_in_words(item));
+    }
+    if let Some(inner) = rust
+        .strip_prefix("Option<")
+        .and_then(|t| t.strip_suffix('>'))
+    {
+        return format!("{} or null", result_in_words(inner));
+    }
+    match rust {
+        "Value" => "any JSON value".into(),
+        "String" => "string".into(),
+        "bool" => "boolean".into(),
+        named => named.into(),
+    }
 }

@@ -29,15 +29,6 @@ pub type Extensions = BTreeMap<String, Value>;
 /// Calling-list fields of an outbound record (`GSW_*` and custom fields) to their values.
 pub type RecordFields = BTreeMap<String, Value>;
 
-/// Deserializes a present key into `Some`, so `Option<Option<T>>` tells absent from `null`.
-pub(crate) fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
-}
-
 /// An object key, borrowed from the input when it has no escapes.
 pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
 
@@ -349,10 +340,11 @@ open_enum! {
 }
 
 open_enum! {
-    /// Call type of an interaction; seen in several spellings (`Internal` in a seed example).
+    /// Call type of an interaction. Workspace spells the internal call `Internal`, in mixed
+    /// case beside the upper-case values; matching is exact, so `INTERNAL` is not this variant.
     pub enum CallType {
         /// Internal call.
-        Internal => "INTERNAL",
+        Internal => "Internal",
         /// Inbound call.
         Inbound => "INBOUND",
         /// Outbound call.
@@ -1019,10 +1011,7 @@ mod tests {
         .unwrap();
         assert_eq!(interaction.parent_interaction_id, Some(None));
         assert_eq!(interaction.start_date, None);
-        assert_eq!(
-            interaction.state,
-            Some(InteractionState::Other("NEW_STATE".into()))
-        );
+        assert_eq!(interaction.state, Some(InteractionState::from("NEW_STATE")));
         assert_eq!(interaction.direction, Some(Direction::In));
         assert_eq!(interaction.extra["x"], serde_json::json!([1]));
         // Escaped text still names the known value.
@@ -1050,6 +1039,27 @@ mod tests {
         assert_eq!(
             Interaction::deserialize(&value).unwrap_err().to_string(),
             "invalid type: integer `1`, expected a string"
+        );
+    }
+
+    #[test]
+    fn call_types_parse_as_workspace_spells_them() {
+        // The voice example has `"callType": "Internal"` beside `"OUTBOUND_PREVIEW"`.
+        assert_eq!(CallType::from("Internal"), CallType::Internal);
+        assert_eq!(
+            CallType::from("OUTBOUND_PREVIEW"),
+            CallType::OutboundPreview
+        );
+        // Matching is exact: another spelling is kept verbatim, never folded into a variant.
+        let upper = CallType::from("INTERNAL");
+        assert!(!upper.is_known());
+        assert_eq!(
+            serde_json::to_value(&upper).ok(),
+            Some(Value::from("INTERNAL"))
+        );
+        assert_eq!(
+            serde_json::to_value(CallType::Internal).ok(),
+            Some(Value::from("Internal"))
         );
     }
 

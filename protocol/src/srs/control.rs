@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::login::Device;
-use crate::open_enum::open_string_enum;
+use crate::open_enum::open_enum;
 
 /// Status body in the Genesys Web Services style: `statusCode` 0 is success.
 ///
@@ -39,9 +39,9 @@ impl StatusResponse {
     }
 }
 
-open_string_enum! {
+open_enum! {
     /// Where the agent's SRS session stands.
-    SessionState {
+    pub enum SessionState {
         /// No session: nobody logged in, or the last one logged out.
         LoggedOut => "loggedOut",
         /// Logged in and polled within the timeout.
@@ -51,9 +51,9 @@ open_string_enum! {
     }
 }
 
-open_string_enum! {
+open_enum! {
     /// Whether the screen is being recorded.
-    RecordingState {
+    pub enum RecordingState {
         /// Not recording.
         Idle => "idle",
         /// Recording, started by RWS.
@@ -61,9 +61,9 @@ open_string_enum! {
     }
 }
 
-open_string_enum! {
+open_enum! {
     /// Why the last recording stopped.
-    StopReason {
+    pub enum StopReason {
         /// RWS asked SRS to stop.
         Rws => "rws",
         /// The session timed out without a ping.

@@ -10,11 +10,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use super::login::LoginConfiguration;
-use crate::open_enum::open_string_enum;
+use crate::open_enum::open_enum;
 
-open_string_enum! {
+open_enum! {
     /// The `operationName` of an operation body.
-    OperationName {
+    pub enum OperationName {
         /// Ends the agent's SRS session (the logout).
         EndContactCenterSession => "EndContactCenterSession",
     }

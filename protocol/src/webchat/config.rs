@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::open_string_enum;
+use super::open_enum;
 
 /// Key/value data attached to a chat session (`userData`, a.k.a. attached data).
 pub type UserData = BTreeMap<String, Value>;
@@ -106,17 +106,17 @@ pub struct AsyncConfig {
     pub extra: BTreeMap<String, Value>,
 }
 
-open_string_enum! {
+open_enum! {
     /// `transport.type`.
-    TransportType {
+    pub enum TransportType {
         /// Genesys Cloud guest web chat v2 over WebSockets.
-        PurecloudV2Sockets = "purecloud-v2-sockets",
+        PurecloudV2Sockets => "purecloud-v2-sockets",
         /// Genesys Multicloud CX "v3" chat sessions.
-        PureengageV3Rest = "pureengage-v3-rest",
+        PureengageV3Rest => "pureengage-v3-rest",
         /// PureConnect web chat.
-        PureconnectV4Rest = "pureconnect-v4-rest",
+        PureconnectV4Rest => "pureconnect-v4-rest",
         /// PureConnect chat bots.
-        PureconnectV4Chatbots = "pureconnect-v4-chatbots",
+        PureconnectV4Chatbots => "pureconnect-v4-chatbots",
     }
 }
 

@@ -279,7 +279,7 @@ impl GmsTranscriptEvent {
     /// `from.name`, `utcTime` becomes `timestamp`.
     pub fn to_message(&self) -> Message {
         let kind = match &self.from.kind {
-            PartyType::Other(other) if other == "Customer" => PartyType::Client,
+            other if other.as_str() == "Customer" => PartyType::Client,
             other => other.clone(),
         };
         let from = Party::new(

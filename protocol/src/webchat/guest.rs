@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Message, MessageType, Party, PartyType, open_string_enum};
+use super::{Message, MessageType, Party, PartyType, open_enum};
 
 /// Path of the conversations collection below `dataURL`.
 pub const CONVERSATIONS_PATH: &str = "/api/v2/webchat/guest/conversations";
@@ -101,29 +101,29 @@ pub struct CreateConversationResponse {
     pub extra: BTreeMap<String, Value>,
 }
 
-open_string_enum! {
+open_enum! {
     /// `WebChatMemberInfo.role`.
-    MemberRole {
+    pub enum MemberRole {
         /// An agent.
-        Agent = "AGENT",
+        Agent => "AGENT",
         /// The guest.
-        Customer = "CUSTOMER",
+        Customer => "CUSTOMER",
         /// A flow (bot).
-        Workflow = "WORKFLOW",
+        Workflow => "WORKFLOW",
         /// ACD.
-        Acd = "ACD",
+        Acd => "ACD",
     }
 }
 
-open_string_enum! {
+open_enum! {
     /// `WebChatMemberInfo.state`.
-    MemberState {
+    pub enum MemberState {
         /// In the conversation.
-        Connected = "CONNECTED",
+        Connected => "CONNECTED",
         /// Left.
-        Disconnected = "DISCONNECTED",
+        Disconnected => "DISCONNECTED",
         /// Being offered.
-        Alerting = "ALERTING",
+        Alerting => "ALERTING",
     }
 }
 
@@ -149,19 +149,19 @@ pub struct WebChatMemberInfo {
     pub extra: BTreeMap<String, Value>,
 }
 
-open_string_enum! {
+open_enum! {
     /// `WebChatMessage.bodyType`.
-    BodyType {
+    pub enum BodyType {
         /// Chat text.
-        Standard = "standard",
+        Standard => "standard",
         /// Notice.
-        Notice = "notice",
+        Notice => "notice",
         /// A member joined.
-        MemberJoin = "member-join",
+        MemberJoin => "member-join",
         /// A member left.
-        MemberLeave = "member-leave",
+        MemberLeave => "member-leave",
         /// Media request (deprecated).
-        MediaRequest = "media-request",
+        MediaRequest => "media-request",
     }
 }
 
@@ -301,15 +301,15 @@ pub struct ErrorBody {
     pub extra: BTreeMap<String, Value>,
 }
 
-open_string_enum! {
+open_enum! {
     /// `metadata.type` of a stream frame.
-    FrameType {
+    pub enum FrameType {
         /// A conversation message.
-        Message = "message",
+        Message => "message",
         /// A member's state changed.
-        MemberChange = "member-change",
+        MemberChange => "member-change",
         /// Someone is typing.
-        TypingIndicator = "typing-indicator",
+        TypingIndicator => "typing-indicator",
     }
 }
 

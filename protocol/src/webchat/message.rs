@@ -6,55 +6,55 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{SessionData, open_string_enum};
+use super::{SessionData, open_enum};
 
-open_string_enum! {
+open_enum! {
     /// Message `type`.
-    MessageType {
+    pub enum MessageType {
         /// A participant joined (drives the `*Connected` events).
-        ParticipantJoined = "ParticipantJoined",
+        ParticipantJoined => "ParticipantJoined",
         /// A participant left (drives the `*Disconnected` events).
-        ParticipantLeft = "ParticipantLeft",
+        ParticipantLeft => "ParticipantLeft",
         /// Chat text.
-        Message = "Message",
+        Message => "Message",
         /// Someone started typing.
-        TypingStarted = "TypingStarted",
+        TypingStarted => "TypingStarted",
         /// Someone stopped typing.
-        TypingStopped = "TypingStopped",
+        TypingStopped => "TypingStopped",
         /// System notice.
-        Notice = "Notice",
+        Notice => "Notice",
         /// A pushed URL.
-        PushUrl = "PushUrl",
+        PushUrl => "PushUrl",
         /// Rich content.
-        Structured = "Structured",
+        Structured => "Structured",
         /// A file was uploaded.
-        FileUploaded = "FileUploaded",
+        FileUploaded => "FileUploaded",
         /// A file was deleted.
-        FileDeleted = "FileDeleted",
+        FileDeleted => "FileDeleted",
         /// A custom notice.
-        CustomNotice = "CustomNotice",
+        CustomNotice => "CustomNotice",
         /// A nickname changed.
-        NicknameUpdated = "NicknameUpdated",
+        NicknameUpdated => "NicknameUpdated",
         /// Idle warning.
-        IdleAlert = "IdleAlert",
+        IdleAlert => "IdleAlert",
         /// Idle close.
-        IdleClose = "IdleClose",
+        IdleClose => "IdleClose",
     }
 }
 
-open_string_enum! {
+open_enum! {
     /// `from.type`: who sent a message.
-    PartyType {
+    pub enum PartyType {
         /// The visitor (GMS `Customer` is mapped here).
-        Client = "Client",
+        Client => "Client",
         /// An agent.
-        Agent = "Agent",
+        Agent => "Agent",
         /// A supervisor.
-        Supervisor = "Supervisor",
+        Supervisor => "Supervisor",
         /// A bot.
-        Bot = "Bot",
+        Bot => "Bot",
         /// A system or external party.
-        External = "External",
+        External => "External",
     }
 }
 

@@ -4,8 +4,8 @@
 //! chat v2).
 //!
 //! Names, JSON keys, enum spellings and rejection texts are the ones Genesys uses. Every enum
-//! is open: values this crate does not know are kept verbatim (`Other(String)` for string
-//! enums, `Unknown(raw object)` for tagged messages) and re-encode unchanged.
+//! is open: values this crate does not know are kept verbatim (`Other` for string
+//! enums, built only by parsing, `Unknown(raw object)` for tagged messages) and re-encode unchanged.
 //!
 //! Tagged messages ([`WebChatCommand`], [`WebChatEvent`]) are decoded tag-first: a known
 //! name with a malformed payload is an error, never silently an `Unknown`.
@@ -103,7 +103,7 @@ macro_rules! tagged_enum {
     (@pattern $name:ident, $variant:ident) => { $name::$variant };
 }
 
-pub(crate) use crate::open_enum::open_string_enum;
+pub(crate) use crate::open_enum::open_enum;
 pub(crate) use tagged_enum;
 
 /// Contributes every WebChatService wire type to the schema catalogue.

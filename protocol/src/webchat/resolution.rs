@@ -6,73 +6,73 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{AgentInfo, Message, WireId, open_string_enum};
+use super::{AgentInfo, Message, WireId, open_enum};
 
-open_string_enum! {
+open_enum! {
     /// The exact rejection texts of WebChatService commands.
     ///
     /// Where the Genesys documentation and the 9.0.018.07 widget code agree up to a
     /// sentence-final period (documentation tables end every cell with one), the code's
     /// spelling is used; where their wording differs, the documentation's.
-    RejectionText {
+    pub enum RejectionText {
         /// `startChat` while a session is starting, active, ending or restoring.
-        AlreadyActive = "There is already an active chat session",
+        AlreadyActive => "There is already an active chat session",
         /// A session command without a session.
-        NoActiveSession = "There is no active chat session",
+        NoActiveSession => "There is no active chat session",
         /// `sendFilteredMessage`, `startPoll`, `stopPoll` without a session.
-        NoActiveSessionShort = "No active chat session.",
+        NoActiveSessionShort => "No active chat session.",
         /// `sendMessage` with a missing or empty `message`.
-        NoMessageText = "No message text provided",
+        NoMessageText => "No message text provided",
         /// `startChat` with a `userData` that is not an object.
-        MalformedUserData = "malformed data object provided in userData property",
+        MalformedUserData => "malformed data object provided in userData property",
         /// `addPrefilter` / `sendFilteredMessage` with missing or invalid regular expressions.
-        InvalidFilters = "Missing or invalid filters provided. Please provide a regular expression or an array of regular expressions",
+        InvalidFilters => "Missing or invalid filters provided. Please provide a regular expression or an array of regular expressions",
         /// `sendCustomNotice` on a transport without custom notices.
-        CustomNoticeUnsupported = "This transport doesn't support sendCustomNotice command.",
+        CustomNoticeUnsupported => "This transport doesn't support sendCustomNotice command.",
         /// `updateUserData` during a session on a transport that cannot update it.
-        UpdateUserDataUnsupported = "This transport doesn't support updating userData during an active chat session.",
+        UpdateUserDataUnsupported => "This transport doesn't support updating userData during an active chat session.",
         /// Poll commands on a push transport.
-        PollingUnsupported = "This transport doesn't support polling.",
+        PollingUnsupported => "This transport doesn't support polling.",
         /// `resetPollExceptions` on a push transport.
-        ResetPollExceptionsUnsupported = "This transport doesn't support resetPollExceptions command.",
+        ResetPollExceptionsUnsupported => "This transport doesn't support resetPollExceptions command.",
         /// `poll` invoked by anyone but the service.
-        PollAccessDenied = "Access Denied to private command. Only WebChatService is allowed to invoke this command",
+        PollAccessDenied => "Access Denied to private command. Only WebChatService is allowed to invoke this command",
         /// `poll` while a poll is in flight.
-        PreviousPollNotFinished = "previous poll has not finished",
+        PreviousPollNotFinished => "previous poll has not finished",
         /// `stopPoll` while not polling.
-        NotPolling = "Not currently polling. Ignoring command.",
+        NotPolling => "Not currently polling. Ignoring command.",
         /// `restore` while restoring.
-        AlreadyRestoring = "Already restoring. Ignoring request.",
+        AlreadyRestoring => "Already restoring. Ignoring request.",
         /// `restore` while a session is active.
-        RestoreWhileActive = "Chat session is already active, ignoring restore command.",
+        RestoreWhileActive => "Chat session is already active, ignoring restore command.",
         /// `restore` invoked manually outside async mode.
-        RestoreAccessDenied = "Access Denied to private command. Only WebChatService is allowed to invoke this command in Non-Async mode.",
+        RestoreAccessDenied => "Access Denied to private command. Only WebChatService is allowed to invoke this command in Non-Async mode.",
         /// `restore` without stored session data.
-        NothingToRestore = "No chat session found to restore.",
+        NothingToRestore => "No chat session found to restore.",
         /// `sendFile` on a transport without uploads.
-        FileUploadUnsupported = "This transport doesn't support file uploads.",
+        FileUploadUnsupported => "This transport doesn't support file uploads.",
         /// `downloadFile` on a transport without downloads.
-        FileDownloadUnsupported = "This transport doesn't support file download.",
+        FileDownloadUnsupported => "This transport doesn't support file download.",
         /// `updateInteractionData` during a session.
-        InteractionDataUnsupported = "This transport doesn't support updating interactionData during an active chat session.",
+        InteractionDataUnsupported => "This transport doesn't support updating interactionData during an active chat session.",
         /// `getFileLimits` on a transport without uploads.
-        FileLimitsUnsupported = "This transport doesn't support getFileLimits command.",
+        FileLimitsUnsupported => "This transport doesn't support getFileLimits command.",
         /// `sendFile` without a file the service can read (a JSON command cannot carry one).
-        NoFormData = "No HTMl5 formData support on your browser",
+        NoFormData => "No HTMl5 formData support on your browser",
         /// `registerTypingPreviewInput` without an input element (always, outside a browser).
-        InvalidTypingPreviewInput = "Invalid value provided for the 'input' property. An HTML element reference to a textarea or text input is required.",
+        InvalidTypingPreviewInput => "Invalid value provided for the 'input' property. An HTML element reference to a textarea or text input is required.",
         /// `asyncRestore` outside asynchronous chat: an empty rejection.
-        Empty = "",
+        Empty => "",
         /// `fetchHistory` outside asynchronous chat.
-        HistoryRequiresAsync = "Fetching history messages applies only to Asynchronous chat.",
+        HistoryRequiresAsync => "Fetching history messages applies only to Asynchronous chat.",
         /// `fetchHistory` with pagination disabled (Genesys Cloud).
-        HistoryPaginationDisabled = "Fetching chat history on scroll is not enabled.",
+        HistoryPaginationDisabled => "Fetching chat history on scroll is not enabled.",
         /// `fetchHistory` after the oldest message.
-        NoMoreHistory = "No more messages to fetch",
+        NoMoreHistory => "No more messages to fetch",
         /// `configure` without a configuration.
-        InvalidConfiguration = "Invalid configuration",
+        InvalidConfiguration => "Invalid configuration",
         /// `configure` with an unknown `transport.type`.
-        InvalidTransportConfiguration = "Invalid transport configuration",
+        InvalidTransportConfiguration => "Invalid transport configuration",
     }
 }
 
@@ -80,14 +80,14 @@ impl RejectionText {
     /// `registerPreProcessor` without a function; `type_of` is JavaScript's `typeof` of
     /// what was passed.
     pub fn no_pre_processor(type_of: &str) -> Self {
-        Self::Other(format!(
+        Self::from(format!(
             "No preprocessor function provided. Type provided was '{type_of}'."
         ))
     }
 
     /// `sendMessage` longer than `maxMessageLength` (the text carries the limit).
     pub fn message_too_long(max: u32) -> Self {
-        Self::Other(format!(
+        Self::from(format!(
             "Message length exceeds configured threshold of ({max}) characters"
         ))
     }

@@ -82,7 +82,7 @@ impl SimulatedState {
             });
         }
         let call_type = if is_extension(destination) {
-            CallType::from("Internal")
+            CallType::Internal
         } else {
             CallType::Outbound
         };

@@ -264,18 +264,30 @@ fn render_object(object: &Object, indent: usize) -> String {
         }
         let _ = writeln!(
             out,
-            "{inner}{}{}: {};",
+            "{inner}{}{}:{}",
             property_key(&property.name),
             if property.optional { "?" } else { "" },
-            property.ty.render(indent + 1)
+            after_colon(&property.ty, indent + 1)
         );
     }
     if let Some(index) = &object.index {
-        let _ = writeln!(out, "{inner}[key: string]: {};", index.render(indent + 1));
+        let _ = writeln!(
+            out,
+            "{inner}[key: string]:{}",
+            after_colon(index, indent + 1)
+        );
     }
     out.push_str(&pad(indent));
     out.push('}');
     out
+}
+
+/// What follows a member's colon: ` type;`, or a multi-line type from its first line break
+/// (so that no line ends in a space).
+fn after_colon(ty: &Ts, indent: usize) -> String {
+    let text = ty.render(indent);
+    let separator = if text.starts_with('\n') { "" } else { " " };
+    format!("{separator}{text};")
 }
 
 /// A property key: bare when it is an identifier, quoted otherwise.

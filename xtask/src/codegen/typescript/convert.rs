@@ -79,15 +79,45 @@ pub(crate) struct Declaration {
     pub(crate) doc: Option<String>,
 }
 
+/// The named open enumerations of a group: their known values, in order, to the type's name.
+/// A closed list of exactly those values (an event family's tags, say) is written as the named
+/// type rather than repeated inline; the named type admits any other string too, a superset
+/// as everywhere in these declarations.
+pub(crate) type OpenEnums = BTreeMap<Vec<String>, String>;
+
+/// The open enumerations among `types` (a string schema with string `examples`).
+pub(crate) fn open_enums<'a>(
+    types: impl IntoIterator<Item = (&'a String, &'a Value)>,
+) -> OpenEnums {
+    types
+        .into_iter()
+        .filter(|(_, schema)| schema.get("type") == Some(&Value::from("string")))
+        .filter_map(|(name, schema)| Some((string_list(schema.get("examples")?)?, name.clone())))
+        .collect()
+}
+
+/// The strings of a non-empty array of strings.
+fn string_list(values: &Value) -> Option<Vec<String>> {
+    let values = values.as_array()?;
+    let strings: Vec<String> = values
+        .iter()
+        .map(|value| value.as_str().map(str::to_owned))
+        .collect::<Option<_>>()?;
+    (!strings.is_empty()).then_some(strings)
+}
+
 /// Converts the schema of named type `name` into its declaration, followed by declarations of
-/// the titled subschemas it contains.
+/// the titled subschemas it contains; closed lists of a named open enumeration's values refer
+/// to it by name.
 pub(crate) fn declare(
     name: &str,
     schema: &Value,
     doc: Option<String>,
+    open_enums: &OpenEnums,
 ) -> Result<Vec<Declaration>, String> {
     let mut converter = Converter {
         hoisted: BTreeMap::new(),
+        open_enums,
     };
     let ty = converter
         .convert(schema, name, true)
@@ -105,6 +135,7 @@ pub(crate) fn declare(
 pub(crate) fn type_of(schema: &Value) -> Result<Ts, String> {
     let mut converter = Converter {
         hoisted: BTreeMap::new(),
+        open_enums: &OpenEnums::new(),
     };
     let ty = converter.convert(schema, "", true)?;
     if let Some(name) = converter.hoisted.keys().next() {
@@ -113,11 +144,12 @@ pub(crate) fn type_of(schema: &Value) -> Result<Ts, String> {
     Ok(ty)
 }
 
-struct Converter {
+struct Converter<'a> {
     hoisted: BTreeMap<String, Declaration>,
+    open_enums: &'a OpenEnums,
 }
 
-impl Converter {
+impl Converter<'_> {
     /// `owner` names the declaration being converted; `is_root` is true for its own schema.
     fn convert(&mut self, schema: &Value, owner: &str, is_root: bool) -> Result<Ts, String> {
         let map = match schema {
@@ -148,8 +180,13 @@ impl Converter {
         if let Some(value) = map.get("const") {
             parts.push(Ts::Literal(value.clone()));
         } else if let Some(values) = map.get("enum") {
-            let values = values.as_array().ok_or("`enum` is not an array")?;
-            parts.push(Ts::union(values.iter().cloned().map(Ts::Literal)));
+            let named = string_list(values).and_then(|list| self.open_enums.get(&list));
+            if let Some(name) = named {
+                parts.push(Ts::Ref(name.clone()));
+            } else {
+                let values = values.as_array().ok_or("`enum` is not an array")?;
+                parts.push(Ts::union(values.iter().cloned().map(Ts::Literal)));
+            }
         } else if let Some(base) = self.typed_base(map, owner)? {
             // `const`/`enum` already say everything `type` would.
             parts.push(base);
@@ -546,7 +583,7 @@ mod tests {
                 { "title": "Ok", "type": "object", "additionalProperties": false }
             ]
         });
-        let declarations = declare("Message", &schema, None).unwrap_or_default();
+        let declarations = declare("Message", &schema, None, &OpenEnums::new()).unwrap_or_default();
         let rendered: Vec<(String, String, Option<String>)> = declarations
             .into_iter()
             .map(|d| (d.name, d.ty.render(0), d.doc))
@@ -579,6 +616,7 @@ mod tests {
             "Agent",
             &json!({ "title": "Agent", "type": "string" }),
             None,
+            &OpenEnums::new(),
         )
         .unwrap_or_default();
         assert_eq!(declarations.len(), 1);
@@ -587,9 +625,37 @@ mod tests {
 
     #[test]
     fn file_titles_document_roots_without_a_description() {
-        let declarations =
-            declare("X", &json!(true), Some("From the file.".into())).unwrap_or_default();
+        let declarations = declare(
+            "X",
+            &json!(true),
+            Some("From the file.".into()),
+            &OpenEnums::new(),
+        )
+        .unwrap_or_default();
         assert_eq!(declarations[0].doc.as_deref(), Some("From the file."));
+    }
+
+    #[test]
+    fn closed_lists_of_a_named_open_enum_refer_to_it() {
+        let types = BTreeMap::from([
+            (
+                "Direction".to_owned(),
+                json!({ "type": "string", "examples": ["IN", "OUT"] }),
+            ),
+            ("Count".to_owned(), json!({ "type": "integer" })),
+        ]);
+        let open = open_enums(&types);
+        assert_eq!(open.len(), 1);
+        let schema = json!({ "properties": {
+            "same": { "enum": ["IN", "OUT"] },
+            "fewer": { "enum": ["IN"] },
+            "reordered": { "enum": ["OUT", "IN"] }
+        }, "required": ["same", "fewer", "reordered"], "additionalProperties": false });
+        let declarations = declare("Leg", &schema, None, &open).unwrap_or_default();
+        assert_eq!(
+            declarations[0].ty.render(0),
+            "{\n  fewer: \"IN\";\n  reordered: \"OUT\" | \"IN\";\n  same: Direction;\n}"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use agentdesk_protocol::schema::GENERATED_MARKER;
 
 use super::model::TypeGroup;
 use ast::doc_comment;
-use convert::{Declaration, declare};
+use convert::{Declaration, declare, open_enums};
 
 /// Folder below `schema/` that holds the declarations.
 const DIR: &str = "typescript";
@@ -42,9 +42,10 @@ fn header(what: &str) -> String {
 
 /// The declarations of one group.
 fn module(group: &TypeGroup) -> Result<String, String> {
+    let open_enums = open_enums(group.types.iter().map(|(name, ty)| (name, &ty.schema)));
     let mut declarations: BTreeMap<String, Declaration> = BTreeMap::new();
     for (name, ty) in &group.types {
-        for declaration in declare(name, &ty.schema, ty.file_title.clone())? {
+        for declaration in declare(name, &ty.schema, ty.file_title.clone(), &open_enums)? {
             if declarations.contains_key(&declaration.name) {
                 return Err(format!(
                     "`{}` is declared twice (a titled subschema clashes with a type)",
@@ -131,6 +132,26 @@ mod tests {
         assert!(files["typescript/index.d.ts"].ends_with(
             "export * as alpha from \"./alpha.js\";\nexport * as beta from \"./beta.js\";\n"
         ));
+    }
+
+    /// Every generated file is clean text: no line ends in whitespace, and no comment names a
+    /// Rust type where a reader of TypeScript expects a TypeScript one.
+    #[test]
+    fn generated_files_have_no_trailing_whitespace_and_no_rust_types() {
+        let groups = group_catalogue(&agentdesk_protocol::schema::catalog()).unwrap_or_default();
+        let files = files(&groups).unwrap_or_default();
+        assert!(files.len() > 1);
+        for (path, text) in &files {
+            for (n, line) in text.lines().enumerate() {
+                assert_eq!(line.trim_end(), line, "{path}:{} ends in whitespace", n + 1);
+                let comment = line.trim_start();
+                if comment.starts_with("/**") || comment.starts_with('*') {
+                    for rust in ["Vec<", "Option<", "Map<", "Box<", "(Value)", "(bool)"] {
+                        assert!(!line.contains(rust), "{path}:{}: {line}", n + 1);
+                    }
+                }
+            }
+        }
     }
 
     #[test]
