@@ -129,7 +129,7 @@ export type AgentOperation = "answer" | "hold" | "resume" | "hangup" | "markdone
 
 /** Open enumeration: the known values are listed in `examples`; any other string is accepted and preserved. */
 export type CallType =
-  | "INTERNAL"
+  | "Internal"
   | "INBOUND"
   | "OUTBOUND"
   | "CONSULT"
