@@ -144,23 +144,22 @@
 //! whose resolved origin may receive it, so a policy change or a navigated frame stops
 //! delivery at once.
 //!
-//! # Decisions on open questions
+//! # Decisions where the documentation is silent
 //!
-//! - **Error texts (spec §8 item 4).** A page whose origin is not accepted gets no
-//!   response ([`Decision::Ignore`]): a foreign page learns nothing, and clients already
+//! - **Error texts.** A page whose origin is not accepted gets no response ([`Decision::Ignore`]): a foreign page learns nothing, and clients already
 //!   treat a timeout of `system.getAllowedServices` as "not allowed". A request outside the
 //!   origin's filters gets `The request '<request>' is not allowed for the origin
-//!   '<origin>'.` The rate-limit text is the seed's, verbatim; the seed's sample shows a
+//!   '<origin>'.` The rate-limit text is the documentation's, verbatim; its sample shows a
 //!   different name in `request` than in the message, which we read as an editing slip:
 //!   both carry the refused request. Unknown requests and bad parameters are the engine's
 //!   to answer, after the policy allowed the request.
-//! - **`option.read-allowed-web-content-origin` (item 10).** Read as an origin list (no
+//! - **`option.read-allowed-web-content-origin`.** Read as an origin list (no
 //!   filters) that additionally restricts `configuration.getOption` and
 //!   `configuration.getContextualOption`; default `*`, the value Workspace environments
 //!   are seen with, so only `accepted-web-content-origins` applies unless it is set.
-//! - **8.5 user-data defaults (item 11).** Both allow-lists default to `*`, as documented
+//! - **8.5 user-data defaults.** Both allow-lists default to `*`, as documented
 //!   for 9.0. An empty value allows no key.
-//! - **Rate-limit replies (item 12).** The first refused request gets the failure; the
+//! - **Rate-limit replies.** The first refused request gets the failure; the
 //!   rest of the quarantine is silence, as the documentation describes.
 //! - **Subscriptions and request filters.** Request filters decide which event families a
 //!   page receives (see [Events and request filters](#events-and-request-filters)):

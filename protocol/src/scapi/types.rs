@@ -924,7 +924,7 @@ impl<'de> Deserialize<'de> for OptionSelectors {
 
 /// The result of a request that documents no return value.
 ///
-/// Decision (spec open question 2): our service omits `data` for such requests; when
+/// Decision (the documentation is silent): our service omits `data` for such requests; when
 /// decoding, any `data` a Workspace sends (`null`, `true`, an echo) is accepted and ignored.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NoData;

@@ -42,7 +42,7 @@ impl AgentStateSpec {
         }
     }
 
-    /// Adds a not-ready reason and its code (as in the seed: `Break`, `1511`).
+    /// Adds a not-ready reason and its code (as in the documentation's agent example: `Break`, `1511`).
     #[must_use]
     pub fn with_reason(mut self, reason: impl Into<String>, code: impl Into<String>) -> Self {
         self.reason = Some(reason.into());

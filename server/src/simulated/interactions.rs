@@ -3,7 +3,7 @@
 //! consultations.
 //!
 //! Every interaction gets a fresh case id and bundle id (also written to `IW_CaseUid` /
-//! `IW_BundleUid` in its attached data, as the seed shows), is the main interaction of its
+//! `IW_BundleUid` in its attached data, as the documentation's example shows), is the main interaction of its
 //! case, and on arrival its case becomes the selected (not expanded) one, as Workspace
 //! selects a new interaction. Lifecycle events carry the interaction after the change.
 //!

@@ -19,7 +19,7 @@
 //! - `voice`: calls and the softphone; `chat`: chat (with each chat's transcript, what the
 //!   customer's side of the emulator reads) and email.
 //! - `outbound` (campaigns, record operations, result shapes) and `preview` (the three
-//!   preview modes, row for row as the seed's table).
+//!   preview modes, row for row as the documentation's table).
 //! - `system`: JWT, toasts, dialogs, menu-bar views; `options`: option store and selectors;
 //!   `tabs`: multi-tab election and the real-time connection.
 //!

@@ -1,6 +1,6 @@
-//! The three outbound preview modes, producing exactly the event rows of the seed's
-//! "Outbound preview events" table (spec section 7): each row is one `interaction` event
-//! with the interaction's `state`, `callType` and `capabilities` after it.
+//! The three outbound preview modes, producing exactly the event rows of the documentation's
+//! "Outbound preview events" table: each row is one `interaction` event with the
+//! interaction's `state`, `callType` and `capabilities` after it.
 //!
 //! - Pull: `outbound.getPreviewRecord` -> `ADDED`, `PREVIEWING` (state `PREVIEWING`).
 //! - Regular Push / Direct Push: a pushed record (scenario) -> `ADDED`, `INVITED`;
@@ -15,14 +15,14 @@
 //! - `outbound.rejectPreviewRecord` / `cancelPreviewRecord` -> `STATE_CHANGE` (`REJECTED` /
 //!   `CANCELED`, `MARK_DONE`); marking that preview done removes it (`REMOVED`).
 //!
-//! Preview interactions carry no `media`, like the seed's `RECORDS_RETRIEVED` example, and
+//! Preview interactions carry no `media`, like the documentation's `RECORDS_RETRIEVED` example, and
 //! `startDate` / `endDate` `null`. `chainedRecords` holds the chain from the start; a chain of
 //! more than one record also fires `RECORDS_RETRIEVED` once the record is previewed (after
 //! `PREVIEWING`), so single-record chains follow the table row for row.
 //!
 //! Records without configured chains are generated: `GSW_RECORD_HANDLE` counts from 1,
 //! `GSW_PHONE` is `+1555000NNNN`. `userData` repeats the current record's fields as strings
-//! (numbers become strings, as in the seed) plus the case and bundle ids.
+//! (numbers become strings, as in that example) plus the case and bundle ids.
 
 use agentdesk_protocol::policy::Timestamp;
 use agentdesk_protocol::scapi::Event;

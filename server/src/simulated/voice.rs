@@ -5,7 +5,7 @@
 //! hangs up): `RELEASED` (state `IDLE`) -> `interaction.markdone`: `REMOVED`.
 //! Dialed call (`voice.dial` / `dialEx`): `ADDED` + `DIALING`; the called party answers
 //! through the scenario API (`ESTABLISHED`). A destination of up to five digits is an
-//! internal extension (`callType` `Internal`, spelled as in the seed), anything else is
+//! internal extension (`callType` `Internal`, spelled as in the documentation's example), anything else is
 //! `OUTBOUND`. Recording moves `recordingState` STOPPED -> RECORDING <-> PAUSED -> STOPPED,
 //! each step with `CALL_RECORDING_STATE_CHANGED`.
 
