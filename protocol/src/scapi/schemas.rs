@@ -230,6 +230,14 @@ pub(crate) fn schemas(out: &mut Vec<SchemaEntry>) {
     ]);
 }
 
+impl super::RequestSpec {
+    /// The result type as a schema reader names it: "list of Media", "Interaction or null",
+    /// "any JSON value"; named types keep their schema names.
+    pub fn result_in_words(&self) -> String {
+        result_in_words(self.result)
+    }
+}
+
 /// A request's result type as a schema reader names it: `Vec<Media>` is a "list of Media",
 /// `Option<Interaction>` is "Interaction or null"; named types keep their schema names.
 fn result_in_words(rust: &str) -> String {

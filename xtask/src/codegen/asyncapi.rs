@@ -145,7 +145,11 @@ fn document(scapi: &TypeGroup) -> Result<Value, String> {
             &format!("success.{}", spec.name),
             json!({
                 "title": format!("{} success", spec.name),
-                "summary": format!("The success response to `{}` ({}).", spec.name, spec.result),
+                "summary": format!(
+                    "The success response to `{}` ({}).",
+                    spec.name,
+                    spec.result_in_words()
+                ),
                 "correlationId": correlation,
                 "payload": { "allOf": [
                     { "$ref": "#/components/schemas/Success" },
