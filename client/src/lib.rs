@@ -50,7 +50,7 @@
 //!   browser-verified origins of the frames it embeds); every other connection speaks for
 //!   itself alone.
 //! - The in-memory transport is trusted code in the same process and states its origin
-//!   directly ([`InMemoryTransport::connect`]).
+//!   directly (`InMemoryTransport::connect`, feature `in-memory`).
 //!
 //! # Example
 //!

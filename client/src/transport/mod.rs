@@ -2,7 +2,7 @@
 //!
 //! - [`WebSocketTransport`]: the native `/scapi` endpoint of `agentdesk-server` (or any
 //!   service speaking the same framing).
-//! - [`InMemoryTransport`] (feature `in-memory`): a `Service` in the same process.
+//! - `InMemoryTransport` (feature `in-memory`): a `Service` in the same process.
 //! - Anything else: implement [`Transport`].
 
 #[cfg(feature = "in-memory")]

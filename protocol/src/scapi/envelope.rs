@@ -1072,14 +1072,6 @@ fn to_json_value<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-/// Lets a response carry an arbitrary typed result.
-pub fn to_data<T: Serialize>(value: &T) -> Option<Value> {
-    match serde_json::to_value(value) {
-        Ok(Value::Null) | Err(_) => None,
-        Ok(value) => Some(value),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;

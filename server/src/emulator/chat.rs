@@ -45,7 +45,7 @@ use super::AppState;
 use crate::simulated::{self, ChatMessage, SimulationError};
 
 /// Chats the customer API keeps ids for; starting one more forgets the oldest.
-pub const MAX_CHATS: usize = 4096;
+pub(crate) const MAX_CHATS: usize = 4096;
 
 /// Chat ids (capabilities) to the interaction ids they stand for.
 #[derive(Debug, Default)]
@@ -96,7 +96,7 @@ fn no_such_chat() -> Response {
 }
 
 /// The WebSocket path of chat `id`'s stream.
-pub fn stream_path(id: &str) -> String {
+pub(crate) fn stream_path(id: &str) -> String {
     format!("/chat/sessions/{id}/stream")
 }
 

@@ -13,9 +13,9 @@
 //! an accepted chat; whatever the agent does (accept, messages, typing, mark done) reaches the
 //! customer's stream of the [chat API](super::chat).
 
-pub use agentdesk_protocol::emulator::control::{
-    Action, ActionOutcome, AgentOperation, CampaignStep, ConnectionChange, DesktopState,
-    DialogView, ErrorBody, HostConfig, PreviewKind, ToastView,
+pub(crate) use agentdesk_protocol::emulator::control::{
+    Action, ActionOutcome, AgentOperation, CampaignStep, ConnectionChange, DesktopState, ErrorBody,
+    HostConfig, PreviewKind, ToastView,
 };
 use agentdesk_protocol::scapi::Request;
 use agentdesk_protocol::scapi::requests::{
@@ -39,10 +39,10 @@ use crate::simulated::{ChatMessage, IncomingCall};
 use crate::workspace::{CallContext, Workspace};
 
 /// The frame id the desktop's own actions are attributed to (no client window has it).
-pub const DESKTOP: FrameId = FrameId(0);
+const DESKTOP: FrameId = FrameId(0);
 
 /// The default campaign of preview mode `mode` in the emulator's simulated desktop.
-pub fn preview_campaign(mode: PreviewKind) -> &'static str {
+pub(crate) fn preview_campaign(mode: PreviewKind) -> &'static str {
     match mode {
         PreviewKind::Pull => super::PULL_CAMPAIGN,
         PreviewKind::Push => super::PUSH_CAMPAIGN,
@@ -53,7 +53,7 @@ pub fn preview_campaign(mode: PreviewKind) -> &'static str {
 /// What an action did.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Applied {
+pub(crate) struct Applied {
     /// The interaction it created or concerned, when there is one.
     pub interaction_id: Option<String>,
     /// How many events were published.

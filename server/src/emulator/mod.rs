@@ -2,13 +2,13 @@
 //!
 //! [`Emulator::start`] serves, on one port, the host page (`/`), its relay (`/relay`), the
 //! native Service Client API endpoint (`/scapi`), the control API (`/api/...`) and the
-//! customer's side of chats (`/chat/...`, see [`chat`]); on a
+//! customer's side of chats (`/chat/...`, bodies in [`agentdesk_protocol::emulator::chat`]); on a
 //! second port (a different origin, so the cross-origin policy is real) a demo third-party
 //! app that speaks the Service Client API wire format; and, on a third, the Screen Recording
 //! Service emulator. The `agentdesk-server serve` command runs it.
 
-pub mod chat;
-pub mod control;
+mod chat;
+mod control;
 pub mod guard;
 mod http;
 mod relay;
