@@ -7,6 +7,9 @@ use serde_json::json;
 
 use super::pretty;
 
+/// How the conformance corpus is written, for implementations that replay it.
+const CORPUS_FORMAT: &str = include_str!("corpus-format.md");
+
 /// One file per catalogue entry, plus `index.json` and `README.md`.
 pub(crate) fn files(entries: &[SchemaEntry]) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
@@ -31,9 +34,11 @@ pub(crate) fn files(entries: &[SchemaEntry]) -> BTreeMap<String, String> {
              - `typescript/`: TypeScript declarations of the same types (`index.d.ts` re-exports one\n  \
              namespace per protocol), with typed request and event maps for the Service Client API.\n\
              - `asyncapi.json`: an AsyncAPI 3.0 document of both directions of the Service Client API.\n\
+             - `emulator/`: the local emulator's own formats (relay frames, control-API actions and\n  \
+             desktop state, customer-chat API).\n\
              - `conformance/*.jsonl`: the conformance corpus, named transcripts of the Service Client\n  \
              API service (options, messages in, exact messages out, virtual time); replay it with\n  \
-             `cargo xtask conformance`. Format: README.md of the repository, \"Conformance corpus\".\n"
+             `cargo xtask conformance`. Its format follows.\n\n{CORPUS_FORMAT}"
         ),
     );
     files
