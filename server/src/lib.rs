@@ -1,6 +1,7 @@
 //! agentdesk-server: the Service Client API engine, the simulated Agent Workspace and the local
 //! emulator. The `agentdesk-server` command line is the package's binary.
 
+pub mod chaos;
 pub mod emulator;
 pub mod engine;
 pub mod service;

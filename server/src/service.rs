@@ -14,7 +14,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use agentdesk_protocol::policy::Timestamp;
 use agentdesk_protocol::scapi::{Event, ServiceMessage};
 use tokio::sync::{broadcast, mpsc};
+use tokio::time::Instant;
 
+use crate::chaos::{ChaosConfig, ChaosPlan};
 use crate::engine::{Engine, EngineError, FrameId, Output, TraceRecord};
 use crate::workspace::Workspace;
 
@@ -76,8 +78,40 @@ struct Inner {
     engine: Mutex<Engine>,
     workspace: Arc<dyn Workspace>,
     clock: Arc<dyn Clock>,
-    frames: Mutex<BTreeMap<FrameId, mpsc::Sender<Arc<ServiceMessage>>>>,
+    frames: Mutex<BTreeMap<FrameId, Route>>,
     traces: broadcast::Sender<TraceRecord>,
+    /// With chaos timing on: the plan, and the instant its durations count from.
+    chaos: Option<(Mutex<ChaosPlan>, Instant)>,
+}
+
+/// How a frame's messages reach its connection.
+enum Route {
+    /// At once.
+    Direct(mpsc::Sender<Arc<ServiceMessage>>),
+    /// Through a forwarder that holds each message until its instant (chaos timing).
+    Delayed(mpsc::Sender<(Instant, Arc<ServiceMessage>)>),
+}
+
+impl Route {
+    fn try_send(&self, at: Instant, message: Arc<ServiceMessage>) -> bool {
+        match self {
+            Self::Direct(sender) => sender.try_send(message).is_ok(),
+            Self::Delayed(sender) => sender.try_send((at, message)).is_ok(),
+        }
+    }
+}
+
+/// Holds each message until its instant, then hands it on; instants come in order.
+async fn forward_late(
+    mut delayed: mpsc::Receiver<(Instant, Arc<ServiceMessage>)>,
+    connection: mpsc::Sender<Arc<ServiceMessage>>,
+) {
+    while let Some((at, message)) = delayed.recv().await {
+        tokio::time::sleep_until(at).await;
+        if connection.send(message).await.is_err() {
+            return;
+        }
+    }
 }
 
 /// A running Service Client API service. Cheap to clone.
@@ -95,7 +129,21 @@ impl std::fmt::Debug for Service {
 impl Service {
     /// A service running `engine` against `workspace`, reading time from `clock`.
     pub fn new(engine: Engine, workspace: Arc<dyn Workspace>, clock: Arc<dyn Clock>) -> Self {
+        Self::with_chaos(engine, workspace, clock, ChaosConfig::default())
+    }
+
+    /// [`Service::new`] delivering messages with chaos timing (see [`crate::chaos`]); an
+    /// inactive configuration delivers at once. Needs a tokio runtime when active.
+    pub fn with_chaos(
+        engine: Engine,
+        workspace: Arc<dyn Workspace>,
+        clock: Arc<dyn Clock>,
+        chaos: ChaosConfig,
+    ) -> Self {
         let (traces, _) = broadcast::channel(4096);
+        let chaos = chaos
+            .is_active()
+            .then(|| (Mutex::new(ChaosPlan::new(chaos)), Instant::now()));
         Self {
             inner: Arc::new(Inner {
                 engine: Mutex::new(engine),
@@ -103,6 +151,7 @@ impl Service {
                 clock,
                 frames: Mutex::new(BTreeMap::new()),
                 traces,
+                chaos,
             }),
         }
     }
@@ -138,7 +187,14 @@ impl Service {
         let (frame, outputs) = {
             let mut engine = lock(&self.inner.engine);
             let (frame, outputs) = engine.register_frame(origin, tab, now)?;
-            lock(&self.inner.frames).insert(frame, sender);
+            let route = if self.inner.chaos.is_some() {
+                let (delayed, held) = mpsc::channel(FRAME_QUEUE);
+                tokio::spawn(forward_late(held, sender));
+                Route::Delayed(delayed)
+            } else {
+                Route::Direct(sender)
+            };
+            lock(&self.inner.frames).insert(frame, route);
             (frame, outputs)
         };
         self.run(outputs).await;
@@ -188,9 +244,16 @@ impl Service {
         let mut queue = outputs;
         while !queue.is_empty() {
             let mut next = Vec::new();
+            let mut sends = Vec::new();
             for output in queue {
                 match output {
-                    Output::Send { frames, message } => self.deliver(&frames, &message),
+                    Output::Send { frames, message } => {
+                        sends.extend(
+                            frames
+                                .into_iter()
+                                .map(|frame| (frame, Arc::clone(&message))),
+                        );
+                    }
                     Output::Trace(record) => {
                         // Nobody listening is fine.
                         let _ = self.inner.traces.send(*record);
@@ -200,21 +263,40 @@ impl Service {
                         context,
                         request,
                     } => {
+                        // What came before the call goes out before it is awaited.
+                        self.deliver(std::mem::take(&mut sends));
                         let reply = self.inner.workspace.call(&context, request).await;
                         let now = self.now();
                         next.extend(lock(&self.inner.engine).complete(call, reply, now));
                     }
                 }
             }
+            self.deliver(sends);
             queue = next;
         }
     }
 
-    fn deliver(&self, frames: &[FrameId], message: &Arc<ServiceMessage>) {
-        let senders = lock(&self.inner.frames);
-        for frame in frames {
-            if let Some(sender) = senders.get(frame)
-                && sender.try_send(Arc::clone(message)).is_err()
+    /// Hands one step's messages to their frames, in order, or as chaos timing plans them.
+    fn deliver(&self, sends: Vec<(FrameId, Arc<ServiceMessage>)>) {
+        if sends.is_empty() {
+            return;
+        }
+        let now = Instant::now();
+        let planned: Vec<(FrameId, Instant, Arc<ServiceMessage>)> = match &self.inner.chaos {
+            None => sends
+                .into_iter()
+                .map(|(frame, m)| (frame, now, m))
+                .collect(),
+            Some((plan, epoch)) => lock(plan)
+                .schedule(now.duration_since(*epoch), sends)
+                .into_iter()
+                .map(|d| (d.frame, now + d.after, d.message))
+                .collect(),
+        };
+        let routes = lock(&self.inner.frames);
+        for (frame, at, message) in planned {
+            if let Some(route) = routes.get(&frame)
+                && !route.try_send(at, message)
             {
                 tracing::warn!(%frame, "client queue full or closed: message dropped");
             }
@@ -223,6 +305,9 @@ impl Service {
 
     fn disconnect(&self, frame: FrameId, origin: &str) {
         lock(&self.inner.frames).remove(&frame);
+        if let Some((plan, _)) = &self.inner.chaos {
+            lock(plan).forget(frame);
+        }
         let now = self.now();
         let context = {
             let mut engine = lock(&self.inner.engine);

@@ -22,6 +22,10 @@ fn help_documents_every_flag() {
         "--scenario",
         "--no-demo-app",
         "--no-srs",
+        "--token",
+        "--latency",
+        "--early-events",
+        "--chaos-seed",
     ] {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
     }

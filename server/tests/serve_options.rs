@@ -1,6 +1,7 @@
-//! `serve --options FILE` as a user runs it: the WWE option file answers
+//! `serve --options FILE` and chaos timing as a user runs them: the WWE option file answers
 //! `configuration.getOption` over the native endpoint, drives the behaviour options, and a view
-//! whose origin the policy does not accept is named at start-up.
+//! whose origin the policy does not accept is named at start-up; `--latency` and
+//! `--early-events` deliver late and out of order, repeatably.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -28,6 +29,7 @@ url=https://other.example/panel.html
 struct Serve {
     child: Child,
     base: String,
+    stdout: Vec<String>,
     stderr: Arc<Mutex<String>>,
 }
 
@@ -39,9 +41,15 @@ impl Drop for Serve {
 }
 
 fn serve_with_options(text: &str) -> Serve {
+    serve(text, &[])
+}
+
+fn serve(text: &str, extra: &[&str]) -> Serve {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let path = std::env::temp_dir().join(format!(
-        "agentdesk-serve-options-{}.cfg",
-        std::process::id()
+        "agentdesk-serve-options-{}-{}.cfg",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
     std::fs::write(&path, text).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_agentdesk-server"))
@@ -54,6 +62,7 @@ fn serve_with_options(text: &str) -> Serve {
             "--options",
         ])
         .arg(&path)
+        .args(extra)
         .env("RUST_LOG", "debug")
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
@@ -72,8 +81,10 @@ fn serve_with_options(text: &str) -> Serve {
         }
     });
     let mut base = None;
+    let mut stdout = Vec::new();
     for line in BufReader::new(child.stdout.take().unwrap()).lines() {
         let line = line.unwrap();
+        stdout.push(line.clone());
         if let Some(url) = line.split("(open this):").nth(1) {
             base = url
                 .trim()
@@ -90,6 +101,7 @@ fn serve_with_options(text: &str) -> Serve {
     Serve {
         child,
         base,
+        stdout,
         stderr,
     }
 }
@@ -106,14 +118,37 @@ async fn post(base: &str, path: &str, body: Value) -> Value {
         .unwrap()
 }
 
-/// One request over `/scapi` as `origin`; the answer's `data`.
-async fn scapi_request(base: &str, origin: &str, request: &str, parameters: Value) -> Value {
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn scapi_socket(base: &str, origin: &str) -> Socket {
     let url = format!("{}/scapi", base.replacen("http://", "ws://", 1));
     let mut handshake = url.into_client_request().unwrap();
     handshake
         .headers_mut()
         .insert("Origin", origin.parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(handshake).await.unwrap();
+    tokio_tungstenite::connect_async(handshake).await.unwrap().0
+}
+
+/// The next answer or event on `socket` (the frame-id handshake is skipped).
+async fn next_message(socket: &mut Socket) -> Value {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("a message within 5 s")
+            .unwrap()
+            .unwrap();
+        let Message::Text(text) = frame else { continue };
+        let message: Value = serde_json::from_str(&text).unwrap();
+        if message.get("referenceId").is_some() || message.get("event").is_some() {
+            return message;
+        }
+    }
+}
+
+/// One request over `/scapi` as `origin`; the answer's `data`.
+async fn scapi_request(base: &str, origin: &str, request: &str, parameters: Value) -> Value {
+    let mut socket = scapi_socket(base, origin).await;
     let message = json!({"request": request, "parameters": parameters, "referenceId": "7"});
     socket
         .send(Message::text(message.to_string()))
@@ -176,5 +211,105 @@ async fn the_option_file_answers_get_option_and_auto_answers_calls() {
     assert!(
         stderr.contains("[Elsewhere] url: the view's origin https://other.example is not accepted"),
         "the view that will go unanswered is named at start-up:\n{stderr}"
+    );
+}
+
+/// Subscribes to interaction events, then writes user data of call `id`: the first two
+/// messages after the subscription is acknowledged, and how long the answer took.
+async fn write_user_data(base: &str, id: &str) -> (Vec<Value>, Duration) {
+    let mut socket = scapi_socket(base, "http://app.example").await;
+    let subscribe = json!({"event": "subscribe", "data": ["interaction"], "referenceId": "1"});
+    socket
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .unwrap();
+    let acknowledged = next_message(&mut socket).await;
+    assert_eq!(acknowledged["referenceId"], "1", "{acknowledged}");
+    let sent = std::time::Instant::now();
+    let request = json!({"request": "interaction.setUserData", "parameters": [id, {"Segment": "Gold"}], "referenceId": "2"});
+    socket
+        .send(Message::text(request.to_string()))
+        .await
+        .unwrap();
+    let mut messages = Vec::new();
+    let mut answered = None;
+    while messages.len() < 2 {
+        let message = next_message(&mut socket).await;
+        if message["referenceId"] == "2" {
+            answered = Some(sent.elapsed());
+        }
+        messages.push(message);
+    }
+    (messages, answered.expect("the request is answered"))
+}
+
+fn kinds(messages: &[Value]) -> Vec<&'static str> {
+    messages
+        .iter()
+        .map(|m| {
+            if m.get("event").is_some() {
+                "event"
+            } else {
+                "answer"
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn chaos_timing_delivers_late_and_events_before_their_answer_repeatably() {
+    let options = "service-client-api.accepted-web-content-origins=http://app.example\n";
+
+    let calm = serve(options, &[]);
+    let call = post(&calm.base, "/api/calls", json!({"ani": "+15551234567"})).await;
+    let (messages, _) = write_user_data(&calm.base, call["interactionId"].as_str().unwrap()).await;
+    assert_eq!(
+        kinds(&messages),
+        ["answer", "event"],
+        "without chaos the answer comes first"
+    );
+
+    let chaotic = serve(
+        options,
+        &[
+            "--latency",
+            "60,20",
+            "--early-events",
+            "100",
+            "--chaos-seed",
+            "7",
+        ],
+    );
+    assert!(
+        chaotic.stdout.iter().any(|line| line.contains(
+            "latency 60 ms ± 20 ms, 100 % early events, seed 7 (repeat with --chaos-seed 7)"
+        )),
+        "the run says how to repeat it: {:?}",
+        chaotic.stdout
+    );
+    let call = post(&chaotic.base, "/api/calls", json!({"ani": "+15551234567"})).await;
+    let (messages, answered) =
+        write_user_data(&chaotic.base, call["interactionId"].as_str().unwrap()).await;
+    assert_eq!(kinds(&messages), ["event", "answer"], "{messages:?}");
+    assert_eq!(messages[0]["data"]["eventType"], "ATTACHED_DATA_CHANGED");
+    assert!(
+        answered >= Duration::from_millis(40),
+        "late by at least latency - jitter: {answered:?}"
+    );
+}
+
+#[test]
+fn a_latency_that_is_not_a_number_is_refused_with_the_form_to_use() {
+    let output = Command::new(env!("CARGO_BIN_EXE_agentdesk-server"))
+        .args(["serve", "--latency", "fast"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "latency `fast` is not a whole number of milliseconds; write e.g. 50 or 50,20"
+        ),
+        "{stderr}"
     );
 }

@@ -10,6 +10,7 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
+use agentdesk_server::chaos::ChaosConfig;
 use agentdesk_server::emulator::scenario::Scenario;
 use agentdesk_server::emulator::{Emulator, EmulatorConfig};
 
@@ -48,6 +49,30 @@ pub(crate) struct ServeArgs {
     /// `--token=SECRET` uses SECRET.
     #[arg(long, value_name = "SECRET", num_args = 0..=1, default_missing_value = "")]
     pub(crate) token: Option<String>,
+    /// Chaos timing: every message to an app arrives MS milliseconds late, give or take up
+    /// to JITTER milliseconds (`--latency 50` or `--latency 50,20`).
+    #[arg(long, value_name = "MS[,JITTER]", value_parser = parse_latency)]
+    pub(crate) latency: Option<(u64, u64)>,
+    /// Chaos timing: the percentage (0 to 100) of answers whose first event is delivered
+    /// before the answer, as real deployments sometimes do.
+    #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub(crate) early_events: Option<u8>,
+    /// Seeds chaos timing, to repeat a run (printed at start when chaos timing is on).
+    #[arg(long, value_name = "N")]
+    pub(crate) chaos_seed: Option<u64>,
+}
+
+/// `MS` or `MS,JITTER`, both whole milliseconds.
+fn parse_latency(text: &str) -> Result<(u64, u64), String> {
+    let number = |part: &str, what: &str| {
+        part.trim().parse::<u64>().map_err(|_| {
+            format!("{what} `{part}` is not a whole number of milliseconds; write e.g. 50 or 50,20")
+        })
+    };
+    match text.split_once(',') {
+        None => Ok((number(text, "latency")?, 0)),
+        Some((latency, jitter)) => Ok((number(latency, "latency")?, number(jitter, "jitter")?)),
+    }
 }
 
 /// How long a stop may take before open connections are cut.
@@ -60,6 +85,7 @@ impl ServeArgs {
         config.demo_app = (!self.no_demo_app).then_some(self.demo_app);
         config.srs = (!self.no_srs).then_some(self.srs);
         config.apps = self.apps.clone();
+        config.chaos = self.chaos()?;
         config.token = match self.token.as_deref() {
             None => None,
             Some("") => Some(random_token()?),
@@ -142,6 +168,7 @@ pub(crate) fn run(args: &ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let config_chaos = config.chaos;
     let code = runtime.block_on(async {
         let mut signals = StopSignals::listen();
         let running = match Emulator::start(config).await {
@@ -169,6 +196,9 @@ pub(crate) fn run(args: &ServeArgs) -> ExitCode {
         }
         if let Some(token) = &running.token {
             println!("  token (relay, control API):   {token} (query token=... or header x-agentdesk-token)");
+        }
+        if config_chaos.is_active() {
+            println!("{}", chaos_line(&config_chaos));
         }
         println!("Press Ctrl-C to stop.");
         signals.wait().await;
@@ -239,6 +269,39 @@ impl StopSignals {
             tracing::error!(%error, "cannot listen for Ctrl-C; stopping");
         }
     }
+}
+
+impl ServeArgs {
+    fn chaos(&self) -> Result<ChaosConfig, String> {
+        let (latency, jitter) = self.latency.unwrap_or((0, 0));
+        let seed = match self.chaos_seed {
+            Some(seed) => seed,
+            None => {
+                let mut bytes = [0u8; 8];
+                getrandom::fill(&mut bytes)
+                    .map_err(|e| format!("cannot seed chaos timing: {e}"))?;
+                u64::from_le_bytes(bytes)
+            }
+        };
+        Ok(ChaosConfig {
+            latency: Duration::from_millis(latency),
+            jitter: Duration::from_millis(jitter),
+            early_events: f64::from(self.early_events.unwrap_or(0)) / 100.0,
+            seed,
+        })
+    }
+}
+
+/// The start-up line that says what chaos timing does, and how to repeat the run.
+fn chaos_line(chaos: &ChaosConfig) -> String {
+    format!(
+        "  chaos timing:                 latency {} ms ± {} ms, {} % early events, seed {} (repeat with --chaos-seed {})",
+        chaos.latency.as_millis(),
+        chaos.jitter.as_millis(),
+        (chaos.early_events * 100.0).round(),
+        chaos.seed,
+        chaos.seed
+    )
 }
 
 fn random_token() -> Result<String, String> {

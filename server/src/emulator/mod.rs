@@ -31,6 +31,7 @@ pub use self::http::HttpLimits;
 pub use self::traffic::{
     TRAFFIC_LOG_BYTES, TRAFFIC_LOG_ENTRIES, TRAFFIC_MESSAGE_BYTES, TRAFFIC_PAGE,
 };
+use crate::chaos::ChaosConfig;
 use crate::engine::{Engine, EngineConfig};
 use crate::service::{Clock, Service, SystemClock};
 use crate::simulated::SimulatedWorkspace;
@@ -104,6 +105,8 @@ pub struct EmulatorConfig {
     pub token: Option<String>,
     /// Time and connection limits of every listener.
     pub http: HttpLimits,
+    /// Chaos timing of messages to the apps (none by default).
+    pub chaos: ChaosConfig,
 }
 
 impl Default for EmulatorConfig {
@@ -117,6 +120,7 @@ impl Default for EmulatorConfig {
             scenario: None,
             token: None,
             http: HttpLimits::default(),
+            chaos: ChaosConfig::default(),
         }
     }
 }
@@ -282,7 +286,7 @@ impl Emulator {
             ..EngineConfig::default()
         };
         let engine = Engine::new(parsed.configuration.policy().clone(), engine_config);
-        let service = Service::new(engine, workspace.clone(), clock);
+        let service = Service::with_chaos(engine, workspace.clone(), clock, config.chaos);
         start_preview_campaigns(&workspace, service.now());
 
         let srs = match config.srs {
