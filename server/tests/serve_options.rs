@@ -29,6 +29,8 @@ url=https://other.example/panel.html
 struct Serve {
     child: Child,
     base: String,
+    /// The option file it runs with (removed on drop).
+    options: std::path::PathBuf,
     stdout: Vec<String>,
     stderr: Arc<Mutex<String>>,
 }
@@ -37,6 +39,7 @@ impl Drop for Serve {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.options);
     }
 }
 
@@ -96,11 +99,11 @@ fn serve(text: &str, extra: &[&str]) -> Serve {
             break;
         }
     }
-    let _ = std::fs::remove_file(&path);
     let base = base.unwrap_or_else(|| panic!("no URL; stderr:\n{}", stderr.lock().unwrap()));
     Serve {
         child,
         base,
+        options: path,
         stdout,
         stderr,
     }
@@ -312,4 +315,69 @@ fn a_latency_that_is_not_a_number_is_refused_with_the_form_to_use() {
         ),
         "{stderr}"
     );
+}
+
+async fn call_state(base: &str) -> String {
+    let call = post(base, "/api/calls", json!({"ani": "+15551234567"})).await;
+    let id = call["interactionId"].as_str().unwrap().to_owned();
+    let state: Value = reqwest::get(format!("{base}/api/state"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let call = state["interactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["interactionId"] == id.as_str())
+        .cloned()
+        .unwrap_or_else(|| panic!("call {id} in {state}"));
+    call["state"].as_str().unwrap().to_owned()
+}
+
+/// Waits until stderr shows `text` a `count`-th time.
+async fn wait_for_log(serve: &Serve, text: &str, count: usize) {
+    for _ in 0..100 {
+        if serve.stderr.lock().unwrap().matches(text).count() >= count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no {text:?} in:\n{}", serve.stderr.lock().unwrap());
+}
+
+#[tokio::test]
+async fn an_edited_option_file_applies_without_restart_and_a_broken_edit_changes_nothing() {
+    let accepted = "service-client-api.accepted-web-content-origins=http://app.example\n";
+    let serve = serve(accepted, &[]);
+    assert_eq!(call_state(&serve.base).await, "RINGING");
+
+    std::fs::write(
+        &serve.options,
+        format!("{accepted}voice.auto-answer=true\n"),
+    )
+    .unwrap();
+    wait_for_log(&serve, "options reloaded from", 1).await;
+    assert_eq!(call_state(&serve.base).await, "TALKING");
+
+    std::fs::write(
+        &serve.options,
+        "service-client-api.accepted-web-content-origins=app.example\n",
+    )
+    .unwrap();
+    wait_for_log(&serve, "not applied, the previous ones stay", 1).await;
+    assert_eq!(
+        call_state(&serve.base).await,
+        "TALKING",
+        "the previous options stay"
+    );
+    let options = scapi_request(
+        &serve.base,
+        "http://app.example",
+        "configuration.getOption",
+        json!(["voice.auto-answer"]),
+    )
+    .await;
+    assert_eq!(options[0]["options"]["voice.auto-answer"], "true");
 }

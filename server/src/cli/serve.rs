@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
@@ -33,8 +34,8 @@ pub(crate) struct ServeArgs {
     /// Do not start the Screen Recording Service emulator.
     #[arg(long)]
     pub(crate) no_srs: bool,
-    /// A WWE option file with the `service-client-api.*` security options (default: an
-    /// embedded file accepting the demo app).
+    /// A WWE option file: security options, behaviour options, views and any option apps
+    /// read (default: an embedded file accepting the demo app). Edits apply while running.
     #[arg(long, value_name = "FILE")]
     pub(crate) options: Option<PathBuf>,
     /// An app URL to embed in the host page (repeatable); its origin must be accepted by the
@@ -197,12 +198,24 @@ pub(crate) fn run(args: &ServeArgs) -> ExitCode {
         if let Some(token) = &running.token {
             println!("  token (relay, control API):   {token} (query token=... or header x-agentdesk-token)");
         }
+        let running = Arc::new(running);
+        let watcher = args
+            .options
+            .clone()
+            .map(|path| tokio::spawn(watch_options(path, Arc::clone(&running))));
         if config_chaos.is_active() {
             println!("{}", chaos_line(&config_chaos));
         }
         println!("Press Ctrl-C to stop.");
         signals.wait().await;
         println!("stopping");
+        if let Some(watcher) = watcher {
+            watcher.abort();
+            let _ = watcher.await;
+        }
+        let Ok(running) = Arc::try_unwrap(running) else {
+            return ExitCode::SUCCESS;
+        };
         if tokio::time::timeout(STOP_GRACE, running.shutdown())
             .await
             .is_err()
@@ -289,6 +302,40 @@ impl ServeArgs {
             early_events: f64::from(self.early_events.unwrap_or(0)) / 100.0,
             seed,
         })
+    }
+}
+
+/// How often `serve --options FILE` looks at the file.
+const OPTIONS_POLL: Duration = Duration::from_secs(1);
+
+/// Applies each edit of the option file while running; an edit that does not parse is
+/// reported and the options in force stay.
+async fn watch_options(path: PathBuf, running: Arc<agentdesk_server::emulator::RunningEmulator>) {
+    let mut applied = std::fs::read_to_string(&path).ok();
+    loop {
+        tokio::time::sleep(OPTIONS_POLL).await;
+        let reading = path.clone();
+        let Ok(Ok(text)) =
+            tokio::task::spawn_blocking(move || std::fs::read_to_string(reading)).await
+        else {
+            continue;
+        };
+        if applied.as_deref() == Some(text.as_str()) {
+            continue;
+        }
+        match running.reload_options(&text) {
+            Ok(warnings) => {
+                for warning in warnings {
+                    tracing::warn!("options: {warning}");
+                }
+                tracing::info!("options reloaded from {}", path.display());
+            }
+            Err(error) => tracing::error!(
+                "options in {} not applied, the previous ones stay: {error}",
+                path.display()
+            ),
+        }
+        applied = Some(text);
     }
 }
 

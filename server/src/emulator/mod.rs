@@ -194,9 +194,28 @@ pub struct RunningEmulator {
     stop: watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
     srs: Option<agentdesk_srs::emulator::RunningEmulator>,
+    /// What [`DEMO_APP_TOKEN`] stands for in option files.
+    app_origins: Vec<String>,
 }
 
 impl RunningEmulator {
+    /// Applies an edited option file while running: the new policy decides from the next
+    /// message on (rate windows start afresh), and `configuration.getOption` and the
+    /// behaviour options follow the new file. On an error nothing changes. Returns the
+    /// file's warnings.
+    pub fn reload_options(&self, text: &str) -> Result<Vec<String>, EmulatorError> {
+        let text = text.replace(DEMO_APP_TOKEN, &self.app_origins.join(", "));
+        let parsed =
+            config::parse(&text).map_err(|errors| EmulatorError::Options(errors.to_string()))?;
+        let policy = parsed.configuration.policy().clone();
+        self.service.with_engine(|engine| engine.set_policy(policy));
+        self.workspace.configure(&parsed.configuration);
+        let policy_warnings = parsed.policy_warnings.iter().map(ToString::to_string);
+        Ok(policy_warnings
+            .chain(parsed.warnings.iter().map(ToString::to_string))
+            .collect())
+    }
+
     /// Stops every server and waits for them.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
@@ -370,6 +389,7 @@ impl Emulator {
             stop,
             tasks,
             srs,
+            app_origins,
         })
     }
 }

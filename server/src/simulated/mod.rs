@@ -173,12 +173,13 @@ impl SimulatedWorkspace {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Applies an option file: every option it sets replaces the store's value, so
+    /// Applies an option file: every option it sets overrides the desktop's own, so
     /// `configuration.getOption` answers what the file says and the behaviour options
     /// (`voice.auto-answer`, `voice.mark-done-on-release`, `privilege.voice.can-dial`) take
-    /// effect from the next event on.
+    /// effect from the next event on. A later call replaces what an earlier one set (the file
+    /// was read again).
     pub fn configure(&self, configuration: &Configuration) {
-        self.lock().options.merge(configuration.option_values());
+        self.lock().options.set_file(configuration.option_values());
     }
 
     /// Answers one request synchronously (what [`Workspace::call`] does).

@@ -26,10 +26,14 @@ use crate::workspace::Reply;
 /// Section name to option name to value.
 pub(crate) type Sections = BTreeMap<String, BTreeMap<String, String>>;
 
-/// The option store.
+/// The option store: the simulated desktop's own options, overlaid by the option file's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct OptionStore {
-    pub(crate) sections: Sections,
+    defaults: Sections,
+    /// What the option file sets; replaced as a whole when the file is read again.
+    file: Sections,
+    /// `defaults` with `file` over it, as requests see them.
+    sections: Sections,
 }
 
 /// One parsed selector.
@@ -95,15 +99,26 @@ impl Selector {
 }
 
 impl OptionStore {
-    pub(crate) fn new(sections: Sections) -> Self {
-        Self { sections }
+    pub(crate) fn new(defaults: Sections) -> Self {
+        Self {
+            sections: defaults.clone(),
+            defaults,
+            file: Sections::new(),
+        }
     }
 
-    /// Adds `sections` to the store; their values replace the ones already there.
-    pub(crate) fn merge(&mut self, sections: Sections) {
-        for (section, options) in sections {
-            self.sections.entry(section).or_default().extend(options);
+    /// Sets what the option file says, replacing what an earlier reading of it said; the
+    /// desktop's own options stay under it.
+    pub(crate) fn set_file(&mut self, file: Sections) {
+        let mut sections = self.defaults.clone();
+        for (section, options) in &file {
+            sections
+                .entry(section.clone())
+                .or_default()
+                .extend(options.clone());
         }
+        self.file = file;
+        self.sections = sections;
     }
 
     /// A behaviour option of `[interaction-workspace]` (see [`BEHAVIOUR_OPTIONS`]): `true` or
