@@ -595,3 +595,82 @@ async fn the_relay_writes_typed_frames() {
     }
     emulator.shutdown().await;
 }
+
+type RelaySocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A host page in Workspace tab `tab`: its relay socket with one frame, `app`, subscribed to
+/// system events.
+async fn host_page_in_tab(
+    emulator: &agentdesk_server::emulator::RunningEmulator,
+    tab: &str,
+) -> RelaySocket {
+    use agentdesk_protocol::emulator::relay::FromPage;
+
+    let url = format!("{}relay", emulator.host_url.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().unwrap();
+    let own = emulator.host_url.trim_end_matches('/').to_owned();
+    request.headers_mut().insert("Origin", own.parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let app = "http://native.example".to_owned();
+    for frame in [
+        FromPage::Register {
+            frame: "app".into(),
+            origin: app.clone(),
+            tab: Some(tab.into()),
+        },
+        FromPage::Message {
+            frame: "app".into(),
+            origin: app,
+            data: json!({ "event": "subscribe", "data": ["system"], "referenceId": "s",
+                          "userAgent": "WWE Client", "protocolVersion": 2 }),
+        },
+    ] {
+        let text = serde_json::to_string(&frame).unwrap();
+        socket.send(Message::Text(text.into())).await.unwrap();
+    }
+    // Subscribed once the acknowledgement is back.
+    while !next_post(&mut socket)
+        .await
+        .get("subscriptionId")
+        .is_some_and(Value::is_string)
+    {}
+    socket
+}
+
+/// The next Service Client API message the relay posts to the page's frame.
+async fn next_post(socket: &mut RelaySocket) -> Value {
+    use agentdesk_protocol::emulator::relay::ToPage;
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("a frame within 5 s")
+            .unwrap()
+            .unwrap();
+        let Message::Text(text) = frame else { continue };
+        if let Ok(ToPage::Post { data, .. }) = ToPage::decode(&text) {
+            return data;
+        }
+    }
+}
+
+/// Closing the leading tab's page starts an election: the other tab's frames see
+/// `NEGOTIATING`, then `LEADING` when it ends.
+#[tokio::test]
+async fn closing_the_leading_tab_runs_an_election() {
+    let emulator = start().await;
+    let mut leader = host_page_in_tab(&emulator, "tab-1").await;
+    let mut follower = host_page_in_tab(&emulator, "tab-2").await;
+    let frame_state = |message: &Value| message["data"]["frameState"].as_str().map(str::to_owned);
+
+    leader.close(None).await.unwrap();
+    drop(leader);
+    let mut states = Vec::new();
+    while states.len() < 2 {
+        if let Some(state) = frame_state(&next_post(&mut follower).await) {
+            states.push(state);
+        }
+    }
+    assert_eq!(states, ["NEGOTIATING", "LEADING"]);
+    emulator.shutdown().await;
+}

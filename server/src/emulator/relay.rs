@@ -40,7 +40,8 @@
 //! are `null` too, but a WebSocket is addressed to one client: `/scapi` answers them when `*`
 //! accepts them.)
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use agentdesk_protocol::emulator::relay::{FromPage, ToPage};
 use agentdesk_protocol::scapi::ServiceMessage;
@@ -54,6 +55,7 @@ use tokio::sync::{broadcast, mpsc};
 use super::AppState;
 use crate::engine::TraceRecord;
 use crate::service::{Connection, Service};
+use crate::simulated::{SimulatedWorkspace, TabEvent};
 use crate::ws::{MAX_FRAME_BYTES, READ_BUFFER_BYTES, handshake_origin};
 
 /// Most frames one host page may relay for.
@@ -81,11 +83,43 @@ pub(super) async fn upgrade(
             .into_response();
     }
     let service = state.service.clone();
+    let workspace = Arc::clone(&state.workspace);
     upgrade
         .max_message_size(MAX_FRAME_BYTES)
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)
-        .on_upgrade(move |socket| relay(service, socket))
+        .on_upgrade(move |socket| async move {
+            let tabs = relay(service.clone(), socket).await;
+            close_tabs(service, workspace, tabs).await;
+        })
+}
+
+/// How long an election runs after the leading tab closed: remaining tabs are `NEGOTIATING`
+/// meanwhile, then the earliest-opened one leads.
+pub(super) const ELECTION: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// A host page is a Workspace browser tab: when its relay socket ends (the agent closed or
+/// reloaded it), its tabs close, and closing the leader runs an election.
+async fn close_tabs(service: Service, workspace: Arc<SimulatedWorkspace>, tabs: BTreeSet<String>) {
+    let mut election = false;
+    for tab in tabs {
+        let Ok(events) = workspace.close_tab(service.now(), &tab) else {
+            continue;
+        };
+        election |= !events.is_empty();
+        publish_tab_events(&service, events).await;
+    }
+    if election {
+        tokio::time::sleep(ELECTION).await;
+        let events = workspace.elect_leader(service.now());
+        publish_tab_events(&service, events).await;
+    }
+}
+
+async fn publish_tab_events(service: &Service, events: Vec<TabEvent>) {
+    for TabEvent { tab, event } in events {
+        service.publish_to_tab(vec![event], &tab).await;
+    }
 }
 
 /// A frame to the page as text; `None` (logged) in the unlikely case it cannot be encoded.
@@ -98,9 +132,12 @@ fn encoded(frame: Result<String, serde_json::Error>) -> Option<String> {
 /// Inbound messages for one relayed frame: (`event.origin`, raw JSON).
 type FrameInbox = mpsc::Sender<(String, String)>;
 
-async fn relay(service: Service, mut socket: WebSocket) {
+/// Relays one host page's frames until its socket ends; returns the Workspace tabs the page's
+/// frames were in.
+async fn relay(service: Service, mut socket: WebSocket) -> BTreeSet<String> {
     let (to_page, mut outbox) = mpsc::channel::<String>(1024);
     let mut frames: BTreeMap<String, FrameInbox> = BTreeMap::new();
+    let mut tabs = BTreeSet::new();
     let mut traces = service.traces();
     loop {
         // Replies first, then what the page sends, then the inspector's traces: an app's
@@ -119,7 +156,7 @@ async fn relay(service: Service, mut socket: WebSocket) {
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                     Some(Ok(_)) => continue,
                 };
-                if let Err(problem) = from_page(&service, &mut frames, &to_page, text.as_str()).await {
+                if let Err(problem) = from_page(&service, &mut frames, &mut tabs, &to_page, text.as_str()).await {
                     let frame = ToPage::error_text(&problem);
                     if socket.send(Message::Text(frame.into())).await.is_err() {
                         break;
@@ -135,6 +172,7 @@ async fn relay(service: Service, mut socket: WebSocket) {
             }
         }
     }
+    tabs
 }
 
 fn trace_frame(record: &TraceRecord) -> Option<String> {
@@ -170,6 +208,7 @@ async fn write_queued(
 async fn from_page(
     service: &Service,
     frames: &mut BTreeMap<String, FrameInbox>,
+    tabs: &mut BTreeSet<String>,
     to_page: &mpsc::Sender<String>,
     text: &str,
 ) -> Result<(), String> {
@@ -180,6 +219,11 @@ async fn from_page(
                 return Err(format!(
                     "too many frames on one page (limit {MAX_FRAMES_PER_PAGE})"
                 ));
+            }
+            if let Some(tab) = &tab
+                && tabs.len() < MAX_FRAMES_PER_PAGE
+            {
+                tabs.insert(tab.clone());
             }
             let opened = open(service, &frame, &origin, tab.clone()).await;
             let (connection, problem) = match opened {
@@ -304,9 +348,7 @@ impl Page {
 }
 
 /// The next reply of a connection with the origin it is for; never, without a connection.
-async fn next_reply(
-    connection: &mut Option<Connection>,
-) -> Option<(String, std::sync::Arc<ServiceMessage>)> {
+async fn next_reply(connection: &mut Option<Connection>) -> Option<(String, Arc<ServiceMessage>)> {
     match connection {
         Some(connection) => {
             let reply = connection.recv().await?;
