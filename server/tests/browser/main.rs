@@ -483,3 +483,75 @@ async fn the_host_page_speaks_the_control_api_vocabulary() {
     drop(browser);
     emulator.shutdown().await;
 }
+
+/// Whether `message` is the frame-id handshake.
+fn is_handshake(message: &Value) -> bool {
+    from_service(message)
+        && message.get("frameId").is_some()
+        && message.get("referenceId").is_none()
+}
+
+/// What page `who` received from the service, once it has the acknowledgement of its
+/// subscription.
+async fn service_messages_until_subscribed(pages: &pages::Pages, who: &str) -> Vec<Value> {
+    pages
+        .wait_for(&format!("{who} subscribed"), |_| {
+            pages
+                .received(who)
+                .iter()
+                .any(|m| m["subscriptionId"].is_string())
+        })
+        .await;
+    pages
+        .received(who)
+        .into_iter()
+        .filter(from_service)
+        .collect()
+}
+
+/// Every (re)load of a frame gets exactly one frame-id handshake, before anything else it
+/// receives: a page whose script starts 3 s late, and a page reloaded in the same frame.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_load_gets_exactly_one_handshake_first() {
+    let _one = ONE_BROWSER.lock().await;
+    let Some(chromium) = chromium_or_skip() else {
+        return;
+    };
+    let pages = pages::Pages::serve().await;
+    let second = format!("{}/app?who=second&echo&subscribe", pages.a);
+    let emulator = emulator_with(
+        vec![
+            format!("{}/app?who=late&echo&subscribe&delay=3000", pages.a),
+            format!(
+                "{}/app?who=first&echo&subscribe&next={}",
+                pages.a,
+                pages::query_value(&second)
+            ),
+        ],
+        &pages.a,
+    )
+    .await;
+    let mut browser = cdp::Browser::launch(&chromium).await.unwrap();
+    browser.navigate(&emulator.host_url).await.unwrap();
+
+    for who in ["late", "first", "second"] {
+        let received = service_messages_until_subscribed(&pages, who).await;
+        assert!(
+            received.first().is_some_and(is_handshake),
+            "{who}: the handshake comes first: {received:#?}"
+        );
+        assert_eq!(
+            received.iter().filter(|m| is_handshake(m)).count(),
+            1,
+            "{who}: exactly one handshake: {received:#?}"
+        );
+    }
+    let first = service_messages_until_subscribed(&pages, "first").await;
+    let second = service_messages_until_subscribed(&pages, "second").await;
+    assert_ne!(
+        first[0]["frameId"], second[0]["frameId"],
+        "the reloaded page is a new frame"
+    );
+    drop(browser);
+    emulator.shutdown().await;
+}

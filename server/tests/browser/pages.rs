@@ -12,7 +12,9 @@ use serde_json::Value;
 /// - `who`: the name its reports carry;
 /// - `subscribe`: subscribe to `interaction`;
 /// - `ask`: also call `agent.get`;
-/// - `next`: where to navigate once the subscription is acknowledged.
+/// - `next`: where to navigate once the subscription is acknowledged;
+/// - `echo`: keep the frame id of the handshake and echo it, as Genesys's library does;
+/// - `delay`: start the script this many milliseconds after the page loads.
 ///
 /// It reports `asked` once it posted, and `message` for every message it receives.
 const APP: &str = r#"<!doctype html>
@@ -24,6 +26,7 @@ const APP: &str = r#"<!doctype html>
   var params = new URLSearchParams(location.search);
   var who = params.get("who");
   var seq = 0;
+  var frameId;
   function report(step, value) {
     // no-cors: a sandboxed page (opaque origin) reports too.
     return fetch("/reports", {
@@ -35,17 +38,25 @@ const APP: &str = r#"<!doctype html>
   function post(message) {
     message.userAgent = "WWE Client";
     message.protocolVersion = 2;
+    if (frameId !== undefined) message.frameId = frameId;
     window.parent.postMessage(message, "*");
   }
-  window.addEventListener("message", function (event) {
-    var data = event.data;
-    report("message", data).then(function () {
-      if (data && data.subscriptionId && params.get("next")) location.href = params.get("next");
+  function start() {
+    window.addEventListener("message", function (event) {
+      var data = event.data;
+      if (params.has("echo") && data && data.frameId !== undefined && data.referenceId === undefined) {
+        frameId = data.frameId;
+      }
+      report("message", data).then(function () {
+        if (data && data.subscriptionId && params.get("next")) location.href = params.get("next");
+      });
     });
-  });
-  if (params.has("subscribe")) post({ event: "subscribe", data: ["interaction"], referenceId: "s1" });
-  if (params.has("ask")) post({ request: "agent.get", referenceId: "r1" });
-  report("asked");
+    if (params.has("subscribe")) post({ event: "subscribe", data: ["interaction"], referenceId: "s1" });
+    if (params.has("ask")) post({ request: "agent.get", referenceId: "r1" });
+    report("asked");
+  }
+  if (params.has("delay")) setTimeout(start, Number(params.get("delay")));
+  else start();
 })();
 </script>
 "#;

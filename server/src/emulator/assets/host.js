@@ -15,8 +15,19 @@
 
 (function () {
   "use strict";
-  /** @type {Record<string, { window: Window | null, origin: string }>} */
-  var frames = {};          // frame id -> { window, origin }
+  /**
+   * A relayed frame. Its page gets nothing until it has spoken: what the relay sends for it
+   * before (the frame-id handshake) is held, so a page whose script starts late, or is still
+   * loading when the handshake comes, receives exactly one handshake before anything else.
+   * @typedef {{ window: Window | null, origin: string, spoke: boolean,
+   *             references: string[], held: Array<{ data: unknown, targetOrigin: string }> }} Frame
+   */
+  /** @type {Record<string, Frame>} */
+  var frames = {};          // frame id -> Frame
+  /** Messages held for a frame that has not spoken yet, at most. */
+  var HELD_PER_FRAME = 64;
+  /** The latest referenceIds a frame's page sent, kept to recognise a new page. */
+  var REFERENCES_PER_FRAME = 64;
   /** @type {WebSocket | null} */
   var socket = null;
   /** @type {FromPage[]} */
@@ -73,6 +84,10 @@
         // window shows by now, and "null" (opaque) cannot be addressed at all.
         if (!/^[a-z][a-z0-9+.-]*:\/\/[^/]+$/i.test(message.targetOrigin || "")) {
           console.warn("relay: not posting to target origin", message.targetOrigin);
+        } else if (target && !target.spoke) {
+          if (target.held.length < HELD_PER_FRAME) {
+            target.held.push({ data: message.data, targetOrigin: message.targetOrigin });
+          }
         } else if (target && target.window) {
           target.window.postMessage(message.data, message.targetOrigin);
         }
@@ -99,13 +114,44 @@
    */
   function register(id, win, url) {
     var origin = new URL(url, location.href).origin;
-    frames[id] = { window: win, origin: origin };
+    frames[id] = { window: win, origin: origin, spoke: false, references: [], held: [] };
     send({ type: "register", frame: id, origin: origin, tab: tab });
+  }
+
+  /**
+   * The referenceId of a message a page posted, and whether it echoes a frame id.
+   * @param {unknown} data
+   */
+  function envelope(data) {
+    if (typeof data !== "object" || data === null) return { reference: null, echoes: false };
+    var record = /** @type {Record<string, unknown>} */ (data);
+    var reference = typeof record.referenceId === "string" ? record.referenceId : null;
+    return { reference: reference, echoes: "frameId" in record };
+  }
+
+  /**
+   * Whether a message comes from a new page in the frame's window (a reload): it does not
+   * echo a frame id, and its referenceId is one the frame's page already used. Genesys's
+   * library counts referenceIds up from 0 for the life of a page, so a new page starts
+   * again where an old one had been; an old page's messages that crossed its handshake
+   * carry new referenceIds.
+   * @param {Frame} known
+   * @param {{ reference: string | null, echoes: boolean }} message
+   */
+  function fromNewPage(known, message) {
+    if (message.echoes || message.reference === null) return false;
+    var reference = message.reference;
+    var number = Number(reference);
+    return known.references.some(function (seen) {
+      var earlier = Number(seen);
+      return seen === reference || (reference !== "" && seen !== "" && !isNaN(number) && !isNaN(earlier) && number <= earlier);
+    });
   }
 
   // A frame is known by its window, whatever page it shows: event.origin tells the relay
   // which page spoke, and the relay connects a page of a new origin as a new frame. (The
-  // iframe load event is no signal to reset on: it fires after the new page's scripts ran.)
+  // iframe load event is no signal to reset on: it fires after the new page's scripts ran.
+  // A reload of the same origin shows instead in its first message: see fromNewPage.)
   window.addEventListener("message", function (event) {
     var id = Object.keys(frames).find(function (key) {
       var known = frames[key];
@@ -113,7 +159,26 @@
     });
     var known = id === undefined ? undefined : frames[id];
     if (id === undefined || !known) return;
+    var message = envelope(event.data);
+    if (known.spoke && fromNewPage(known, message)) {
+      // A reload: the new page is a new frame, with a handshake of its own (posted at once,
+      // before the answer to this message) and none of the old page's subscriptions.
+      known.references = [];
+      known.held = [];
+      send({ type: "register", frame: id, origin: event.origin, tab: tab });
+    }
+    if (message.reference !== null) {
+      known.references.push(message.reference);
+      if (known.references.length > REFERENCES_PER_FRAME) known.references.shift();
+    }
     known.origin = event.origin;
+    if (!known.spoke) {
+      known.spoke = true;
+      var win = known.window;
+      known.held.splice(0).forEach(function (held) {
+        if (win) win.postMessage(held.data, held.targetOrigin);
+      });
+    }
     send({ type: "message", frame: id, origin: event.origin, data: event.data });
   });
 
