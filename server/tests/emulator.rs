@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::time::Duration;
 
 use agentdesk_server::emulator::scenario::Scenario;
@@ -596,22 +598,16 @@ async fn the_relay_writes_typed_frames() {
     emulator.shutdown().await;
 }
 
-type RelaySocket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 /// A host page in Workspace tab `tab`: its relay socket with one frame, `app`, subscribed to
 /// system events.
 async fn host_page_in_tab(
     emulator: &agentdesk_server::emulator::RunningEmulator,
     tab: &str,
-) -> RelaySocket {
+) -> support::Socket {
     use agentdesk_protocol::emulator::relay::FromPage;
 
     let url = format!("{}relay", emulator.host_url.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().unwrap();
-    let own = emulator.host_url.trim_end_matches('/').to_owned();
-    request.headers_mut().insert("Origin", own.parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut socket = support::connect(&url, emulator.host_url.trim_end_matches('/')).await;
     let app = "http://native.example".to_owned();
     for frame in [
         FromPage::Register {
@@ -639,16 +635,11 @@ async fn host_page_in_tab(
 }
 
 /// The next Service Client API message the relay posts to the page's frame.
-async fn next_post(socket: &mut RelaySocket) -> Value {
+async fn next_post(socket: &mut support::Socket) -> Value {
     use agentdesk_protocol::emulator::relay::ToPage;
     loop {
-        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("a frame within 5 s")
-            .unwrap()
-            .unwrap();
-        let Message::Text(text) = frame else { continue };
-        if let Ok(ToPage::Post { data, .. }) = ToPage::decode(&text) {
+        let frame = support::next_json(socket).await;
+        if let Ok(ToPage::Post { data, .. }) = ToPage::decode(&frame.to_string()) {
             return data;
         }
     }

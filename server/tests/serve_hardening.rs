@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -41,17 +43,7 @@ impl Serve {
             .spawn()
             .unwrap();
         // Drain stderr as a terminal would, so logging never blocks on a full pipe.
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut pipe = child.stderr.take().unwrap();
-        let sink = stderr.clone();
-        std::thread::spawn(move || {
-            let mut buffer = [0u8; 4096];
-            while let Ok(n @ 1..) = pipe.read(&mut buffer) {
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buffer[..n]));
-            }
-        });
+        let stderr = support::collect(child.stderr.take().unwrap());
         let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
         let mut page_url = None;
         for line in stdout.by_ref() {

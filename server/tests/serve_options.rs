@@ -5,15 +5,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read};
+mod support;
+
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use serde_json::{Value, json};
+use support::{Socket, collect, connect, get_json, next_json, post_json};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 const OPTIONS: &str = "\
 [interaction-workspace]
@@ -72,17 +74,7 @@ fn serve(text: &str, extra: &[&str]) -> Serve {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = Arc::new(Mutex::new(String::new()));
-    let mut pipe = child.stderr.take().unwrap();
-    let sink = stderr.clone();
-    std::thread::spawn(move || {
-        let mut buffer = [0u8; 4096];
-        while let Ok(n @ 1..) = pipe.read(&mut buffer) {
-            sink.lock()
-                .unwrap()
-                .push_str(&String::from_utf8_lossy(&buffer[..n]));
-        }
-    });
+    let stderr = collect(child.stderr.take().unwrap());
     let mut base = None;
     let mut stdout = Vec::new();
     for line in BufReader::new(child.stdout.take().unwrap()).lines() {
@@ -110,39 +102,21 @@ fn serve(text: &str, extra: &[&str]) -> Serve {
 }
 
 async fn post(base: &str, path: &str, body: Value) -> Value {
-    reqwest::Client::new()
-        .post(format!("{base}{path}"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    post_json(&format!("{base}{path}"), &body).await
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 async fn scapi_socket(base: &str, origin: &str) -> Socket {
-    let url = format!("{}/scapi", base.replacen("http://", "ws://", 1));
-    let mut handshake = url.into_client_request().unwrap();
-    handshake
-        .headers_mut()
-        .insert("Origin", origin.parse().unwrap());
-    tokio_tungstenite::connect_async(handshake).await.unwrap().0
+    connect(
+        &format!("{}/scapi", base.replacen("http://", "ws://", 1)),
+        origin,
+    )
+    .await
 }
 
 /// The next answer or event on `socket` (the frame-id handshake is skipped).
 async fn next_message(socket: &mut Socket) -> Value {
     loop {
-        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("a message within 5 s")
-            .unwrap()
-            .unwrap();
-        let Message::Text(text) = frame else { continue };
-        let message: Value = serde_json::from_str(&text).unwrap();
+        let message = next_json(socket).await;
         if message.get("referenceId").is_some() || message.get("event").is_some() {
             return message;
         }
@@ -158,13 +132,7 @@ async fn scapi_request(base: &str, origin: &str, request: &str, parameters: Valu
         .await
         .unwrap();
     loop {
-        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("an answer within 5 s")
-            .unwrap()
-            .unwrap();
-        let Message::Text(text) = frame else { continue };
-        let answer: Value = serde_json::from_str(&text).unwrap();
+        let answer = next_json(&mut socket).await;
         if answer["referenceId"] == "7" {
             assert!(answer.get("errorMessage").is_none(), "{answer}");
             return answer["data"].clone();
@@ -191,22 +159,9 @@ async fn the_option_file_answers_get_option_and_auto_answers_calls() {
         ])
     );
 
-    let arrived = post(&serve.base, "/api/calls", json!({"ani": "+15551234567"})).await;
-    let id = arrived["interactionId"].as_str().unwrap().to_owned();
-    let state: Value = reqwest::get(format!("{}/api/state", serve.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let call = state["interactions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["interactionId"] == id.as_str())
-        .unwrap_or_else(|| panic!("call {id} in {state}"));
     assert_eq!(
-        call["state"], "TALKING",
+        call_state(&serve.base).await,
+        "TALKING",
         "voice.auto-answer=true answers at once"
     );
 
@@ -320,12 +275,7 @@ fn a_latency_that_is_not_a_number_is_refused_with_the_form_to_use() {
 async fn call_state(base: &str) -> String {
     let call = post(base, "/api/calls", json!({"ani": "+15551234567"})).await;
     let id = call["interactionId"].as_str().unwrap().to_owned();
-    let state: Value = reqwest::get(format!("{base}/api/state"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let state = get_json(&format!("{base}/api/state")).await;
     let call = state["interactions"]
         .as_array()
         .unwrap()

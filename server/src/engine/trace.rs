@@ -9,44 +9,9 @@ use serde_json::Value;
 
 use super::{Engine, FrameId, Inbound, Output};
 
-/// Which way a message travelled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum Direction {
-    /// From a client to the service.
-    Inbound,
-    /// From the service to a client.
-    Outbound,
-}
-
-/// What the engine did with a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum Verdict {
-    /// A request the policy allows.
-    Allowed,
-    /// A request refused with a failure response.
-    Denied,
-    /// A message left without any answer (unaccepted origin, quarantine).
-    Ignored,
-    /// A message that could not be handled at all (unknown frame, oversized, no referenceId).
-    Dropped,
-    /// A subscribe or unsubscribe that took effect.
-    Accepted,
-    /// A success response.
-    Answered,
-    /// A failure response.
-    Failed,
-    /// An event delivered to subscribers.
-    Delivered,
-    /// The frame-id handshake.
-    Handshake,
-    /// A frame's origin changed (its window navigated): what the previous page set up was
-    /// dropped and the frame starts afresh.
-    Navigated,
-}
+/// Which way a message travelled, and what the engine did with it: the traffic log's own
+/// vocabulary, which the host page reads.
+pub use agentdesk_protocol::emulator::relay::{TraceDirection as Direction, Verdict};
 
 /// One traffic-log entry.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -19,12 +19,26 @@ use convert::{Declaration, declare, open_enums};
 /// Folder below `schema/` that holds the declarations.
 const DIR: &str = "typescript";
 
+/// Groups whose formats carry Service Client API types (the emulator's desktop state holds
+/// interactions): they import those declarations from `scapi.d.ts` instead of repeating them.
+const EMBEDS_SCAPI: &[&str] = &["emulator"];
+
 /// Every declaration file: path below `schema/` to its contents.
 pub(crate) fn files(groups: &[TypeGroup]) -> Result<BTreeMap<String, String>, String> {
     let mut files = BTreeMap::new();
     let mut index = header("Every generated module, one namespace per protocol.");
+    let scapi = match groups.iter().find(|group| group.name == "scapi") {
+        Some(group) => declarations(group).map_err(|err| format!("schema/scapi/: {err}"))?,
+        None => BTreeMap::new(),
+    };
     for group in groups {
-        let module = module(group).map_err(|err| format!("schema/{}/: {err}", group.name))?;
+        let shared = if EMBEDS_SCAPI.contains(&group.name.as_str()) {
+            &scapi
+        } else {
+            &BTreeMap::new()
+        };
+        let module =
+            module(group, shared).map_err(|err| format!("schema/{}/: {err}", group.name))?;
         files.insert(format!("{DIR}/{}.d.ts", group.name), module);
         let _ = writeln!(
             index,
@@ -40,8 +54,8 @@ fn header(what: &str) -> String {
     format!("// {GENERATED_MARKER}\n// {what}\n\n")
 }
 
-/// The declarations of one group.
-fn module(group: &TypeGroup) -> Result<String, String> {
+/// Every declaration of one group, by name.
+fn declarations(group: &TypeGroup) -> Result<BTreeMap<String, Declaration>, String> {
     let open_enums = open_enums(group.types.iter().map(|(name, ty)| (name, &ty.schema)));
     let mut declarations: BTreeMap<String, Declaration> = BTreeMap::new();
     for (name, ty) in &group.types {
@@ -55,11 +69,30 @@ fn module(group: &TypeGroup) -> Result<String, String> {
             declarations.insert(declaration.name.clone(), declaration);
         }
     }
+    Ok(declarations)
+}
+
+/// The declarations of one group; those that `scapi.d.ts` declares word for word (`shared`)
+/// are imported from it and re-exported.
+fn module(group: &TypeGroup, shared: &BTreeMap<String, Declaration>) -> Result<String, String> {
+    let declarations = declarations(group)?;
     let mut out = header(&format!(
         "TypeScript declarations of the `{0}` wire types, from the JSON Schemas in schema/{0}/.",
         group.name
     ));
-    for declaration in declarations.values() {
+    let (imported, own): (Vec<&Declaration>, Vec<&Declaration>) =
+        declarations.values().partition(|declaration| {
+            shared
+                .get(&declaration.name)
+                .is_some_and(|scapi| render_declaration(scapi) == render_declaration(declaration))
+        });
+    if !imported.is_empty() {
+        let names: Vec<&str> = imported.iter().map(|d| d.name.as_str()).collect();
+        let names = names.join(", ");
+        let _ = writeln!(out, "import type {{ {names} }} from \"./scapi.js\";");
+        let _ = writeln!(out, "export type {{ {names} }};\n");
+    }
+    for declaration in own {
         out.push_str(&render_declaration(declaration));
         out.push('\n');
     }
