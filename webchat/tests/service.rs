@@ -47,15 +47,7 @@ impl Recorder {
 #[async_trait]
 impl ChatTransport for Recorder {
     fn capabilities(&self) -> TransportCapabilities {
-        TransportCapabilities {
-            polling: false,
-            custom_notice: false,
-            update_user_data: false,
-            file_upload: false,
-            file_download: false,
-            async_chat: false,
-            history: Err(RejectionText::HistoryPaginationDisabled),
-        }
+        TransportCapabilities::messages_only(Err(RejectionText::HistoryPaginationDisabled))
     }
 
     async fn start(&self, request: StartRequest) -> Result<StartedSession, TransportError> {

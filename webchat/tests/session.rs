@@ -24,19 +24,11 @@ fn gms_caps() -> TransportCapabilities {
 }
 
 fn guest_caps(pagination: bool) -> TransportCapabilities {
-    TransportCapabilities {
-        polling: false,
-        custom_notice: false,
-        update_user_data: false,
-        file_upload: false,
-        file_download: false,
-        async_chat: false,
-        history: if pagination {
-            Ok(())
-        } else {
-            Err(RejectionText::HistoryPaginationDisabled)
-        },
-    }
+    TransportCapabilities::messages_only(if pagination {
+        Ok(())
+    } else {
+        Err(RejectionText::HistoryPaginationDisabled)
+    })
 }
 
 fn config() -> ChatConfig {

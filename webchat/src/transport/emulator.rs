@@ -281,15 +281,7 @@ fn customer_name(request: &StartRequest) -> Option<String> {
 #[async_trait]
 impl ChatTransport for EmulatorTransport {
     fn capabilities(&self) -> TransportCapabilities {
-        TransportCapabilities {
-            polling: false,
-            custom_notice: false,
-            update_user_data: false,
-            file_upload: false,
-            file_download: false,
-            async_chat: false,
-            history: Err(RejectionText::HistoryRequiresAsync),
-        }
+        TransportCapabilities::messages_only(Err(RejectionText::HistoryRequiresAsync))
     }
 
     async fn start(&self, request: StartRequest) -> Result<StartedSession, TransportError> {

@@ -566,19 +566,11 @@ fn display_name(request: &StartRequest) -> String {
 #[async_trait]
 impl ChatTransport for GuestChatTransport {
     fn capabilities(&self) -> TransportCapabilities {
-        TransportCapabilities {
-            polling: false,
-            custom_notice: false,
-            update_user_data: false,
-            file_upload: false,
-            file_download: false,
-            async_chat: false,
-            history: if self.inner.settings.pagination {
-                Ok(())
-            } else {
-                Err(RejectionText::HistoryPaginationDisabled)
-            },
-        }
+        TransportCapabilities::messages_only(if self.inner.settings.pagination {
+            Ok(())
+        } else {
+            Err(RejectionText::HistoryPaginationDisabled)
+        })
     }
 
     async fn start(&self, request: StartRequest) -> Result<StartedSession, TransportError> {

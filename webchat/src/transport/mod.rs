@@ -71,6 +71,22 @@ pub struct TransportCapabilities {
     pub history: Result<(), RejectionText>,
 }
 
+impl TransportCapabilities {
+    /// A transport that sends and receives messages and nothing more: no polling, notices,
+    /// user-data updates, files or asynchronous chat; `fetchHistory` as `history` says.
+    pub fn messages_only(history: Result<(), RejectionText>) -> Self {
+        Self {
+            polling: false,
+            custom_notice: false,
+            update_user_data: false,
+            file_upload: false,
+            file_download: false,
+            async_chat: false,
+            history,
+        }
+    }
+}
+
 /// What `startChat` asks the transport to open.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StartRequest {
