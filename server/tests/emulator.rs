@@ -4,6 +4,8 @@
 
 mod support;
 
+use support::next_json;
+
 use std::time::Duration;
 
 use agentdesk_server::emulator::scenario::Scenario;
@@ -97,21 +99,8 @@ async fn control_actions_drive_the_desktop_and_explain_refusals() {
 async fn a_native_client_sees_events_the_control_api_causes() {
     let emulator = start().await;
     let url = format!("{}scapi", emulator.host_url.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().unwrap();
-    request
-        .headers_mut()
-        .insert("Origin", "http://native.example".parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let handshake = loop {
-        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        if let Message::Text(text) = frame {
-            break serde_json::from_str::<Value>(&text).unwrap();
-        }
-    };
+    let mut socket = support::connect(&url, "http://native.example").await;
+    let handshake = next_json(&mut socket).await;
     assert!(handshake["frameId"].is_string());
     let subscribe = json!({ "event": "subscribe", "data": ["interaction"], "referenceId": "0", "userAgent": "WWE Client", "protocolVersion": 2 });
     socket
@@ -129,14 +118,7 @@ async fn a_native_client_sees_events_the_control_api_causes() {
     assert!(ack["subscriptionId"].is_string());
     post(format!("{host}api/calls"), json!({ "ani": "+15550000000" })).await;
     while received.len() < 2 {
-        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        if let Message::Text(text) = frame {
-            received.push(serde_json::from_str::<Value>(&text).unwrap());
-        }
+        received.push(next_json(&mut socket).await);
     }
     assert_eq!(received[0]["data"]["eventType"], "ADDED");
     assert_eq!(received[1]["data"]["eventType"], "RINGING");
@@ -154,22 +136,13 @@ async fn only_the_host_page_may_relay() {
         .insert("Origin", "http://evil.example".parse().unwrap());
     let refused = tokio_tungstenite::connect_async(request).await;
     assert!(refused.is_err(), "a foreign page must not relay");
-    let mut request = url.into_client_request().unwrap();
-    let own = emulator.host_url.trim_end_matches('/').to_owned();
-    request.headers_mut().insert("Origin", own.parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut socket = support::connect(&url, emulator.host_url.trim_end_matches('/')).await;
     socket
         .send(Message::Text("{\"type\":\"nonsense\"}".into()))
         .await
         .unwrap();
     loop {
-        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        let Message::Text(text) = frame else { continue };
-        let value: Value = serde_json::from_str(&text).unwrap();
+        let value = next_json(&mut socket).await;
         if value["type"] == "error" {
             assert!(
                 value["message"]
@@ -217,23 +190,6 @@ async fn scenarios_parse_strictly_and_run_in_order() {
     }
     assert_eq!(media, ["voice", "chat"]);
     emulator.shutdown().await;
-}
-
-async fn next_json(
-    socket: &mut tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-) -> Value {
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("a stream frame within 5 s")
-            .expect("the stream is open")
-            .unwrap();
-        if let Message::Text(text) = frame {
-            return serde_json::from_str(text.as_str()).unwrap();
-        }
-    }
 }
 
 #[tokio::test]
@@ -398,11 +354,7 @@ async fn native_client(
     emulator: &agentdesk_server::emulator::RunningEmulator,
 ) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
     let url = format!("{}scapi", emulator.host_url.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().unwrap();
-    request
-        .headers_mut()
-        .insert("Origin", "http://native.example".parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut socket = support::connect(&url, "http://native.example").await;
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
             .await
@@ -433,13 +385,7 @@ async fn native_request(
         .await
         .unwrap();
     loop {
-        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        let Message::Text(text) = frame else { continue };
-        let reply: Value = serde_json::from_str(&text).unwrap();
+        let reply = next_json(socket).await;
         if reply["referenceId"] == reference {
             assert!(reply.get("errorMessage").is_none(), "{request}: {reply}");
             return;
@@ -556,10 +502,7 @@ async fn the_relay_writes_typed_frames() {
 
     let emulator = start().await;
     let url = format!("{}relay", emulator.host_url.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().unwrap();
-    let own = emulator.host_url.trim_end_matches('/').to_owned();
-    request.headers_mut().insert("Origin", own.parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut socket = support::connect(&url, emulator.host_url.trim_end_matches('/')).await;
     let app = "http://native.example".to_owned();
     let frames = [
         FromPage::Register {
@@ -638,7 +581,7 @@ async fn host_page_in_tab(
 async fn next_post(socket: &mut support::Socket) -> Value {
     use agentdesk_protocol::emulator::relay::ToPage;
     loop {
-        let frame = support::next_json(socket).await;
+        let frame = next_json(socket).await;
         if let Ok(ToPage::Post { data, .. }) = ToPage::decode(&frame.to_string()) {
             return data;
         }
