@@ -14,7 +14,15 @@
 //!   transcript messages and the GMS Chat API v2 / guest chat v2 back-end payloads.
 //! - [`emulator`]: agentdesk-server's own protocols: the host page's relay frames, the control
 //!   API's actions and desktop state, and the customer-chat API.
-//! - [`schema`]: the JSON Schema catalogue that `cargo xtask codegen` writes into `schema/`.
+//! - `schema` (feature `schema`): the JSON Schema catalogue that `cargo xtask codegen` writes
+//!   into `schema/`.
+//!
+//! # Features
+//!
+//! - `schema` (off by default): implements `schemars::JsonSchema` for every wire type and adds
+//!   the `schema` module, the catalogue of generated schemas. Code generation and this crate's
+//!   own tests enable it; services and clients that only encode and decode leave it off and do
+//!   not build schemars.
 //!
 //! # Example
 //!
@@ -101,6 +109,7 @@ pub mod emulator;
 mod open_enum;
 pub mod policy;
 pub mod scapi;
+#[cfg(feature = "schema")]
 pub mod schema;
 pub mod srs;
 pub mod webchat;

@@ -13,9 +13,9 @@
 //! Refusals are a [`ErrorBody`](super::control::ErrorBody). The stream sends each transcript
 //! entry after `N` as it happens, then, once the chat is over, `{"type":"ChatEnded"}`.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+#[cfg(feature = "schema")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -24,7 +24,8 @@ use serde_json::Value;
 use super::decode::DecodeError;
 
 /// Body of `POST /chat/sessions`: the customer's registration form.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", default)]
 #[non_exhaustive]
 pub struct StartChat {
@@ -67,7 +68,8 @@ impl StartChat {
 }
 
 /// Answer of `POST /chat/sessions`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatStarted {
@@ -101,7 +103,8 @@ impl ChatStarted {
 }
 
 /// Body of `POST /chat/sessions/{id}/messages`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct SendText {
@@ -117,7 +120,8 @@ impl SendText {
 }
 
 /// Answer of `POST /chat/sessions/{id}/messages`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TextSent {
     /// Always `true`.
@@ -134,7 +138,8 @@ impl TextSent {
 }
 
 /// Body of `POST /chat/sessions/{id}/typing`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct SetTyping {
@@ -155,7 +160,8 @@ fn default_true() -> bool {
 }
 
 /// Answer of a call with nothing more to say (`POST /chat/sessions/{id}/typing`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Done {
     /// Always `true`.
@@ -176,7 +182,8 @@ impl Default for Done {
 }
 
 /// Answer of `POST /chat/sessions/{id}/end` (also when the chat was already over).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ChatClosed {
     /// Always `true`.
@@ -202,7 +209,8 @@ impl Default for ChatClosed {
 }
 
 /// Who wrote a transcript entry (named as WebChatService names parties).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum ChatParty {
     /// The customer.
@@ -212,7 +220,8 @@ pub enum ChatParty {
 }
 
 /// What a transcript entry records (named as WebChatService names message types).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum EntryKind {
     /// The party joined (the customer when the chat starts, the agent on accept).
@@ -251,7 +260,8 @@ impl ChatParty {
 }
 
 /// One transcript entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TranscriptEntry {
     /// Position in the transcript, from 1.
@@ -292,7 +302,8 @@ impl TranscriptEntry {
 }
 
 /// A chat's transcript (`GET /chat/sessions/{id}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChatTranscript {
@@ -383,8 +394,9 @@ impl<'de> Deserialize<'de> for StreamFrame {
     }
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for StreamFrame {
-    fn schema_name() -> Cow<'static, str> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
         "StreamFrame".into()
     }
 

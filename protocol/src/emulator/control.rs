@@ -13,7 +13,6 @@
 //! `/api/interactions/{id}/{operation}` (`interactionId` from the path; an [`AgentOperation`]
 //! or one of the interaction actions by name) and `/api/toasts/{id}/click` (`toast-click`).
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -23,7 +22,8 @@ use crate::scapi::types::{
 };
 
 /// A preview mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum PreviewKind {
     /// Pull Preview: the agent asks for a record.
@@ -35,7 +35,8 @@ pub enum PreviewKind {
 }
 
 /// A campaign lifecycle step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum CampaignStep {
     /// `CampaignLoaded`.
@@ -49,7 +50,8 @@ pub enum CampaignStep {
 }
 
 /// What the agent does to an interaction from the desktop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum AgentOperation {
     /// Answer a ringing call.
@@ -100,7 +102,8 @@ impl AgentOperation {
 }
 
 /// A real-time connection change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ConnectionChange {
     /// `DISCONNECTED`.
@@ -112,7 +115,8 @@ pub enum ConnectionChange {
 }
 
 /// One thing that happens to the simulated desktop.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "action", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Action {
     /// A call rings, with the routing strategy's attached data.
@@ -287,8 +291,9 @@ impl Action {
 }
 
 /// The answer to an applied action.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ActionOutcome {
@@ -312,8 +317,9 @@ impl ActionOutcome {
 }
 
 /// A refusal (4xx) of the control or chat API.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct ErrorBody {
     /// What was wrong, and what to do instead.
@@ -330,8 +336,9 @@ impl ErrorBody {
 }
 
 /// The simulated desktop, as the host page shows it (`GET /api/state`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct DesktopState {
     /// The logged-in agent.
@@ -355,7 +362,8 @@ pub struct DesktopState {
 }
 
 /// An open toast: its id and what the app asked for.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ToastView {
     /// The toast id (`system.popupToast`'s answer); `POST /api/toasts/{id}/click` clicks it.
@@ -373,8 +381,9 @@ impl ToastView {
 }
 
 /// An open dialog (`system.openDialog`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct DialogView {
     /// The dialog id.
@@ -394,8 +403,9 @@ impl DialogView {
 }
 
 /// The host page's configuration (`GET /api/config`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct HostConfig {
     /// The app URLs the page embeds.

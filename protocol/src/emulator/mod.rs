@@ -20,9 +20,11 @@ pub mod relay;
 
 pub use decode::DecodeError;
 
+#[cfg(feature = "schema")]
 use crate::schema::{SchemaEntry, entry_for};
 
 /// The emulator's catalogue entries (`schema/emulator/`).
+#[cfg(feature = "schema")]
 pub(crate) fn schemas(out: &mut Vec<SchemaEntry>) {
     out.extend([
         entry_for::<relay::FromPage>(

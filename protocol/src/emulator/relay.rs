@@ -15,7 +15,6 @@
 //! - `{"type":"trace","record":<trace record>}` (the inspector's timeline)
 //! - `{"type":"error","message":"<what was wrong>"}`
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -23,8 +22,9 @@ use super::decode::{DecodeError, from_str_tagged};
 use crate::scapi::ServiceMessage;
 
 /// A frame from the host page to the server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum FromPage {
     /// A frame (iframe or popup) the page embeds, with the origin worked out from its URL.
@@ -64,8 +64,9 @@ impl FromPage {
 }
 
 /// A frame from the server to the host page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[serde(tag = "type", rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum ToPage {
@@ -150,8 +151,9 @@ impl ToPage {
 }
 
 /// One entry of the server's traffic log: a message in or out, with the decision about it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct TraceRecord {
     /// When, in milliseconds since the epoch.
@@ -174,7 +176,8 @@ pub struct TraceRecord {
 }
 
 /// Which way a traced message travelled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum TraceDirection {
@@ -185,7 +188,8 @@ pub enum TraceDirection {
 }
 
 /// What the service did with a traced message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Verdict {

@@ -14,6 +14,7 @@ pub mod events;
 mod fast;
 mod payload;
 pub mod requests;
+#[cfg(feature = "schema")]
 mod schemas;
 pub mod types;
 
@@ -28,4 +29,5 @@ pub use events::{Event, EventName};
 pub use payload::Payload;
 pub use requests::{REQUESTS, Request, RequestSpec, ScapiRequest};
 
+#[cfg(feature = "schema")]
 pub(crate) use schemas::schemas;

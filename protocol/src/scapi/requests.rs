@@ -3,12 +3,13 @@
 //! [`Request`]. The table is the single source for decoding, policy filters
 //! (`namespace.*`), `system.getAllowedServices`, client methods, docs and schemas.
 
-use schemars::{JsonSchema, SchemaGenerator};
+#[cfg(feature = "schema")]
+use schemars::SchemaGenerator;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde::ser::SerializeSeq;
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
 
 use super::args::{Arg, JsonShape};
 use super::error::DecodeError;
@@ -285,7 +286,7 @@ pub trait ScapiRequest: Sized + Clone + PartialEq + std::fmt::Debug {
     /// The wire name.
     const NAME: &'static str;
     /// The type of `data` in the success response.
-    type Result: Serialize + DeserializeOwned + JsonSchema;
+    type Result: Serialize + DeserializeOwned + ResultSchema;
 
     /// Its row in [`REQUESTS`].
     fn spec() -> &'static RequestSpec;
@@ -304,6 +305,24 @@ pub trait ScapiRequest: Sized + Clone + PartialEq + std::fmt::Debug {
     /// [`ScapiRequest::from_parameters`] must be asked for the precise error.
     fn from_raw_parameters(parameters: &[&RawValue]) -> Option<Self>;
 }
+
+/// The bound on [`ScapiRequest::Result`] that lets the schema catalogue describe each result:
+/// `schemars::JsonSchema` with the `schema` feature, no requirement without it. Every type
+/// meeting the bound implements it.
+#[cfg(feature = "schema")]
+pub trait ResultSchema: schemars::JsonSchema {}
+
+#[cfg(feature = "schema")]
+impl<T: schemars::JsonSchema> ResultSchema for T {}
+
+/// The bound on [`ScapiRequest::Result`] that lets the schema catalogue describe each result:
+/// `schemars::JsonSchema` with the `schema` feature, no requirement without it. Every type
+/// implements it.
+#[cfg(not(feature = "schema"))]
+pub trait ResultSchema {}
+
+#[cfg(not(feature = "schema"))]
+impl<T> ResultSchema for T {}
 
 /// A request whose name is not in the table, kept verbatim.
 #[derive(Debug, Clone, PartialEq)]
@@ -334,9 +353,10 @@ fn decode_slot<T: Arg>(
 
 /// Schema of a request's `parameters` array: a tuple in wire order, optional trailing slots
 /// may be omitted, surplus slots are allowed (the official library ignores nothing either).
+#[cfg(feature = "schema")]
 fn parameters_schema(spec: &RequestSpec, items: Vec<schemars::Schema>) -> Value {
     let prefix: Vec<Value> = items.into_iter().map(schemars::Schema::to_value).collect();
-    let mut schema = json!({
+    let mut schema = serde_json::json!({
         "description": format!("Positional parameters of {}", spec.signature()),
         "type": "array",
         "minItems": spec.required_params(),
@@ -587,6 +607,7 @@ macro_rules! requests {
         }
 
         /// JSON Schemas of one request's parameters and result; `None` for an unknown name.
+        #[cfg(feature = "schema")]
         pub(crate) fn request_schema(
             name: &str,
             generator: &mut SchemaGenerator,

@@ -9,7 +9,6 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use schemars::JsonSchema;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
@@ -204,7 +203,8 @@ open_enum! {
 }
 
 /// The current agent (`agent.get`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Agent {
@@ -237,7 +237,8 @@ deserialize_with_extra!(Agent {
 });
 
 /// A state the agent or one of its media can be in (`media.State`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MediaState {
@@ -258,7 +259,8 @@ deserialize_with_extra!(MediaState {
 });
 
 /// One media (channel) the agent is logged on to (`media.Media`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Media {
@@ -396,7 +398,8 @@ open_enum! {
 
 /// A participant of an interaction (`interaction.Party`): an open map, since no
 /// documentation lists its fields; `name` is the one field seen in examples.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Party(pub BTreeMap<String, Value>);
 
@@ -416,7 +419,8 @@ impl Party {
 }
 
 /// An interaction (`interaction.Interaction`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Interaction {
@@ -604,8 +608,9 @@ macro_rules! wrong_kind_visits {
 /// The documentation names the kind `target`, the official sample sends `type`; both keys
 /// are decoded and kept as received, and [`TargetQuery::new`] writes both so either reading
 /// works.
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
-#[schemars(untagged)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(untagged))]
 #[non_exhaustive]
 pub enum TargetQuery {
     /// A plain string: a custom contact such as a phone number.
@@ -615,7 +620,8 @@ pub enum TargetQuery {
 }
 
 /// The object form of a [`TargetQuery`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TargetObject {
     /// Kind, as the official sample spells it.
@@ -712,7 +718,8 @@ impl<'de> Deserialize<'de> for TargetQuery {
 }
 
 /// Appearance and content of a toast (`system.popupToast` / `updateToast`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ToastParameters {
@@ -765,7 +772,8 @@ deserialize_with_extra!(ToastParameters {
 });
 
 /// Options of `system.openDialog`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct DialogOptions {
     /// Label; `$Agent.FullName$` is substituted by Workspace.
@@ -789,7 +797,8 @@ deserialize_with_extra!(DialogOptions {
 });
 
 /// A custom view in the application menu bar (`system.updateViewInApplicationMenuBar`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MenuBarView {
@@ -829,7 +838,8 @@ deserialize_with_extra!(MenuBarView {
 });
 
 /// Result of `auth.getJwtToken`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct JwtToken {
@@ -849,7 +859,8 @@ deserialize_with_extra!(JwtToken {
 
 /// One element of the `configuration.getOption` result: an open map, since the field names
 /// are undocumented.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct ConfigSection(pub BTreeMap<String, Value>);
 
@@ -857,8 +868,9 @@ pub struct ConfigSection(pub BTreeMap<String, Value>);
 ///
 /// Grammar: `option`, `Section/option`, trailing wildcard (`voice.*`, `MySection/*`); a
 /// leading `*` is not allowed.
-#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
-#[schemars(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(untagged))]
 #[non_exhaustive]
 pub enum OptionSelectors {
     /// A single selector.
@@ -941,7 +953,8 @@ impl<'de> Deserialize<'de> for NoData {
     }
 }
 
-impl JsonSchema for NoData {
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for NoData {
     fn schema_name() -> Cow<'static, str> {
         "NoData".into()
     }

@@ -1,6 +1,5 @@
 //! Response bodies and the emulator's inspection format.
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::login::Device;
@@ -10,7 +9,8 @@ use crate::open_enum::open_enum;
 ///
 /// SRS documents no response bodies; the emulator answers with this shape so that errors
 /// carry a readable `statusMessage`, and the client never depends on it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct StatusResponse {
@@ -76,7 +76,8 @@ open_enum! {
 }
 
 /// The emulator's view of the session (`GET /emulator/session`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SessionSnapshot {

@@ -1,7 +1,6 @@
 //! The "Login Request with Configuration" body: a JSON array of `{name, value}` items.
 
-use std::borrow::Cow;
-
+#[cfg(feature = "schema")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::Error as _;
 use serde::ser::SerializeMap;
@@ -9,9 +8,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 /// A DN and the switch object it belongs to, as configured in Genesys Configuration Server.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Device {
@@ -32,6 +30,7 @@ impl Device {
 }
 
 /// Names SRS documents for the configuration array.
+#[cfg(feature = "schema")]
 const KNOWN_NAMES: [&str; 4] = ["server", "peer_server", "place", "devices"];
 
 /// One element of the login configuration array.
@@ -159,6 +158,7 @@ impl<'de> Deserialize<'de> for ConfigItem {
     }
 }
 
+#[cfg(feature = "schema")]
 fn item_schema(name: Value, value: Value) -> Value {
     serde_json::json!({
         "type": "object",
@@ -168,8 +168,9 @@ fn item_schema(name: Value, value: Value) -> Value {
     })
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for ConfigItem {
-    fn schema_name() -> Cow<'static, str> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
         "ConfigItem".into()
     }
 
@@ -244,8 +245,9 @@ impl<'de> Deserialize<'de> for LoginConfiguration {
     }
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for LoginConfiguration {
-    fn schema_name() -> Cow<'static, str> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
         "LoginConfiguration".into()
     }
 

@@ -24,6 +24,7 @@ mod seating;
 
 use std::time::Duration;
 
+#[cfg(feature = "schema")]
 use crate::schema::{SchemaEntry, entry_for};
 
 pub use control::{RecordingState, SessionSnapshot, SessionState, StatusResponse, StopReason};
@@ -53,6 +54,7 @@ pub const RECOMMENDED_POLL_INTERVAL: Duration = Duration::from_secs(30);
 /// Genesys Web Services uses for the same check).
 pub const CSRF_REJECTION: &str = "Missing or invalid Csrf token";
 
+#[cfg(feature = "schema")]
 pub(crate) fn schemas(out: &mut Vec<SchemaEntry>) {
     out.push(entry_for::<LoginConfiguration>(
         "srs/LoginConfiguration.json",

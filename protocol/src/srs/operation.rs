@@ -1,9 +1,9 @@
 //! Operation bodies on `POST /api/v2/me` (the logout) and the shape-based split between them
 //! and the login configuration array.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+#[cfg(feature = "schema")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -21,7 +21,8 @@ open_enum! {
 }
 
 /// An operation body such as `{"operationName":"EndContactCenterSession"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OperationRequest {
@@ -95,8 +96,9 @@ impl<'de> Deserialize<'de> for MeRequest {
     }
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for MeRequest {
-    fn schema_name() -> Cow<'static, str> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
         "MeRequest".into()
     }
 

@@ -6,14 +6,14 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{UserData, WebChatConfig, tagged_enum};
 
 /// The form fields of `startChat` as the WebChat UI passes them.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChatForm {
     /// Nickname.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,7 +39,8 @@ pub struct ChatForm {
 ///
 /// The legacy controller reads the names at the top level, the nextgen transports from
 /// `form`; [`StartChatOptions::field`] reads the top level first, then `form`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StartChatOptions {
     /// Nickname.
@@ -109,7 +110,8 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
 }
 
 /// Options of `sendMessage` (and `sendCustomNotice`, `sendTyping`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MessageOptions {
     /// The text; `sendMessage` rejects a missing or empty one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -130,7 +132,8 @@ impl MessageOptions {
 }
 
 /// A JavaScript regular expression as `{source, flags}` (how the widget persists filters).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PrefilterPattern {
     /// The pattern text.
     pub source: String,
@@ -150,7 +153,8 @@ impl PrefilterPattern {
 }
 
 /// One regular expression or a list of them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Prefilters {
     /// A single expression.
@@ -170,7 +174,8 @@ impl Prefilters {
 }
 
 /// Options of `addPrefilter`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AddPrefilterOptions {
     /// Expression(s) to add.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -178,7 +183,8 @@ pub struct AddPrefilterOptions {
 }
 
 /// Options of `sendFilteredMessage`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FilteredMessageOptions {
     /// The text to send but hide from the transcript.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -189,7 +195,8 @@ pub struct FilteredMessageOptions {
 }
 
 /// Options of `restore`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RestoreOptions {
     /// Stored session data (a JWT for the v3 API; JSON-encoded session data here).
@@ -201,7 +208,8 @@ pub struct RestoreOptions {
 }
 
 /// Options of `downloadFile`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DownloadFileOptions {
     /// File id within the session.
@@ -213,7 +221,8 @@ pub struct DownloadFileOptions {
 
 /// Options of `sendFile`. In a browser `files` is a file `<input>` element; on the wire it is
 /// opaque.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SendFileOptions {
     /// The file input (opaque here).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -222,7 +231,8 @@ pub struct SendFileOptions {
 
 /// Options of `registerTypingPreviewInput`. In a browser `input` is a text input or textarea
 /// element; on the wire it is opaque.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TypingPreviewInputOptions {
     /// The input element (opaque here).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -231,7 +241,8 @@ pub struct TypingPreviewInputOptions {
 
 /// Options of `registerPreProcessor`. In a browser `preprocessor` is a function; a function
 /// cannot travel as JSON, so Rust code registers a closure with the service instead.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PreProcessorOptions {
     /// What was passed (never a function on the wire).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -239,7 +250,8 @@ pub struct PreProcessorOptions {
 }
 
 /// Options of `wake`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct WakeOptions {
     /// Also reset the idle state.

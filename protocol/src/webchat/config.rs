@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -16,7 +15,8 @@ use super::open_enum;
 pub type UserData = BTreeMap<String, Value>;
 
 /// The `_genesys.widgets` object, as far as WebChatService reads it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WidgetsConfig {
     /// The shared WebChat / WebChatService namespace.
     pub webchat: WebChatConfig,
@@ -29,7 +29,8 @@ pub struct WidgetsConfig {
 ///
 /// Without `transport.type` the service uses GMS Chat API v2 at `dataURL` (the "legacy"
 /// controller); with it, the named transport.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct WebChatConfig {
     /// Transport selection and its options (widgets 9.0.008.04+).
@@ -80,7 +81,8 @@ pub struct WebChatConfig {
 }
 
 /// `cometD` options of the legacy controller.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CometDConfig {
     /// Whether CometD replaces REST polling.
@@ -92,7 +94,8 @@ pub struct CometDConfig {
 }
 
 /// `async` options.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AsyncConfig {
     /// Whether the chat is asynchronous.
@@ -121,7 +124,8 @@ open_enum! {
 }
 
 /// The `transport` section.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TransportConfig {
     /// Which transport; `purecloud-v2-sockets` for Genesys Cloud.
@@ -169,7 +173,8 @@ pub struct TransportConfig {
 }
 
 /// `transport.interactionData`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InteractionData {
     /// Where the chat is routed.
@@ -187,7 +192,8 @@ pub struct InteractionData {
 }
 
 /// `transport.interactionData.routing`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RoutingData {
     /// Always `QUEUE`.

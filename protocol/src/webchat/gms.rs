@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -155,9 +154,8 @@ impl SessionKeys {
 }
 
 /// `statusCode`: 0 success, 1 transient error (retry), 2 permanent error; open for others.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct StatusCode(pub i64);
 
@@ -171,7 +169,8 @@ impl StatusCode {
 }
 
 /// One entry of `errors`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GmsError {
     /// Error code (e.g. `161` name required, `404` session not found).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -182,7 +181,8 @@ pub struct GmsError {
 }
 
 /// The "Digital Channels Chat V2 Response Format" of every HTTP 200 reply.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GmsResponse {
     /// 0, 1 or 2.
@@ -232,7 +232,8 @@ impl GmsResponse {
 }
 
 /// Sender of a transcript event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GmsFrom {
     /// Display name.
@@ -247,7 +248,8 @@ pub struct GmsFrom {
 }
 
 /// A transcript event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GmsTranscriptEvent {
     /// Sender.

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -18,7 +17,8 @@ pub const CONVERSATIONS_PATH: &str = "/api/v2/webchat/guest/conversations";
 pub const HEARTBEAT_MESSAGE: &str = "WebSocket Heartbeat";
 
 /// `routingTarget` of the create request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RoutingTarget {
     /// `QUEUE`.
@@ -38,7 +38,8 @@ pub struct RoutingTarget {
 }
 
 /// `memberInfo` of the create request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GuestMemberInfo {
     /// Name shown to the agent.
@@ -55,7 +56,8 @@ pub struct GuestMemberInfo {
 }
 
 /// `CreateWebChatConversationRequest`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateConversationRequest {
     /// Organization id.
@@ -75,7 +77,8 @@ pub struct CreateConversationRequest {
 }
 
 /// A reference to a member or conversation: its `id` plus whatever else came along.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EntityRef {
     /// Id.
     pub id: String,
@@ -85,7 +88,8 @@ pub struct EntityRef {
 }
 
 /// `CreateWebChatConversationResponse`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateConversationResponse {
     /// Conversation id.
@@ -128,7 +132,8 @@ open_enum! {
 }
 
 /// `WebChatMemberInfo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct WebChatMemberInfo {
     /// Member id.
@@ -166,7 +171,8 @@ open_enum! {
 }
 
 /// `WebChatMessage`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct WebChatMessage {
     /// Message id.
@@ -256,7 +262,8 @@ pub fn iso8601_millis(text: &str) -> Option<i64> {
 }
 
 /// Send-message request body.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SendMessageRequest {
     /// Text (at most 4000 characters).
@@ -267,7 +274,8 @@ pub struct SendMessageRequest {
 }
 
 /// A page of messages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MessageListing {
     /// Messages.
@@ -284,7 +292,8 @@ pub struct MessageListing {
 }
 
 /// Genesys Cloud `ErrorBody`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
     /// Human-readable message.
@@ -314,7 +323,8 @@ open_enum! {
 }
 
 /// `metadata` of a stream frame.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FrameMetadata {
     /// Frame type.
     #[serde(rename = "type")]
@@ -325,7 +335,8 @@ pub struct FrameMetadata {
 }
 
 /// A frame of the event stream. Heartbeats have no `metadata`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StreamFrame {
     /// Topic (ignored by the widget).
@@ -342,14 +353,16 @@ pub struct StreamFrame {
 }
 
 /// A member in a `member-change` frame.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MemberChange {
     /// The member (at least `id` and `state`).
     pub member: MemberStatus,
 }
 
 /// A member's id and state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MemberStatus {
     /// Member id.
     pub id: String,
@@ -362,7 +375,8 @@ pub struct MemberStatus {
 }
 
 /// `typing-indicator` frame body.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Typing {
     /// Who is typing.
     pub sender: EntityRef,

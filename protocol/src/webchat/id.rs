@@ -1,8 +1,8 @@
 //! [`WireId`]: an id the back end sends as a JSON number or a string.
 
-use std::borrow::Cow;
 use std::fmt;
 
+#[cfg(feature = "schema")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
@@ -105,8 +105,9 @@ impl<'de> Deserialize<'de> for WireId {
     }
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for WireId {
-    fn schema_name() -> Cow<'static, str> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
         "WireId".into()
     }
 

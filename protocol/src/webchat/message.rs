@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -59,7 +58,8 @@ open_enum! {
 }
 
 /// The sender of a message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Party {
     /// Participant id: a number for GMS, a string for Genesys Cloud.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -97,7 +97,8 @@ impl Party {
 }
 
 /// A normalised transcript message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Message {
     /// What kind of transcript item this is.
     #[serde(rename = "type")]
@@ -139,7 +140,8 @@ impl Message {
 }
 
 /// Data of `messageReceived`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MessageReceived {
     /// Messages that passed the prefilters, after the pre-processor.
@@ -157,7 +159,8 @@ pub struct MessageReceived {
 }
 
 /// One agent as listed by `getAgents` and in connect/disconnect events.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AgentInfo {
     /// Display name.
@@ -175,7 +178,8 @@ pub struct AgentInfo {
 }
 
 /// Data of `clientConnected`, `agentConnected`, ... and their `*Disconnected` pairs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ParticipantChange {
     /// The join/leave message that caused the event.

@@ -26,6 +26,7 @@ pub use id::WireId;
 pub use message::*;
 pub use resolution::*;
 
+#[cfg(feature = "schema")]
 use crate::schema::{SchemaEntry, entry_for};
 
 /// Defines an adjacently tagged message enum (`{tag: name, content: payload}`) whose
@@ -49,7 +50,8 @@ macro_rules! tagged_enum {
         $( $(#[$vmeta:meta])* $variant:ident = $text:literal $( ( $data:ty ) )? ),* $(,)?
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(tag = $tag, content = $content_key)]
         // Messages are built, sent and dropped; boxing payloads would only burden callers.
         #[allow(clippy::large_enum_variant)]
@@ -57,7 +59,7 @@ macro_rules! tagged_enum {
             $( $(#[$vmeta])* #[serde(rename = $text)] $variant $( ($data) )?, )*
             /// A name this crate does not know: the whole raw object, re-encoded unchanged.
             #[serde(untagged)]
-            #[schemars(skip)]
+            #[cfg_attr(feature = "schema", schemars(skip))]
             Unknown(serde_json::Map<String, serde_json::Value>),
         }
 
@@ -107,6 +109,7 @@ pub(crate) use crate::open_enum::open_enum;
 pub(crate) use tagged_enum;
 
 /// Contributes every WebChatService wire type to the schema catalogue.
+#[cfg(feature = "schema")]
 pub(crate) fn schemas(out: &mut Vec<SchemaEntry>) {
     out.extend([
         entry_for::<WidgetsConfig>(

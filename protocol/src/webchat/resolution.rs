@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -94,7 +93,8 @@ impl RejectionText {
 }
 
 /// Resolution of `getTranscript`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Transcript {
     /// Messages shown to the visitor (filtered, pre-processed).
@@ -104,14 +104,16 @@ pub struct Transcript {
 }
 
 /// Resolution of `getAgents`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentsSummary {
     /// Every agent seen in the session, by id.
     pub agents: BTreeMap<String, AgentInfo>,
 }
 
 /// Resolution of `getStats` (times in ms since the epoch, duration in ms).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ChatStats {
     /// Every agent seen in the session, by id.
@@ -126,7 +128,8 @@ pub struct ChatStats {
 }
 
 /// Resolution of `verifySession`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionActive {
     /// Whether a session exists.
@@ -134,7 +137,8 @@ pub struct SessionActive {
 }
 
 /// Credentials of a GMS Chat API v2 session.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GmsSessionData {
     /// Chat id (path segment of every call); a number or a string.
@@ -149,7 +153,8 @@ pub struct GmsSessionData {
 }
 
 /// Credentials of a Genesys Cloud guest chat v2 session.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GuestSessionData {
     /// Bearer token for every call after creation.
@@ -170,7 +175,8 @@ pub struct GuestSessionData {
 ///
 /// Decoded by shape: GMS sessions carry `secureKey`, Genesys Cloud sessions carry `jwt`; both
 /// variants have required fields, so neither accepts the other's payload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum SessionData {
     /// GMS Chat API v2.
@@ -180,7 +186,8 @@ pub enum SessionData {
 }
 
 /// Data of `capabilitiesChanged`: what the transport supports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Capabilities {
     /// Asynchronous chat.

@@ -1,6 +1,7 @@
 //! The envelope level: event names (the `event` key) and [`Event`], which pairs a family with
 //! its typed `data`.
 
+#[cfg(feature = "schema")]
 use schemars::{Schema, SchemaGenerator};
 use serde::Serialize;
 use serde_json::Value;
@@ -222,6 +223,7 @@ impl Serialize for EventData<'_> {
 }
 
 /// Schema of the `event` + `data` pair, one branch per family.
+#[cfg(feature = "schema")]
 pub(crate) fn event_pair_schema(generator: &mut SchemaGenerator) -> Vec<Value> {
     let family = |name: &str, data: Schema| serde_json::json!({ "properties": { "event": { "const": name }, "data": data }, "required": ["event", "data"] });
     vec![

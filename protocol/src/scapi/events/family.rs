@@ -13,6 +13,7 @@
 //! the text contains `needle` (for the frequent, large events). Any other `data`, an absent
 //! tag included, lands in `Other` verbatim.
 
+#[cfg(feature = "schema")]
 use schemars::{Schema, json_schema};
 use serde::Serialize;
 use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, Visitor};
@@ -214,12 +215,14 @@ pub(super) fn to_json_value<T: Serialize>(value: &T) -> Value {
 }
 
 /// The schema branches of a family, built variant by variant in declaration order.
+#[cfg(feature = "schema")]
 #[derive(Default)]
 pub(super) struct Branches {
     branches: Vec<Branch>,
     known: Vec<&'static str>,
 }
 
+#[cfg(feature = "schema")]
 enum Branch {
     /// A body selected by one of `tags`; variants sharing a body share one branch.
     Tagged {
@@ -230,6 +233,7 @@ enum Branch {
     Untagged { body: Value, key: &'static str },
 }
 
+#[cfg(feature = "schema")]
 impl Branches {
     pub(super) fn tagged(&mut self, body: Schema, tags: impl IntoIterator<Item = &'static str>) {
         let body = body.to_value();
@@ -402,6 +406,7 @@ macro_rules! event_family {
             }
         }
 
+        #[cfg(feature = "schema")]
         impl ::schemars::JsonSchema for $name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 stringify!($name).into()

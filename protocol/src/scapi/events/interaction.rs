@@ -1,7 +1,6 @@
 //! The `interaction` family: lifecycle and update events that carry the interaction, and
 //! the case-selection events that do not.
 
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::family::{OwnTag, TagSelector, event_family, impl_body};
@@ -97,7 +96,8 @@ open_enum! {
 }
 
 /// An `interaction` event that carries the interaction (`media` + `interaction`).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InteractionChange {
@@ -169,7 +169,8 @@ impl TagSelector for CaseSelection {
 }
 
 /// Body of the case-selection events.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CaseSelected {
@@ -195,7 +196,8 @@ impl CaseSelected {
 }
 
 /// Body of `CASE_ID_CHANGED` (no `interaction`, ids at the top of `data`).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CaseIdChanged {

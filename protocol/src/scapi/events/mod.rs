@@ -12,7 +12,6 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -23,8 +22,10 @@ mod outbound;
 mod state;
 mod system;
 
+pub(crate) use event::EventData;
+#[cfg(feature = "schema")]
+pub(crate) use event::event_pair_schema;
 pub use event::{Event, EventName};
-pub(crate) use event::{EventData, event_pair_schema};
 pub(crate) use family::FromEager;
 pub use interaction::{
     CaseIdChanged, CaseSelected, CaseSelection, InteractionChange, InteractionEvent,
@@ -44,7 +45,8 @@ pub const EVENT_TYPE: &str = "eventType";
 pub const MESSENGER_PREFIX: &str = "messenger:";
 
 /// `data` of an event this version does not model, kept verbatim.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct RawEventData(pub BTreeMap<String, Value>);
 

@@ -1,13 +1,13 @@
 //! The `outbound` family: campaign lifecycle (mixed-case event types).
 
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::family::{event_family, impl_body};
 use crate::scapi::types::{Extra, deserialize_with_extra};
 
 /// Body of `CampaignLoaded`, `CampaignUnloaded` and `CampaignStopped`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Campaign {
     /// Campaign name.
@@ -32,7 +32,8 @@ impl Campaign {
 }
 
 /// Body of `CampaignStarted`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CampaignStarted {
     /// Campaign name.

@@ -1,6 +1,5 @@
 //! The `agent` and `media` families: agent or media state changes.
 
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::family::{event_family, impl_body};
@@ -30,7 +29,8 @@ open_enum! {
 }
 
 /// `STATE_CHANGED` of the `agent` and `media` families.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct StateChanged {

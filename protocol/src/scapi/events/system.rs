@@ -1,6 +1,5 @@
 //! The `system` family: toast clicks, the real-time connection and multi-tab election.
 
-use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::family::{event_family, impl_body};
@@ -32,7 +31,8 @@ open_enum! {
 }
 
 /// Body of `CUSTOM_TOAST_BUTTON_CLICK`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ToastButtonClick {
@@ -62,7 +62,8 @@ impl ToastButtonClick {
 }
 
 /// Body of `REALTIME_CONNECTION`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RealtimeConnection {
     /// The connection state.
@@ -87,7 +88,8 @@ impl RealtimeConnection {
 }
 
 /// Body of a frame-state event (no `eventType`, only `frameState`).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FrameStateChanged {
