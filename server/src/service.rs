@@ -93,6 +93,13 @@ enum Route {
 }
 
 impl Route {
+    fn try_send_now(&self, message: Arc<ServiceMessage>) -> bool {
+        match self {
+            Self::Direct(sender) => sender.try_send(message).is_ok(),
+            Self::Delayed(sender) => sender.try_send((Instant::now(), message)).is_ok(),
+        }
+    }
+
     fn try_send(&self, at: Instant, message: Arc<ServiceMessage>) -> bool {
         match self {
             Self::Direct(sender) => sender.try_send(message).is_ok(),
@@ -247,6 +254,11 @@ impl Service {
             let mut sends = Vec::new();
             for output in queue {
                 match output {
+                    // Without chaos timing each message goes out at once, as the engine
+                    // produced it; with it, a step's messages are planned together.
+                    Output::Send { frames, message } if self.inner.chaos.is_none() => {
+                        self.deliver_now(&frames, &message);
+                    }
                     Output::Send { frames, message } => {
                         sends.extend(
                             frames
@@ -276,29 +288,34 @@ impl Service {
         }
     }
 
-    /// Hands one step's messages to their frames, in order, or as chaos timing plans them.
+    /// Hands a message to its frames' connections at once.
+    fn deliver_now(&self, frames: &[FrameId], message: &Arc<ServiceMessage>) {
+        let routes = lock(&self.inner.frames);
+        for frame in frames {
+            if let Some(route) = routes.get(frame)
+                && !route.try_send_now(Arc::clone(message))
+            {
+                tracing::warn!(%frame, "client queue full or closed: message dropped");
+            }
+        }
+    }
+
+    /// Hands one step's messages to their frames as chaos timing plans them.
     fn deliver(&self, sends: Vec<(FrameId, Arc<ServiceMessage>)>) {
+        let Some((plan, epoch)) = &self.inner.chaos else {
+            return;
+        };
         if sends.is_empty() {
             return;
         }
         let now = Instant::now();
-        let planned: Vec<(FrameId, Instant, Arc<ServiceMessage>)> = match &self.inner.chaos {
-            None => sends
-                .into_iter()
-                .map(|(frame, m)| (frame, now, m))
-                .collect(),
-            Some((plan, epoch)) => lock(plan)
-                .schedule(now.duration_since(*epoch), sends)
-                .into_iter()
-                .map(|d| (d.frame, now + d.after, d.message))
-                .collect(),
-        };
+        let planned = lock(plan).schedule(now.duration_since(*epoch), sends);
         let routes = lock(&self.inner.frames);
-        for (frame, at, message) in planned {
-            if let Some(route) = routes.get(&frame)
-                && !route.try_send(at, message)
+        for delivery in planned {
+            if let Some(route) = routes.get(&delivery.frame)
+                && !route.try_send(now + delivery.after, delivery.message)
             {
-                tracing::warn!(%frame, "client queue full or closed: message dropped");
+                tracing::warn!(frame = %delivery.frame, "client queue full or closed: message dropped");
             }
         }
     }
