@@ -100,6 +100,21 @@ export type Action =
     buttonIndex: number;
     /** The toast id. */
     toastId: string;
+  }
+  | {
+    action: "open-tab";
+    /** The tab's id (the host page's `tab`). */
+    tab: string;
+  }
+  | {
+    action: "close-tab";
+    /** The tab's id. */
+    tab: string;
+  }
+  | {
+    action: "focus-tab";
+    /** The tab's id. */
+    tab: string;
   };
 
 /** The answer to an applied action. */

@@ -608,3 +608,45 @@ async fn closing_the_leading_tab_runs_an_election() {
     assert_eq!(states, ["NEGOTIATING", "LEADING"]);
     emulator.shutdown().await;
 }
+
+/// The control API opens, closes and focuses Workspace tabs; closing the leader runs the same
+/// election as closing its page.
+#[tokio::test]
+async fn tab_actions_drive_the_election() {
+    let emulator = start().await;
+    let actions = format!("{}api/actions", emulator.host_url);
+    let _leader = host_page_in_tab(&emulator, "tab-1").await;
+    let mut follower = host_page_in_tab(&emulator, "tab-2").await;
+    let frame_state = |message: &Value| message["data"]["frameState"].as_str().map(str::to_owned);
+
+    let (status, body) = post(
+        actions.clone(),
+        json!({"action": "close-tab", "tab": "tab-1"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let mut states = Vec::new();
+    while states.len() < 2 {
+        if let Some(state) = frame_state(&next_post(&mut follower).await) {
+            states.push(state);
+        }
+    }
+    assert_eq!(states, ["NEGOTIATING", "LEADING"]);
+
+    let (status, _) = post(
+        actions.clone(),
+        json!({"action": "open-tab", "tab": "tab-3"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = post(
+        actions.clone(),
+        json!({"action": "focus-tab", "tab": "tab-3"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, body) = post(actions, json!({"action": "focus-tab", "tab": "tab-9"})).await;
+    assert_eq!(status, 409);
+    assert_eq!(body["error"], "No Workspace tab 'tab-9': open it first.");
+    emulator.shutdown().await;
+}

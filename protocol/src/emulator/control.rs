@@ -233,6 +233,22 @@ pub enum Action {
         #[serde(rename = "buttonIndex")]
         button_index: u32,
     },
+    /// The agent opens a Workspace browser tab: `LEADING` when it is the first, `FOLLOWING`
+    /// otherwise (`NEGOTIATING` during an election).
+    OpenTab {
+        /// The tab's id (the host page's `tab`).
+        tab: String,
+    },
+    /// The agent closes a Workspace tab; closing the leader runs an election.
+    CloseTab {
+        /// The tab's id.
+        tab: String,
+    },
+    /// The agent brings a Workspace tab to the front (the last active, visible one).
+    FocusTab {
+        /// The tab's id.
+        tab: String,
+    },
 }
 
 fn default_dnis() -> String {
@@ -249,7 +265,7 @@ fn default_customer() -> String {
 
 impl Action {
     /// The `action` tag of every action, in declaration order.
-    pub const NAMES: [&'static str; 15] = [
+    pub const NAMES: [&'static str; 18] = [
         "incoming-call",
         "remote-answer",
         "customer-message",
@@ -265,6 +281,9 @@ impl Action {
         "agent-state",
         "connection",
         "toast-click",
+        "open-tab",
+        "close-tab",
+        "focus-tab",
     ];
 
     /// Decodes a body, tag first; the error names the field and the fix.

@@ -194,6 +194,27 @@ pub(crate) async fn apply(state: &AppState, action: Action) -> Result<Applied, S
         } => workspace
             .click_toast_button(now, &toast_id, button_index)
             .map_err(|e| e.to_string())?,
+        // Tab events concern one tab each: published here, to that tab's frames.
+        Action::OpenTab { tab } => {
+            let events = super::tabs::publish(&state.service, workspace.open_tab(now, &tab)).await;
+            return Ok(Applied {
+                interaction_id: None,
+                events,
+            });
+        }
+        Action::CloseTab { tab } => {
+            let events = super::tabs::close(&state.service, workspace, &tab).await?;
+            return Ok(Applied {
+                interaction_id: None,
+                events,
+            });
+        }
+        Action::FocusTab { tab } => {
+            workspace
+                .activate_tab(now, &tab)
+                .map_err(|e| e.to_string())?;
+            Vec::new()
+        }
     };
     let count = events.len();
     state.service.publish(events).await;

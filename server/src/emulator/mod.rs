@@ -13,6 +13,7 @@ pub mod guard;
 mod http;
 mod relay;
 pub mod scenario;
+mod tabs;
 mod traffic;
 
 use std::net::SocketAddr;

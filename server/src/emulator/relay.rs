@@ -55,7 +55,7 @@ use tokio::sync::{broadcast, mpsc};
 use super::AppState;
 use crate::engine::TraceRecord;
 use crate::service::{Connection, Service};
-use crate::simulated::{SimulatedWorkspace, TabEvent};
+use crate::simulated::SimulatedWorkspace;
 use crate::ws::{MAX_FRAME_BYTES, READ_BUFFER_BYTES, handshake_origin};
 
 /// Most frames one host page may relay for.
@@ -94,31 +94,12 @@ pub(super) async fn upgrade(
         })
 }
 
-/// How long an election runs after the leading tab closed: remaining tabs are `NEGOTIATING`
-/// meanwhile, then the earliest-opened one leads.
-pub(super) const ELECTION: std::time::Duration = std::time::Duration::from_millis(500);
-
 /// A host page is a Workspace browser tab: when its relay socket ends (the agent closed or
 /// reloaded it), its tabs close, and closing the leader runs an election.
 async fn close_tabs(service: Service, workspace: Arc<SimulatedWorkspace>, tabs: BTreeSet<String>) {
-    let mut election = false;
     for tab in tabs {
-        let Ok(events) = workspace.close_tab(service.now(), &tab) else {
-            continue;
-        };
-        election |= !events.is_empty();
-        publish_tab_events(&service, events).await;
-    }
-    if election {
-        tokio::time::sleep(ELECTION).await;
-        let events = workspace.elect_leader(service.now());
-        publish_tab_events(&service, events).await;
-    }
-}
-
-async fn publish_tab_events(service: &Service, events: Vec<TabEvent>) {
-    for TabEvent { tab, event } in events {
-        service.publish_to_tab(vec![event], &tab).await;
+        // A tab the control API closed already is no error here.
+        let _ = super::tabs::close(&service, &workspace, &tab).await;
     }
 }
 
