@@ -102,6 +102,11 @@ export type Action =
     toastId: string;
   }
   | {
+    action: "change-case";
+    /** The interaction. */
+    interactionId: string;
+  }
+  | {
     action: "open-tab";
     /** The tab's id (the host page's `tab`). */
     tab: string;

@@ -650,3 +650,49 @@ async fn tab_actions_drive_the_election() {
     assert_eq!(body["error"], "No Workspace tab 'tab-9': open it first.");
     emulator.shutdown().await;
 }
+
+/// `change-case` gives an interaction a new case: subscribed apps get `CASE_ID_CHANGED` with
+/// both ids, and the interaction's attached data carries the new one.
+#[tokio::test]
+async fn change_case_emits_case_id_changed() {
+    let emulator = start().await;
+    let host = emulator.host_url.clone();
+    let mut socket = native_client(&emulator).await;
+    let subscribe = json!({ "event": "subscribe", "data": ["interaction"], "referenceId": "0",
+                            "userAgent": "WWE Client", "protocolVersion": 2 });
+    socket
+        .send(Message::Text(subscribe.to_string().into()))
+        .await
+        .unwrap();
+    while next_json(&mut socket).await["referenceId"] != "0" {}
+    let (_, call) = post(format!("{host}api/calls"), json!({ "ani": "+15550000000" })).await;
+    let id = call["interactionId"].as_str().unwrap().to_owned();
+    let state = support::get_json(&format!("{host}api/state")).await;
+    let before = state["interactions"][0]["caseId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let (status, body) = post(
+        format!("{host}api/actions"),
+        json!({ "action": "change-case", "interactionId": id }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let changed = loop {
+        let message = next_json(&mut socket).await;
+        if message["data"]["eventType"] == "CASE_ID_CHANGED" {
+            break message;
+        }
+    };
+    let after = changed["data"]["caseId"].as_str().unwrap().to_owned();
+    assert_eq!(changed["data"]["previousCaseId"], before.as_str());
+    assert_ne!(after, before);
+    let state = support::get_json(&format!("{host}api/state")).await;
+    assert_eq!(state["interactions"][0]["caseId"], after.as_str());
+    assert_eq!(
+        state["interactions"][0]["userData"]["IW_CaseUid"],
+        after.as_str()
+    );
+    emulator.shutdown().await;
+}

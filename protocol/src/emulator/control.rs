@@ -233,6 +233,12 @@ pub enum Action {
         #[serde(rename = "buttonIndex")]
         button_index: u32,
     },
+    /// The interaction gets a new case (`CASE_ID_CHANGED`, with `IW_CaseUid` updated).
+    ChangeCase {
+        /// The interaction.
+        #[serde(rename = "interactionId")]
+        interaction_id: String,
+    },
     /// The agent opens a Workspace browser tab: `LEADING` when it is the first, `FOLLOWING`
     /// otherwise (`NEGOTIATING` during an election).
     OpenTab {
@@ -265,7 +271,7 @@ fn default_customer() -> String {
 
 impl Action {
     /// The `action` tag of every action, in declaration order.
-    pub const NAMES: [&'static str; 18] = [
+    pub const NAMES: [&'static str; 19] = [
         "incoming-call",
         "remote-answer",
         "customer-message",
@@ -281,6 +287,7 @@ impl Action {
         "agent-state",
         "connection",
         "toast-click",
+        "change-case",
         "open-tab",
         "close-tab",
         "focus-tab",

@@ -194,6 +194,9 @@ pub(crate) async fn apply(state: &AppState, action: Action) -> Result<Applied, S
         } => workspace
             .click_toast_button(now, &toast_id, button_index)
             .map_err(|e| e.to_string())?,
+        Action::ChangeCase { interaction_id: id } => workspace
+            .change_case_id(now, &id)
+            .map_err(|e| e.to_string())?,
         // Tab events concern one tab each: published here, to that tab's frames.
         Action::OpenTab { tab } => {
             let events = super::tabs::publish(&state.service, workspace.open_tab(now, &tab)).await;
