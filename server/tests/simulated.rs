@@ -935,3 +935,18 @@ async fn options_applied_at_run_time_take_effect_from_the_next_event() {
     let second = ws.incoming_call(at(1), IncomingCall::new("+15550101", "8000"));
     assert_eq!(types(&second.events), ["ADDED", "RINGING", "ESTABLISHED"]);
 }
+
+#[tokio::test]
+async fn dialog_urls_get_the_dialog_id_and_the_agent_substituted() {
+    let ws = workspace();
+    ok(
+        &ws,
+        "system.openDialog",
+        json!(["https://app.example/d.html?id=$Dialog.Id$&who=$Agent.FullName$&u=$Agent.UserName$&x=$Unknown$"]),
+    )
+    .await;
+    assert_eq!(
+        ws.dialogs()[0].1,
+        "https://app.example/d.html?id=wweCustomDialog1&who=Ada%20Lovelace&u=agent1&x=$Unknown$"
+    );
+}

@@ -456,10 +456,12 @@ async fn the_host_page_speaks_the_control_api_vocabulary() {
     assert_eq!(browser.evaluate(&click("answer")).await.unwrap(), json!(1));
     wait_for_page(&mut browser, cell_state, &json!("TALKING")).await;
 
+    // A loopback page (the host's own 404), so the dialog's frame loads nothing from outside.
+    let survey = format!("{}survey", emulator.host_url);
     app_request(
         &emulator,
         json!({ "request": "system.openDialog", "referenceId": "1",
-                "parameters": ["https://app.example/survey", { "label": "Survey" }] }),
+                "parameters": [survey, { "label": "Survey" }] }),
     )
     .await;
     app_request(
@@ -470,8 +472,8 @@ async fn the_host_page_speaks_the_control_api_vocabulary() {
     .await;
     wait_for_page(
         &mut browser,
-        "document.querySelector('#dialogs .dialog') && document.querySelector('#dialogs .dialog').textContent.includes(': Survey https://app.example/survey')",
-        &json!(true),
+        "(() => { const d = document.querySelector('#dialogs .dialog'); return d && d.querySelector('strong').textContent + '|' + d.querySelector('iframe').src; })()",
+        &json!(format!("Survey (wweCustomDialog1)|{survey}")),
     )
     .await;
     wait_for_page(
@@ -551,6 +553,45 @@ async fn every_page_load_gets_exactly_one_handshake_first() {
     assert_ne!(
         first[0]["frameId"], second[0]["frameId"],
         "the reloaded page is a new frame"
+    );
+    drop(browser);
+    emulator.shutdown().await;
+}
+
+/// A dialog an app opens loads its page in the host page, as a frame that may use the API.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_opened_dialog_loads_its_page_which_speaks_the_api() {
+    let _one = ONE_BROWSER.lock().await;
+    let Some(chromium) = chromium_or_skip() else {
+        return;
+    };
+    let pages = pages::Pages::serve().await;
+    let emulator = emulator_with(Vec::new(), &pages.a).await;
+    app_request(
+        &emulator,
+        json!({ "request": "system.openDialog",
+                "parameters": [format!("{}/app?who=dialog-$Dialog.Id$&ask", pages.a), { "label": "Notes" }],
+                "referenceId": "d1", "userAgent": "WWE Client", "protocolVersion": 2 }),
+    )
+    .await;
+    let mut browser = cdp::Browser::launch(&chromium).await.unwrap();
+    browser.navigate(&emulator.host_url).await.unwrap();
+    pages
+        .wait_for("the dialog page answered", |_| {
+            pages
+                .received("dialog-wweCustomDialog1")
+                .iter()
+                .any(|m| m["referenceId"] == "r1" && m["data"]["username"] == "agent1")
+        })
+        .await;
+    let received = pages.received("dialog-wweCustomDialog1");
+    assert!(
+        received
+            .iter()
+            .filter(|m| from_service(m))
+            .take(1)
+            .all(is_handshake),
+        "the dialog's frame gets its handshake first: {received:#?}"
     );
     drop(browser);
     emulator.shutdown().await;

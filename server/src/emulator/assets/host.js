@@ -24,6 +24,8 @@
    */
   /** @type {Record<string, Frame>} */
   var frames = {};          // frame id -> Frame
+  /** @type {Record<string, HTMLElement>} */
+  var dialogBoxes = {};     // dialog id -> its box on the page
   /** Messages held for a frame that has not spoken yet, at most. */
   var HELD_PER_FRAME = 64;
   /** The latest referenceIds a frame's page sent, kept to recognise a new page. */
@@ -371,13 +373,31 @@
       });
       toasts.appendChild(box);
     });
-    var dialogs = byId("dialogs");
-    dialogs.textContent = "";
+    // Dialogs load their page once, as a frame of their own that may use the API; a dialog
+    // closed by the API goes away with its frame.
+    var open = state.dialogs.map(function (d) { return d.id; });
+    Object.keys(dialogBoxes).forEach(function (id) {
+      var box = dialogBoxes[id];
+      if (open.indexOf(id) < 0 && box) {
+        box.remove();
+        delete dialogBoxes[id];
+        delete frames["dialog-" + id];
+      }
+    });
     state.dialogs.forEach(function (d) {
+      if (dialogBoxes[d.id]) return;
       var box = document.createElement("div");
       box.className = "dialog";
-      box.textContent = "Dialog " + d.id + ": " + (d.label || "") + " " + d.url;
-      dialogs.appendChild(box);
+      var title = document.createElement("strong");
+      title.textContent = (d.label || "Dialog") + " (" + d.id + ")";
+      var iframe = document.createElement("iframe");
+      iframe.src = new URL(d.url, location.href).toString();
+      iframe.title = d.label || d.id;
+      box.appendChild(title);
+      box.appendChild(iframe);
+      byId("dialogs").appendChild(box);
+      dialogBoxes[d.id] = box;
+      register("dialog-" + d.id, iframe.contentWindow, iframe.src);
     });
     var views = byId("menu-views");
     views.textContent = "";
