@@ -696,3 +696,35 @@ async fn change_case_emits_case_id_changed() {
     );
     emulator.shutdown().await;
 }
+
+/// The default pull campaign's first record comes with a chained record, so the agent's first
+/// pull preview shows a chain retrieved.
+#[tokio::test]
+async fn the_first_pull_preview_retrieves_a_chain() {
+    let emulator = start().await;
+    let host = emulator.host_url.clone();
+    let mut socket = native_client(&emulator).await;
+    let subscribe = json!({ "event": "subscribe", "data": ["interaction"], "referenceId": "0",
+                            "userAgent": "WWE Client", "protocolVersion": 2 });
+    socket
+        .send(Message::Text(subscribe.to_string().into()))
+        .await
+        .unwrap();
+    while next_json(&mut socket).await["referenceId"] != "0" {}
+    let (status, body) = post(
+        format!("{host}api/outbound/preview"),
+        json!({ "mode": "pull" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let retrieved = loop {
+        let message = next_json(&mut socket).await;
+        if message["data"]["eventType"] == "RECORDS_RETRIEVED" {
+            break message;
+        }
+    };
+    let interaction = &retrieved["data"]["interaction"];
+    assert_eq!(interaction["chainedRecords"].as_array().unwrap().len(), 2);
+    assert_eq!(interaction["userData"]["GSW_RECORD_HANDLE"], "1001");
+    emulator.shutdown().await;
+}

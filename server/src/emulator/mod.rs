@@ -56,7 +56,9 @@ pub fn default_workspace() -> SimulatedWorkspace {
     use crate::simulated::{CampaignSpec, PreviewMode, SimulatedConfig};
     SimulatedWorkspace::new(
         SimulatedConfig::default()
-            .with_campaign(CampaignSpec::preview(PULL_CAMPAIGN, PreviewMode::Pull))
+            .with_campaign(
+                CampaignSpec::preview(PULL_CAMPAIGN, PreviewMode::Pull).with_chain(chain_of_two()),
+            )
             .with_campaign(CampaignSpec::preview(
                 PUSH_CAMPAIGN,
                 PreviewMode::RegularPush,
@@ -67,6 +69,23 @@ pub fn default_workspace() -> SimulatedWorkspace {
             ))
             .with_campaign(CampaignSpec::dialing(PREDICTIVE_CAMPAIGN, "Predictive GVP")),
     )
+}
+
+/// The first record the pull campaign previews, with one chained record: the agent sees a
+/// chain retrieved (`RECORDS_RETRIEVED`) before the generated records that follow.
+fn chain_of_two() -> Vec<agentdesk_protocol::scapi::types::RecordFields> {
+    let record = |handle: u32, phone: &str| {
+        [
+            ("GSW_RECORD_HANDLE", Value::from(handle)),
+            ("GSW_PHONE", Value::from(phone)),
+            ("GSW_CHAIN_ID", Value::from(1)),
+            ("GSW_CALL_RESULT", Value::from(28)),
+        ]
+        .into_iter()
+        .map(|(key, value)| (key.to_owned(), value))
+        .collect()
+    };
+    vec![record(1001, "+15550001001"), record(1002, "+15550001002")]
 }
 
 fn start_preview_campaigns(workspace: &SimulatedWorkspace, now: policy::Timestamp) {
