@@ -950,3 +950,27 @@ async fn dialog_urls_get_the_dialog_id_and_the_agent_substituted() {
         "https://app.example/d.html?id=wweCustomDialog1&who=Ada%20Lovelace&u=agent1&x=$Unknown$"
     );
 }
+
+#[tokio::test]
+async fn a_toast_with_auto_close_timeout_closes_itself() {
+    let ws = workspace();
+    // `ok` sends at 1 s; the toast closes 5 s later.
+    let (id, _) = ok(
+        &ws,
+        "system.popupToast",
+        json!([{"title": "Hi", "message": "soon gone", "autoCloseTimeout": 5000}]),
+    )
+    .await;
+    let id = id.unwrap().as_str().unwrap().to_owned();
+    let (_, _) = ok(&ws, "system.popupToast", json!([{"title": "stays"}])).await;
+    assert_eq!(ws.toasts(at(5999)).len(), 2);
+    let open: Vec<String> = ws.toasts(at(6000)).into_iter().map(|(id, _)| id).collect();
+    assert_eq!(open, ["wweCustomToast1"]);
+    let closed = ws
+        .call(&cx(6000), request("system.closeToast", json!([id])))
+        .await;
+    assert!(closed.result.is_err_and(|e| {
+        e.message
+            .contains("is open: use the id returned when it was opened")
+    }),);
+}

@@ -399,7 +399,7 @@ async fn toast_click(
 pub(crate) fn desktop_state_of(state: &AppState) -> DesktopState {
     let workspace = &state.workspace;
     let toasts = workspace
-        .toasts()
+        .toasts(state.service.now())
         .into_iter()
         .map(|(id, toast)| ToastView::new(id, toast))
         .collect();

@@ -324,9 +324,12 @@ impl SimulatedWorkspace {
             .map(|i| i.wire.clone())
     }
 
-    /// The open toasts by id.
-    pub fn toasts(&self) -> Vec<(String, ToastParameters)> {
-        self.lock()
+    /// The toasts open at `now` (those whose `autoCloseTimeout` ran out are closed first), by
+    /// id.
+    pub fn toasts(&self, now: Timestamp) -> Vec<(String, ToastParameters)> {
+        let mut state = self.lock();
+        state.expire_toasts(now);
+        state
             .toasts
             .iter()
             .map(|(id, toast)| (id.clone(), toast.parameters.clone()))

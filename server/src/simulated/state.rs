@@ -28,6 +28,8 @@ pub(crate) type Handled = Result<Reply, SimulationError>;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Toast {
     pub(crate) parameters: ToastParameters,
+    /// When `autoCloseTimeout` closes it.
+    pub(crate) closes_at: Option<Timestamp>,
 }
 
 /// A dialog as opened by `system.openDialog`, with `$Dialog.Id$` substituted in its URL.
@@ -130,6 +132,7 @@ impl SimulatedState {
     fn route(&mut self, cx: &CallContext, request: Request) -> Handled {
         use Request as R;
         let now = cx.now;
+        self.expire_toasts(now);
         match request {
             R::AuthGetJwtToken(_) => self.jwt_token(now),
             R::AuthGetPureCloudToken(r) => self.pure_cloud_token(now, r.force_new_token),
@@ -227,8 +230,8 @@ impl SimulatedState {
 
             R::SystemGetAllowedServices(_) => Ok(self.allowed_services()),
             R::SystemTriggerActivity(_) => Ok(self.trigger_activity(now)),
-            R::SystemPopupToast(r) => Ok(self.popup_toast(r.parameters)),
-            R::SystemUpdateToast(r) => self.update_toast(&r.id, r.parameters),
+            R::SystemPopupToast(r) => Ok(self.popup_toast(now, r.parameters)),
+            R::SystemUpdateToast(r) => self.update_toast(now, &r.id, r.parameters),
             R::SystemCloseToast(r) => self.close_toast(&r.id),
             R::SystemOpenDialog(r) => Ok(self.open_dialog(&r.url, r.options)),
             R::SystemCloseDialog(r) => self.close_dialog(&r.dialog_id),

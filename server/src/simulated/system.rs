@@ -129,13 +129,25 @@ impl SimulatedState {
         Reply::done()
     }
 
-    pub(crate) fn popup_toast(&mut self, parameters: ToastParameters) -> Reply {
+    pub(crate) fn popup_toast(&mut self, now: Timestamp, parameters: ToastParameters) -> Reply {
         let id = self.ids.toast();
-        self.toasts.insert(id.clone(), Toast { parameters });
+        let closes_at = closes_at(now, &parameters);
+        self.toasts.insert(
+            id.clone(),
+            Toast {
+                parameters,
+                closes_at,
+            },
+        );
         Reply::data(Value::String(id))
     }
 
-    pub(crate) fn update_toast(&mut self, id: &str, parameters: ToastParameters) -> Handled {
+    pub(crate) fn update_toast(
+        &mut self,
+        now: Timestamp,
+        id: &str,
+        parameters: ToastParameters,
+    ) -> Handled {
         let toast = self
             .toasts
             .get_mut(id)
@@ -143,8 +155,19 @@ impl SimulatedState {
                 kind: "toast",
                 id: id.to_owned(),
             })?;
+        // An update with its own timeout restarts the count; one without keeps the running one.
+        if let Some(at) = closes_at(now, &parameters) {
+            toast.closes_at = Some(at);
+        }
         toast.parameters = parameters;
         Ok(Reply::done())
+    }
+
+    /// Closes the toasts whose `autoCloseTimeout` has run out by `now`. Time moves only with
+    /// requests and reads, so a toast closes when the desktop next looks at it after its time.
+    pub(crate) fn expire_toasts(&mut self, now: Timestamp) {
+        self.toasts
+            .retain(|_, toast| toast.closes_at.is_none_or(|at| now < at));
     }
 
     pub(crate) fn close_toast(&mut self, id: &str) -> Handled {
@@ -204,6 +227,14 @@ impl SimulatedState {
             })?;
         Ok(Reply::done())
     }
+}
+
+/// When a toast with these parameters closes by itself, if it does.
+fn closes_at(now: Timestamp, parameters: &ToastParameters) -> Option<Timestamp> {
+    parameters
+        .auto_close_timeout
+        .filter(|millis| *millis > 0)
+        .map(|millis| Timestamp::from_millis(now.as_millis().saturating_add(millis)))
 }
 
 #[cfg(test)]
