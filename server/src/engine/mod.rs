@@ -346,7 +346,22 @@ impl Engine {
         text: String,
         about: &str,
     ) {
-        let failure = FailureResponse::new(reference_id, text);
+        self.send_failure(
+            out,
+            inbound,
+            FailureResponse::new(reference_id, text),
+            about,
+        );
+    }
+
+    /// Answers the message `inbound` with `failure`.
+    fn send_failure(
+        &self,
+        out: &mut Vec<Output>,
+        inbound: &Inbound<'_>,
+        failure: FailureResponse,
+        about: &str,
+    ) {
         self.send(
             out,
             vec![inbound.frame],

@@ -199,17 +199,9 @@ impl Engine {
         decision: Decision,
         request: &str,
     ) {
-        let Some(failure) = decision.into_failure(reference_id) else {
-            return;
-        };
-        self.send(
-            out,
-            vec![inbound.frame],
-            ServiceMessage::Failure(failure),
-            inbound.now,
-            Verdict::Failed,
-            request,
-        );
+        if let Some(failure) = decision.into_failure(reference_id) {
+            self.send_failure(out, inbound, failure, request);
+        }
     }
 }
 
