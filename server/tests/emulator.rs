@@ -657,14 +657,7 @@ async fn tab_actions_drive_the_election() {
 async fn change_case_emits_case_id_changed() {
     let emulator = start().await;
     let host = emulator.host_url.clone();
-    let mut socket = native_client(&emulator).await;
-    let subscribe = json!({ "event": "subscribe", "data": ["interaction"], "referenceId": "0",
-                            "userAgent": "WWE Client", "protocolVersion": 2 });
-    socket
-        .send(Message::Text(subscribe.to_string().into()))
-        .await
-        .unwrap();
-    while next_json(&mut socket).await["referenceId"] != "0" {}
+    let mut socket = subscribed_to_interactions(&emulator).await;
     let (_, call) = post(format!("{host}api/calls"), json!({ "ani": "+15550000000" })).await;
     let id = call["interactionId"].as_str().unwrap().to_owned();
     let state = support::get_json(&format!("{host}api/state")).await;
@@ -703,14 +696,7 @@ async fn change_case_emits_case_id_changed() {
 async fn the_first_pull_preview_retrieves_a_chain() {
     let emulator = start().await;
     let host = emulator.host_url.clone();
-    let mut socket = native_client(&emulator).await;
-    let subscribe = json!({ "event": "subscribe", "data": ["interaction"], "referenceId": "0",
-                            "userAgent": "WWE Client", "protocolVersion": 2 });
-    socket
-        .send(Message::Text(subscribe.to_string().into()))
-        .await
-        .unwrap();
-    while next_json(&mut socket).await["referenceId"] != "0" {}
+    let mut socket = subscribed_to_interactions(&emulator).await;
     let (status, body) = post(
         format!("{host}api/outbound/preview"),
         json!({ "mode": "pull" }),
@@ -727,4 +713,19 @@ async fn the_first_pull_preview_retrieves_a_chain() {
     assert_eq!(interaction["chainedRecords"].as_array().unwrap().len(), 2);
     assert_eq!(interaction["userData"]["GSW_RECORD_HANDLE"], "1001");
     emulator.shutdown().await;
+}
+
+/// A native client subscribed to interaction events (the acknowledgement read).
+async fn subscribed_to_interactions(
+    emulator: &agentdesk_server::emulator::RunningEmulator,
+) -> support::Socket {
+    let mut socket = native_client(emulator).await;
+    let subscribe = json!({ "event": "subscribe", "data": ["interaction"], "referenceId": "0",
+                            "userAgent": "WWE Client", "protocolVersion": 2 });
+    socket
+        .send(Message::Text(subscribe.to_string().into()))
+        .await
+        .unwrap();
+    while next_json(&mut socket).await["referenceId"] != "0" {}
+    socket
 }
