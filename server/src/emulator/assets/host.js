@@ -8,6 +8,7 @@
 /** @typedef {import("../../../../schema/typescript/emulator.js").Action} Action */
 /** @typedef {import("../../../../schema/typescript/emulator.js").AgentOperation} AgentOperation */
 /** @typedef {import("../../../../schema/typescript/emulator.js").DesktopState} DesktopState */
+/** @typedef {import("../../../../schema/typescript/emulator.js").ErrorBody} ErrorBody */
 /** @typedef {import("../../../../schema/typescript/emulator.js").FromPage} FromPage */
 /** @typedef {import("../../../../schema/typescript/emulator.js").HostConfig} HostConfig */
 /** @typedef {import("../../../../schema/typescript/emulator.js").ToPage} ToPage */
@@ -296,8 +297,15 @@
    * @param {Action} action
    */
   function act(action) {
+    // A refusal (4xx, an ErrorBody) or a lost server is shown in the inspector, not swallowed.
     return api("/api/actions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(action) })
-      .then(function (r) { return r.json(); }).then(refresh);
+      .then(function (r) {
+        if (r.ok) return refresh();
+        return r.json().then(function (/** @type {ErrorBody} */ body) {
+          addNotice("control API refused " + action.action + ": " + body.error);
+        });
+      })
+      .catch(function (/** @type {unknown} */ error) { addNotice("control API: " + String(error)); });
   }
 
   /**
