@@ -453,8 +453,22 @@ async fn the_host_page_speaks_the_control_api_vocabulary() {
     wait_for_page(&mut browser, rows, &json!(1)).await;
     let cell_state = "document.querySelector('#interactions tbody tr').cells[2].textContent";
     wait_for_page(&mut browser, cell_state, &json!("RINGING")).await;
-    assert_eq!(browser.evaluate(&click("answer")).await.unwrap(), json!(1));
+    // Two clicks before the page redraws: the server answers the call once and refuses the
+    // second answer, and the page shows that refusal instead of swallowing it.
+    assert_eq!(
+        browser
+            .evaluate(&format!("{0} + {0}", click("answer")))
+            .await
+            .unwrap(),
+        json!(2)
+    );
     wait_for_page(&mut browser, cell_state, &json!("TALKING")).await;
+    wait_for_page(
+        &mut browser,
+        "document.getElementById('timeline').textContent.includes('control API refused')",
+        &json!(true),
+    )
+    .await;
 
     // A loopback page (the host's own 404), so the dialog's frame loads nothing from outside.
     let survey = format!("{}survey", emulator.host_url);
