@@ -610,3 +610,86 @@ async fn an_opened_dialog_loads_its_page_which_speaks_the_api() {
     drop(browser);
     emulator.shutdown().await;
 }
+
+/// `agentdesk-server serve` as the README runs it (debug logging on): its host page shows the
+/// server's refusal of an action instead of swallowing it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_served_host_page_shows_a_refused_action() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let _one = ONE_BROWSER.lock().await;
+    let Some(chromium) = chromium_or_skip() else {
+        return;
+    };
+    let child = Command::new(env!("CARGO_BIN_EXE_agentdesk-server"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--no-demo-app",
+            "--no-srs",
+        ])
+        .env("RUST_LOG", "debug")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = KillOnDrop(child);
+    let child = &mut child.0;
+    // Drain stderr as a terminal would, so logging never blocks on a full pipe.
+    let mut stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let page_url = stdout
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| Some(line.split("(open this):").nth(1)?.trim().to_owned()))
+        .expect("serve printed the host page URL");
+    std::thread::spawn(move || stdout.for_each(drop));
+
+    let mut browser = cdp::Browser::launch(&chromium).await.unwrap();
+    browser.navigate(&page_url).await.unwrap();
+    let click = |label: &str| {
+        format!(
+            "Array.from(document.querySelectorAll('button')).filter(b => b.textContent === {label:?}).map(b => (b.click(), 1)).length"
+        )
+    };
+    wait_for_page(
+        &mut browser,
+        "document.querySelectorAll('#simulate button').length > 0",
+        &json!(true),
+    )
+    .await;
+    assert_eq!(
+        browser.evaluate(&click("Inbound call")).await.unwrap(),
+        json!(1)
+    );
+    let cell_state = "(document.querySelector('#interactions tbody tr') || {cells: [0, 0, {}]}).cells[2].textContent || ''";
+    wait_for_page(&mut browser, cell_state, &json!("RINGING")).await;
+    assert_eq!(
+        browser
+            .evaluate(&format!("{0} + {0}", click("answer")))
+            .await
+            .unwrap(),
+        json!(2)
+    );
+    wait_for_page(
+        &mut browser,
+        "document.getElementById('timeline').textContent.includes('control API refused')",
+        &json!(true),
+    )
+    .await;
+    drop(browser);
+}
+
+/// A child process killed when the test ends, passing or failing.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
