@@ -135,6 +135,25 @@ export type ActionOutcome = {
 /** What the agent does to an interaction from the desktop. */
 export type AgentOperation = "answer" | "hold" | "resume" | "hangup" | "markdone" | "accept" | "reject";
 
+/** Something done inside an app's frame, tagged by `app`. */
+export type AppStep =
+  | {
+    app: "click";
+    /** Which app. */
+    frame?: string | null;
+    /** The CSS selector. */
+    selector: string;
+  }
+  | {
+    app: "type";
+    /** Which app. */
+    frame?: string | null;
+    /** The CSS selector. */
+    selector: string;
+    /** The text. */
+    text: string;
+  };
+
 /** A campaign lifecycle step. */
 export type CampaignStep = "load" | "start" | "stop" | "unload";
 
@@ -177,6 +196,12 @@ export type ChatTranscript = {
   /** The chat interaction. */
   interactionId: string;
   [key: string]: unknown;
+};
+
+/** The engine's clock jumps `clock` seconds forward. */
+export type ClockStep = {
+  /** Seconds (fractions allowed, at millisecond resolution). */
+  clock: number;
 };
 
 /** A real-time connection change. */
@@ -235,6 +260,103 @@ export type ErrorBody = {
   error: string;
 };
 
+/** What a test expects, tagged by `expect`. */
+export type Expectation =
+  | {
+    /**
+     * Values at JSON pointers into the parameters array, e.g. `{"/1/Note": "VIP"}`,
+     * compared by `match`.
+     */
+    at?: { [key: string]: unknown };
+    expect: "request";
+    /** How `parameters` and `at` are compared. */
+    match?: Match;
+    /** The request name, e.g. `interaction.setUserData`. */
+    name: string;
+    /** The sender's origin (default: any). */
+    origin?: string | null;
+    /** The parameters (the array the app sent), compared by `match`. */
+    parameters?: unknown;
+    /** What the service decided (default: any decision). */
+    verdict?: Verdict | null;
+    /** Milliseconds to wait for it. */
+    withinMs?: number | null;
+  }
+  | {
+    expect: "subscription";
+    /** The subscriber's origin (default: any). */
+    origin?: string | null;
+    /** Topics, e.g. `interaction`, `agent`. */
+    topics: string[];
+    /** Milliseconds to wait for it. */
+    withinMs?: number | null;
+  }
+  | {
+    /** The channel. */
+    channel: string;
+    expect: "broadcast";
+    /** How `message` is compared. */
+    match?: Match;
+    /** The message, compared by `match` (default: any message). */
+    message?: unknown;
+    /** Milliseconds to wait for it. */
+    withinMs?: number | null;
+  }
+  | {
+    /** The answer's `data` (success) or `errorMessage` (failure), compared by `match`. */
+    data?: unknown;
+    expect: "answer";
+    /** `true`: a failure response is expected. */
+    failed?: boolean;
+    /** How `data` is compared. */
+    match?: Match;
+    /** The request name. */
+    name: string;
+    /** Milliseconds to wait for it. */
+    withinMs?: number | null;
+  }
+  | {
+    /** Its `data`, compared by `match`. */
+    data?: unknown;
+    /** The event name. */
+    event: string;
+    expect: "event";
+    /** How `data` is compared. */
+    match?: Match;
+    /** Milliseconds to wait for it. */
+    withinMs?: number | null;
+  }
+  | {
+    /** Request names whose refusal is expected. */
+    except?: string[];
+    expect: "no-refusal";
+  }
+  | {
+    /** The value, compared by `match`. */
+    equals: unknown;
+    expect: "state";
+    /** How `equals` is compared. */
+    match?: Match;
+    /** A JSON pointer into the desktop state. */
+    pointer: string;
+    /** Milliseconds to wait for it. */
+    withinMs?: number | null;
+  }
+  | {
+    expect: "text";
+    /** Which app. */
+    frame?: string | null;
+    /** The text (a substring of the frame's visible text). */
+    text: string;
+    /** Milliseconds to wait for it. */
+    withinMs?: number | null;
+  }
+  | {
+    expect: "no-console-error";
+    /** Which app. */
+    frame?: string | null;
+  };
+
 /** A frame from the host page to the server. */
 export type FromPage =
   | {
@@ -268,6 +390,32 @@ export type HostConfig = {
   /** The Screen Recording Service emulator's URL, when it runs. */
   srs?: string | null;
 };
+
+/** How expected JSON is compared with what was seen. */
+export type Match = "partial" | "exact";
+
+/**
+ * What a native client of `/scapi` does, tagged by `native`. A test has one native client,
+ * connected by `connect` before its other steps.
+ */
+export type NativeStep =
+  | {
+    native: "connect";
+    /** The origin, e.g. `https://crm.example`. */
+    origin: string;
+  }
+  | {
+    /** The request name. */
+    name: string;
+    native: "request";
+    /** The parameters. */
+    parameters?: unknown;
+  }
+  | {
+    native: "subscribe";
+    /** The topics. */
+    topics: string[];
+  };
 
 /** A preview mode. */
 export type PreviewKind = "pull" | "push" | "direct";
@@ -310,6 +458,35 @@ export type StreamFrame =
     type: "ChatEnded";
     [key: string]: unknown;
   };
+
+/** A test file. */
+export type TestFile = {
+  /** The schema this file follows (editors read it; the runner ignores it). */
+  $schema?: string | null;
+  /** App URLs the host page embeds, besides the views of the option file. */
+  apps?: string[];
+  /**
+   * Whether the host page is loaded in a browser (default `true`; `false` for tests
+   * that only drive native clients).
+   */
+  browser?: boolean | null;
+  /** Whether the emulator's demo app runs (default: when `apps` is empty). */
+  demoApp?: boolean | null;
+  /** The test's name in reports (default: the file name). */
+  name?: string | null;
+  /**
+   * A WWE option file for this test, relative to the test file (default: the runner's
+   * `--options`, else the embedded default options).
+   */
+  options?: string | null;
+  /** What happens, in order. */
+  steps: TestStep[];
+  /** How long each expectation waits by default, in milliseconds. */
+  timeoutMs?: number | null;
+};
+
+/** A step, tagged by the one key it has of `action`, `expect`, `clock`, `wait`, `app`, `native` */
+export type TestStep = Action | Expectation | ClockStep | WaitStep | AppStep | NativeStep;
 
 /** Answer of `POST /chat/sessions/{id}/messages`. */
 export type TextSent = {
@@ -427,4 +604,10 @@ export type Verdict =
   | "delivered"
   | "handshake"
   | "navigated";
+
+/** Real time passes: `wait` milliseconds. */
+export type WaitStep = {
+  /** Milliseconds. */
+  wait: number;
+};
 

@@ -298,6 +298,11 @@ impl Action {
         from_str_tagged(text, "action", "action", &Self::NAMES)
     }
 
+    /// [`Action::decode`], from a parsed value.
+    pub fn decode_value(value: Value) -> Result<Self, DecodeError> {
+        from_value_tagged(value, "action", "action", &Self::NAMES)
+    }
+
     /// Decodes the fields of action `name` (a shortcut route's body, the tag left out).
     pub fn from_fields(
         name: &str,

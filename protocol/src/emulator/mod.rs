@@ -7,6 +7,8 @@
 //! - [`control`]: the control API: [`control::Action`] (the one vocabulary of
 //!   `POST /api/actions`, its shortcut routes, scenario files and the host page), its answer,
 //!   and the documents of `GET /api/state` and `GET /api/config`.
+//! - [`test_file`]: the test files of `agentdesk-server test` (steps that act on the desktop
+//!   and expectations about what the apps do).
 //! - [`chat`]: the customer-chat API (`/chat/sessions/...`) and the frames of its stream.
 //!
 //! Tagged messages are decoded tag-first: the tag is read and checked against the known
@@ -17,6 +19,7 @@ pub mod chat;
 pub mod control;
 mod decode;
 pub mod relay;
+pub mod test_file;
 
 pub use decode::DecodeError;
 
@@ -54,6 +57,10 @@ pub(crate) fn schemas(out: &mut Vec<SchemaEntry>) {
         entry_for::<control::HostConfig>(
             "emulator/HostConfig.json",
             "The host page's configuration (`GET /api/config`)",
+        ),
+        entry_for::<test_file::TestFile>(
+            "emulator/TestFile.json",
+            "A test file of `agentdesk-server test`",
         ),
         entry_for::<chat::StartChat>("emulator/StartChat.json", "Body of `POST /chat/sessions`"),
         entry_for::<chat::ChatStarted>(
