@@ -149,6 +149,33 @@ async fn an_app_in_a_cross_origin_iframe_speaks_the_service_client_api() {
     // Then silence: the app's own timeout fires, exactly as with Genesys's library.
     assert_eq!(step(&list, "dial.3")["error"], "Request timeout");
 
+    // The app's own buttons work too: a click inside its cross-origin frame.
+    browser
+        .find(Locator::Css("#apps iframe"))
+        .await
+        .expect("the demo app's frame")
+        .enter_frame()
+        .await
+        .expect("into the demo app's frame");
+    browser
+        .find(Locator::Id("agent"))
+        .await
+        .expect("the app's agent.get button")
+        .click()
+        .await
+        .expect("a click on agent.get");
+    wait_for_page(
+        &browser,
+        "return document.getElementById('log').textContent.split('\\n')
+            .some(line => line.startsWith('OK agent.get ') && JSON.parse(line.slice(13)).username === 'agent1')",
+        &json!(true),
+    )
+    .await;
+    browser
+        .enter_parent_frame()
+        .await
+        .expect("back to the host page");
+
     // The host page shows the call and the inspector saw the decisions.
     let rows = run(
         &browser,
