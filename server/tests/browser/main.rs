@@ -3,18 +3,20 @@
 //! Genesys's client library would. Then the corners: a frame that navigates to a foreign page,
 //! and a sandboxed app whose opaque origin cannot be answered.
 //!
-//! Needs Debian's `chromium` (`.ci/run` installs it). Without it the test is skipped locally and
-//! fails under CI, so CI cannot pass without having run it.
+//! Drives Debian's `chromium` over WebDriver through its `chromedriver` (packages `chromium` and
+//! `chromium-driver`, which `.ci/run` installs). Without them the tests are skipped locally and
+//! fail under CI, so CI cannot pass without having run them.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod cdp;
+mod driver;
 mod pages;
 
 use std::path::Path;
 use std::time::Duration;
 
 use agentdesk_server::emulator::{Emulator, EmulatorConfig, RunningEmulator};
+use fantoccini::Locator;
 use serde_json::{Value, json};
 
 const OPTIONS: &str = "
@@ -64,12 +66,7 @@ fn step<'a>(list: &'a [Value], name: &str) -> &'a Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_app_in_a_cross_origin_iframe_speaks_the_service_client_api() {
     let _one = ONE_BROWSER.lock().await;
-    let Some(chromium) = cdp::chromium_path() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is required under CI (apt-get install chromium)"
-        );
-        eprintln!("skipped: chromium is not installed");
+    let Some(binaries) = chromium_or_skip() else {
         return;
     };
     let mut config = EmulatorConfig::loopback_ephemeral();
@@ -77,11 +74,13 @@ async fn an_app_in_a_cross_origin_iframe_speaks_the_service_client_api() {
     config.options = Some(OPTIONS.to_owned());
     let emulator = Emulator::start(config).await.unwrap();
     let app = emulator.app_url.clone().unwrap();
-    let mut browser = cdp::Browser::launch(&chromium).await.unwrap();
-    browser
-        .navigate(&format!("{}?selftest", emulator.host_url))
+    let browser = driver::Browser::launch(&binaries)
         .await
-        .unwrap();
+        .expect("a headless chromium over WebDriver");
+    browser
+        .goto(&format!("{}?selftest", emulator.host_url))
+        .await
+        .expect("the host page loads");
 
     let list = wait_for(&app, "subscribed").await;
     assert_eq!(
@@ -150,16 +149,45 @@ async fn an_app_in_a_cross_origin_iframe_speaks_the_service_client_api() {
     // Then silence: the app's own timeout fires, exactly as with Genesys's library.
     assert_eq!(step(&list, "dial.3")["error"], "Request timeout");
 
+    // The app's own buttons work too: a click inside its cross-origin frame.
+    browser
+        .find(Locator::Css("#apps iframe"))
+        .await
+        .expect("the demo app's frame")
+        .enter_frame()
+        .await
+        .expect("into the demo app's frame");
+    browser
+        .find(Locator::Id("agent"))
+        .await
+        .expect("the app's agent.get button")
+        .click()
+        .await
+        .expect("a click on agent.get");
+    wait_for_page(
+        &browser,
+        "return document.getElementById('log').textContent.split('\\n')
+            .some(line => line.startsWith('OK agent.get ') && JSON.parse(line.slice(13)).username === 'agent1')",
+        &json!(true),
+    )
+    .await;
+    browser
+        .enter_parent_frame()
+        .await
+        .expect("back to the host page");
+
     // The host page shows the call and the inspector saw the decisions.
-    let rows = browser
-        .evaluate("document.querySelectorAll('#interactions tbody tr').length")
-        .await
-        .unwrap();
+    let rows = run(
+        &browser,
+        "return document.querySelectorAll('#interactions tbody tr').length",
+    )
+    .await;
     assert!(rows.as_u64().unwrap() >= 1, "{rows}");
-    let timeline = browser
-        .evaluate("document.getElementById('timeline').textContent")
-        .await
-        .unwrap();
+    let timeline = run(
+        &browser,
+        "return document.getElementById('timeline').textContent",
+    )
+    .await;
     let timeline = timeline.as_str().unwrap();
     assert!(
         timeline.contains("[denied]") && timeline.contains("[ignored]"),
@@ -181,23 +209,28 @@ async fn an_app_in_a_cross_origin_iframe_speaks_the_service_client_api() {
     );
 
     let artifact = Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/host-page.png");
-    browser.screenshot(&artifact).await.unwrap();
+    browser
+        .save_screenshot(&artifact)
+        .await
+        .expect("a screenshot of the host page");
     assert!(std::fs::metadata(&artifact).unwrap().len() > 10_000);
-    drop(browser);
+    browser.close().await.expect("the browser quits");
     emulator.shutdown().await;
 }
 
-/// Chromium, or `None` when the test may be skipped (never under CI).
-fn chromium_or_skip() -> Option<std::path::PathBuf> {
-    let chromium = cdp::chromium_path();
-    if chromium.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is required under CI (apt-get install chromium)"
-        );
-        eprintln!("skipped: chromium is not installed");
+/// Chromium and chromedriver, or `None` when the test may be skipped (never under CI).
+fn chromium_or_skip() -> Option<driver::Binaries> {
+    match driver::Binaries::find() {
+        Ok(binaries) => Some(binaries),
+        Err(missing) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "the browser tests are required under CI; {missing}"
+            );
+            eprintln!("skipped: {missing}");
+            None
+        }
     }
-    chromium
 }
 
 /// The emulator without its demo app, embedding `apps` and accepting `accepted`.
@@ -243,7 +276,7 @@ fn ringing(messages: &[Value]) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frame_that_navigates_to_a_foreign_origin_receives_nothing() {
     let _one = ONE_BROWSER.lock().await;
-    let Some(chromium) = chromium_or_skip() else {
+    let Some(binaries) = chromium_or_skip() else {
         return;
     };
     let pages = pages::Pages::serve().await;
@@ -267,8 +300,13 @@ async fn a_frame_that_navigates_to_a_foreign_origin_receives_nothing() {
         &pages.a,
     )
     .await;
-    let mut browser = cdp::Browser::launch(&chromium).await.unwrap();
-    browser.navigate(&emulator.host_url).await.unwrap();
+    let browser = driver::Browser::launch(&binaries)
+        .await
+        .expect("a headless chromium over WebDriver");
+    browser
+        .goto(&emulator.host_url)
+        .await
+        .expect("the host page loads");
 
     // The app subscribed to `interaction`, then its frame navigated to a foreign page, which
     // tries its luck with the same subscription and a request.
@@ -326,14 +364,14 @@ async fn a_frame_that_navigates_to_a_foreign_origin_receives_nothing() {
             ringing(&pages.received("reloaded")) == 2
         })
         .await;
-    drop(browser);
+    browser.close().await.expect("the browser quits");
     emulator.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sandboxed_app_is_not_answered() {
     let _one = ONE_BROWSER.lock().await;
-    let Some(chromium) = chromium_or_skip() else {
+    let Some(binaries) = chromium_or_skip() else {
         return;
     };
     let pages = pages::Pages::serve().await;
@@ -346,8 +384,13 @@ async fn a_sandboxed_app_is_not_answered() {
         "*",
     )
     .await;
-    let mut browser = cdp::Browser::launch(&chromium).await.unwrap();
-    browser.navigate(&emulator.host_url).await.unwrap();
+    let browser = driver::Browser::launch(&binaries)
+        .await
+        .expect("a headless chromium over WebDriver");
+    browser
+        .goto(&emulator.host_url)
+        .await
+        .expect("the host page loads");
 
     pages
         .wait_for("the sandboxed page asking", |reports| {
@@ -356,20 +399,18 @@ async fn a_sandboxed_app_is_not_answered() {
                 .any(|r| r["who"] == "sandboxed" && r["step"] == "asked" && r["origin"] == "null")
         })
         .await;
-    let mut notice = String::new();
-    for _ in 0..300 {
-        notice = browser
-            .evaluate("document.getElementById('timeline').textContent")
-            .await
-            .unwrap()
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        if notice.contains("opaque origin null") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_page(
+        &browser,
+        "return document.getElementById('timeline').textContent.includes('opaque origin null')",
+        &json!(true),
+    )
+    .await;
+    let notice = run(
+        &browser,
+        "return document.getElementById('timeline').textContent",
+    )
+    .await;
+    let notice = notice.as_str().unwrap_or_default();
     assert!(
         notice.contains("relay:") && notice.contains("opaque origin null"),
         "the inspector says why the app gets no answer: {notice}"
@@ -387,7 +428,7 @@ async fn a_sandboxed_app_is_not_answered() {
         sandboxed.is_empty(),
         "nothing is posted to an opaque origin: {sandboxed:#?}"
     );
-    drop(browser);
+    browser.close().await.expect("the browser quits");
     emulator.shutdown().await;
 }
 
@@ -407,19 +448,49 @@ async fn app_request(emulator: &RunningEmulator, request: Value) {
     assert!(reply.result.is_ok(), "{request}: {events} events");
 }
 
-/// Evaluates `expression` in the page until it gives `expected` (the page redraws the desktop
-/// every second).
-async fn wait_for_page(browser: &mut cdp::Browser, expression: &str, expected: &Value) {
-    let mut last = Value::Null;
+/// What `script` (a function body) returns in the current frame, through WebDriver's execute.
+async fn run(browser: &fantoccini::Client, script: &str) -> Value {
+    browser
+        .execute(script, Vec::new())
+        .await
+        .unwrap_or_else(|error| panic!("{script}: {error}"))
+}
+
+/// Runs `script` in the current frame until it returns `expected` (the page redraws the
+/// desktop every second). A script that throws (what it reads is not drawn yet) is tried again.
+async fn wait_for_page(browser: &fantoccini::Client, script: &str, expected: &Value) {
+    let mut last = String::new();
     // Patient: a loaded machine may take seconds for a redraw.
     for _ in 0..300 {
-        last = browser.evaluate(expression).await.unwrap();
-        if &last == expected {
-            return;
+        match browser.execute(script, Vec::new()).await {
+            Ok(value) if &value == expected => return,
+            Ok(value) => last = value.to_string(),
+            Err(error) if error.is_javascript_error() => last = error.to_string(),
+            Err(error) => panic!("{script}: {error}"),
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("{expression}: {last}, expected {expected}");
+    panic!("{script}: {last}, expected {expected}");
+}
+
+/// Clicks, as a user would, the one button of the page labelled `label`.
+async fn click_button(browser: &fantoccini::Client, label: &str) {
+    let buttons = browser
+        .find_all(Locator::XPath(&format!("//button[. = {label:?}]")))
+        .await
+        .expect("a search for buttons");
+    assert_eq!(buttons.len(), 1, "one button {label:?}");
+    buttons[0]
+        .click()
+        .await
+        .unwrap_or_else(|error| panic!("a click on {label:?}: {error}"));
+}
+
+/// A script that clicks every button labelled `label` at once and returns how many it clicked.
+fn click_script(label: &str) -> String {
+    format!(
+        "Array.from(document.querySelectorAll('button')).filter(b => b.textContent === {label:?}).map(b => (b.click(), 1)).length"
+    )
 }
 
 /// The host page's buttons post typed actions that the server applies, and the page shows
@@ -427,45 +498,44 @@ async fn wait_for_page(browser: &mut cdp::Browser, expression: &str, expected: &
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_host_page_speaks_the_control_api_vocabulary() {
     let _one = ONE_BROWSER.lock().await;
-    let Some(chromium) = chromium_or_skip() else {
+    let Some(binaries) = chromium_or_skip() else {
         return;
     };
     let emulator = emulator_with(Vec::new(), "http://app.example").await;
-    let mut browser = cdp::Browser::launch(&chromium).await.unwrap();
-    browser.navigate(&emulator.host_url).await.unwrap();
-    let rows = "document.querySelectorAll('#interactions tbody tr').length";
+    let browser = driver::Browser::launch(&binaries)
+        .await
+        .expect("a headless chromium over WebDriver");
+    browser
+        .goto(&emulator.host_url)
+        .await
+        .expect("the host page loads");
+    let rows = "return document.querySelectorAll('#interactions tbody tr').length";
     wait_for_page(
-        &mut browser,
-        "document.querySelectorAll('#simulate button').length",
+        &browser,
+        "return document.querySelectorAll('#simulate button').length",
         &json!(10),
     )
     .await;
 
-    let click = |label: &str| {
-        format!(
-            "Array.from(document.querySelectorAll('button')).filter(b => b.textContent === {label:?}).map(b => (b.click(), 1)).length"
+    click_button(&browser, "Inbound call").await;
+    wait_for_page(&browser, rows, &json!(1)).await;
+    let cell_state = "return document.querySelector('#interactions tbody tr').cells[2].textContent";
+    wait_for_page(&browser, cell_state, &json!("RINGING")).await;
+    // Two clicks before the page redraws (one script, so no redraw comes between them): the
+    // server answers the call once and refuses the second answer, and the page shows that
+    // refusal instead of swallowing it.
+    assert_eq!(
+        run(
+            &browser,
+            &format!("return {0} + {0}", click_script("answer"))
         )
-    };
-    assert_eq!(
-        browser.evaluate(&click("Inbound call")).await.unwrap(),
-        json!(1)
-    );
-    wait_for_page(&mut browser, rows, &json!(1)).await;
-    let cell_state = "document.querySelector('#interactions tbody tr').cells[2].textContent";
-    wait_for_page(&mut browser, cell_state, &json!("RINGING")).await;
-    // Two clicks before the page redraws: the server answers the call once and refuses the
-    // second answer, and the page shows that refusal instead of swallowing it.
-    assert_eq!(
-        browser
-            .evaluate(&format!("{0} + {0}", click("answer")))
-            .await
-            .unwrap(),
+        .await,
         json!(2)
     );
-    wait_for_page(&mut browser, cell_state, &json!("TALKING")).await;
+    wait_for_page(&browser, cell_state, &json!("TALKING")).await;
     wait_for_page(
-        &mut browser,
-        "document.getElementById('timeline').textContent.includes('control API refused')",
+        &browser,
+        "return document.getElementById('timeline').textContent.includes('control API refused')",
         &json!(true),
     )
     .await;
@@ -485,18 +555,18 @@ async fn the_host_page_speaks_the_control_api_vocabulary() {
     )
     .await;
     wait_for_page(
-        &mut browser,
-        "(() => { const d = document.querySelector('#dialogs .dialog'); return d && d.querySelector('strong').textContent + '|' + d.querySelector('iframe').src; })()",
+        &browser,
+        "const d = document.querySelector('#dialogs .dialog'); return d && d.querySelector('strong').textContent + '|' + d.querySelector('iframe').src;",
         &json!(format!("Survey (wweCustomDialog1)|{survey}")),
     )
     .await;
     wait_for_page(
-        &mut browser,
-        "Array.from(document.querySelectorAll('#menu-views .pill')).map(p => p.textContent + '|' + p.title).join()",
+        &browser,
+        "return Array.from(document.querySelectorAll('#menu-views .pill')).map(p => p.textContent + '|' + p.title).join()",
         &json!("CRM|Open the CRM"),
     )
     .await;
-    drop(browser);
+    browser.close().await.expect("the browser quits");
     emulator.shutdown().await;
 }
 
@@ -530,7 +600,7 @@ async fn service_messages_until_subscribed(pages: &pages::Pages, who: &str) -> V
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_load_gets_exactly_one_handshake_first() {
     let _one = ONE_BROWSER.lock().await;
-    let Some(chromium) = chromium_or_skip() else {
+    let Some(binaries) = chromium_or_skip() else {
         return;
     };
     let pages = pages::Pages::serve().await;
@@ -547,8 +617,13 @@ async fn every_page_load_gets_exactly_one_handshake_first() {
         &pages.a,
     )
     .await;
-    let mut browser = cdp::Browser::launch(&chromium).await.unwrap();
-    browser.navigate(&emulator.host_url).await.unwrap();
+    let browser = driver::Browser::launch(&binaries)
+        .await
+        .expect("a headless chromium over WebDriver");
+    browser
+        .goto(&emulator.host_url)
+        .await
+        .expect("the host page loads");
 
     for who in ["late", "first", "second"] {
         let received = service_messages_until_subscribed(&pages, who).await;
@@ -568,7 +643,7 @@ async fn every_page_load_gets_exactly_one_handshake_first() {
         first[0]["frameId"], second[0]["frameId"],
         "the reloaded page is a new frame"
     );
-    drop(browser);
+    browser.close().await.expect("the browser quits");
     emulator.shutdown().await;
 }
 
@@ -576,7 +651,7 @@ async fn every_page_load_gets_exactly_one_handshake_first() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_opened_dialog_loads_its_page_which_speaks_the_api() {
     let _one = ONE_BROWSER.lock().await;
-    let Some(chromium) = chromium_or_skip() else {
+    let Some(binaries) = chromium_or_skip() else {
         return;
     };
     let pages = pages::Pages::serve().await;
@@ -588,8 +663,13 @@ async fn an_opened_dialog_loads_its_page_which_speaks_the_api() {
                 "referenceId": "d1", "userAgent": "WWE Client", "protocolVersion": 2 }),
     )
     .await;
-    let mut browser = cdp::Browser::launch(&chromium).await.unwrap();
-    browser.navigate(&emulator.host_url).await.unwrap();
+    let browser = driver::Browser::launch(&binaries)
+        .await
+        .expect("a headless chromium over WebDriver");
+    browser
+        .goto(&emulator.host_url)
+        .await
+        .expect("the host page loads");
     pages
         .wait_for("the dialog page answered", |_| {
             pages
@@ -607,7 +687,7 @@ async fn an_opened_dialog_loads_its_page_which_speaks_the_api() {
             .all(is_handshake),
         "the dialog's frame gets its handshake first: {received:#?}"
     );
-    drop(browser);
+    browser.close().await.expect("the browser quits");
     emulator.shutdown().await;
 }
 
@@ -619,7 +699,7 @@ async fn the_served_host_page_shows_a_refused_action() {
     use std::process::{Command, Stdio};
 
     let _one = ONE_BROWSER.lock().await;
-    let Some(chromium) = chromium_or_skip() else {
+    let Some(binaries) = chromium_or_skip() else {
         return;
     };
     let child = Command::new(env!("CARGO_BIN_EXE_agentdesk-server"))
@@ -649,39 +729,34 @@ async fn the_served_host_page_shows_a_refused_action() {
         .expect("serve printed the host page URL");
     std::thread::spawn(move || stdout.for_each(drop));
 
-    let mut browser = cdp::Browser::launch(&chromium).await.unwrap();
-    browser.navigate(&page_url).await.unwrap();
-    let click = |label: &str| {
-        format!(
-            "Array.from(document.querySelectorAll('button')).filter(b => b.textContent === {label:?}).map(b => (b.click(), 1)).length"
-        )
-    };
+    let browser = driver::Browser::launch(&binaries)
+        .await
+        .expect("a headless chromium over WebDriver");
+    browser.goto(&page_url).await.expect("the host page loads");
     wait_for_page(
-        &mut browser,
-        "document.querySelectorAll('#simulate button').length > 0",
+        &browser,
+        "return document.querySelectorAll('#simulate button').length > 0",
         &json!(true),
     )
     .await;
+    click_button(&browser, "Inbound call").await;
+    let cell_state = "return (document.querySelector('#interactions tbody tr') || {cells: [0, 0, {}]}).cells[2].textContent || ''";
+    wait_for_page(&browser, cell_state, &json!("RINGING")).await;
     assert_eq!(
-        browser.evaluate(&click("Inbound call")).await.unwrap(),
-        json!(1)
-    );
-    let cell_state = "(document.querySelector('#interactions tbody tr') || {cells: [0, 0, {}]}).cells[2].textContent || ''";
-    wait_for_page(&mut browser, cell_state, &json!("RINGING")).await;
-    assert_eq!(
-        browser
-            .evaluate(&format!("{0} + {0}", click("answer")))
-            .await
-            .unwrap(),
+        run(
+            &browser,
+            &format!("return {0} + {0}", click_script("answer"))
+        )
+        .await,
         json!(2)
     );
     wait_for_page(
-        &mut browser,
-        "document.getElementById('timeline').textContent.includes('control API refused')",
+        &browser,
+        "return document.getElementById('timeline').textContent.includes('control API refused')",
         &json!(true),
     )
     .await;
-    drop(browser);
+    browser.close().await.expect("the browser quits");
 }
 
 /// A child process killed when the test ends, passing or failing.
