@@ -268,6 +268,8 @@ export type Expectation =
      * compared by `match`.
      */
     at?: { [key: string]: unknown };
+    /** At least this many such requests (default 1). */
+    count?: number | null;
     expect: "request";
     /** How `parameters` and `at` are compared. */
     match?: Match;

@@ -6,6 +6,7 @@ pub mod emulator;
 pub mod engine;
 pub mod service;
 pub mod simulated;
+pub mod testing;
 pub mod workspace;
 mod ws;
 

@@ -66,6 +66,35 @@ impl Clock for ManualClock {
     }
 }
 
+/// The wall clock, jumped forward by hand: real time passes as usual, and a test can skip a
+/// rate-limit window or a quarantine at once (`agentdesk-server test`'s `clock` steps).
+#[derive(Debug, Default)]
+pub struct OffsetClock {
+    offset_millis: std::sync::atomic::AtomicU64,
+}
+
+impl OffsetClock {
+    /// The wall clock, not yet moved.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Jumps the clock `millis` milliseconds forward.
+    pub fn advance_millis(&self, millis: u64) {
+        self.offset_millis
+            .fetch_add(millis, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> Timestamp {
+        let offset = self
+            .offset_millis
+            .load(std::sync::atomic::Ordering::Relaxed);
+        Timestamp::from_millis(SystemClock.now().as_millis().saturating_add(offset))
+    }
+}
+
 /// A poisoned lock only means another task panicked mid-update; the engine's state is still
 /// consistent between calls, so keep serving.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -148,9 +148,7 @@ impl TestStep {
                 .map(Self::Expect),
             ["clock"] => from_value_plain(value, "clock step").map(Self::Clock),
             ["wait"] => from_value_plain(value, "wait step").map(Self::Wait),
-            ["app"] => {
-                from_value_tagged(value, "app step", "app", &AppStep::NAMES).map(Self::App)
-            }
+            ["app"] => from_value_tagged(value, "app step", "app", &AppStep::NAMES).map(Self::App),
             ["native"] => from_value_tagged(value, "native step", "native", &NativeStep::NAMES)
                 .map(Self::Native),
             [] => Err(step_error(format!(
@@ -330,6 +328,9 @@ pub enum Expectation {
         /// The sender's origin (default: any).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         origin: Option<String>,
+        /// At least this many such requests (default 1).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        count: Option<u32>,
         /// Milliseconds to wait for it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         within_ms: Option<u64>,
@@ -561,7 +562,10 @@ mod tests {
     #[test]
     fn a_step_with_two_tags_is_refused_by_name() {
         let error = step(json!({"action": "dial", "expect": "request"})).unwrap_err();
-        assert!(error.to_string().contains("`action` and `expect`"), "{error}");
+        assert!(
+            error.to_string().contains("`action` and `expect`"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod options;
 mod serve;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,6 +28,9 @@ pub(crate) enum Command {
     /// Run the local emulator: a policy-faithful Agent Workspace with a demo app, the control
     /// API, the native `/scapi` endpoint and the Screen Recording Service emulator.
     Serve(serve::ServeArgs),
+    /// Test apps unattended: each test file gets a fresh emulator and desktop, its apps in
+    /// headless chromium, and steps that act on the desktop and check what the apps do.
+    Test(test::TestArgs),
     /// Inspect `service-client-api.*` security options.
     #[command(subcommand)]
     Options(OptionsCommand),
@@ -59,13 +63,18 @@ impl Cli {
     pub(crate) fn run(self) -> ExitCode {
         // `serve` logs from worker threads through the global stdout/stderr handles; holding
         // their locks here would block the first log line forever.
-        if let Command::Serve(args) = &self.command {
-            return serve::run(args);
+        match &self.command {
+            Command::Serve(args) => return serve::run(args),
+            Command::Test(args) => {
+                serve::init_logging(tracing::Level::WARN);
+                return test::run(args);
+            }
+            Command::Options(_) => {}
         }
         let mut out = std::io::stdout().lock();
         let mut err = std::io::stderr().lock();
         let code = match self.command {
-            Command::Serve(_) => 0,
+            Command::Serve(_) | Command::Test(_) => 0,
             Command::Options(OptionsCommand::Check { file }) => {
                 options::check_file(&file, &mut out, &mut err)
             }

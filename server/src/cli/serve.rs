@@ -122,8 +122,8 @@ impl ServeArgs {
 
 /// The log filter `RUST_LOG` asks for (`info` when unset), and why it was ignored, if it was.
 /// `RUST_LOG` is a comma-separated list of `level` and `target=level` directives.
-fn log_filter(rust_log: Option<&str>) -> (Targets, Option<String>) {
-    let default = || Targets::new().with_default(tracing::Level::INFO);
+fn log_filter(rust_log: Option<&str>, level: tracing::Level) -> (Targets, Option<String>) {
+    let default = || Targets::new().with_default(level);
     match rust_log.map(str::trim).filter(|text| !text.is_empty()) {
         None => (default(), None),
         Some(text) => match text.parse::<Targets>() {
@@ -133,9 +133,9 @@ fn log_filter(rust_log: Option<&str>) -> (Targets, Option<String>) {
     }
 }
 
-/// Runs the emulator until Ctrl-C.
-pub(crate) fn run(args: &ServeArgs) -> ExitCode {
-    let (filter, bad_filter) = log_filter(std::env::var("RUST_LOG").ok().as_deref());
+/// Logs to stderr at `level` unless `RUST_LOG` says otherwise.
+pub(crate) fn init_logging(level: tracing::Level) {
+    let (filter, bad_filter) = log_filter(std::env::var("RUST_LOG").ok().as_deref(), level);
     let _ = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_target(false)
@@ -152,6 +152,11 @@ pub(crate) fn run(args: &ServeArgs) -> ExitCode {
             "RUST_LOG ignored ({problem}); write e.g. RUST_LOG=debug or RUST_LOG=agentdesk_server=trace,info"
         );
     }
+}
+
+/// Runs the emulator until Ctrl-C.
+pub(crate) fn run(args: &ServeArgs) -> ExitCode {
+    init_logging(tracing::Level::INFO);
     let config = match args.config() {
         Ok(config) => config,
         Err(error) => {
@@ -365,19 +370,19 @@ mod tests {
 
     #[test]
     fn rust_log_levels_and_targets_are_read_and_a_bad_value_is_reported() {
-        let (unset, problem) = log_filter(None);
+        let (unset, problem) = log_filter(None, Level::INFO);
         assert!(problem.is_none());
         assert!(unset.would_enable("agentdesk_server", &Level::INFO));
         assert!(!unset.would_enable("agentdesk_server", &Level::DEBUG));
 
-        let (debug, _) = log_filter(Some("debug"));
+        let (debug, _) = log_filter(Some("debug"), Level::INFO);
         assert!(debug.would_enable("agentdesk_server::engine", &Level::DEBUG));
 
-        let (targeted, _) = log_filter(Some("agentdesk_server=trace,warn"));
+        let (targeted, _) = log_filter(Some("agentdesk_server=trace,warn"), Level::INFO);
         assert!(targeted.would_enable("agentdesk_server::emulator", &Level::TRACE));
         assert!(!targeted.would_enable("hyper", &Level::INFO));
 
-        let (fallback, problem) = log_filter(Some("agentdesk_server=loud"));
+        let (fallback, problem) = log_filter(Some("agentdesk_server=loud"), Level::INFO);
         assert!(problem.is_some_and(|p| p.contains("agentdesk_server=loud")));
         assert!(fallback.would_enable("agentdesk_server", &Level::INFO));
     }

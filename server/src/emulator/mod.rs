@@ -19,6 +19,9 @@ mod traffic;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
+use agentdesk_protocol::emulator::control::{
+    Action, ActionOutcome, DesktopState, ErrorBody, HostConfig,
+};
 use agentdesk_protocol::{config, policy};
 use axum::Router;
 use axum::http::header;
@@ -101,6 +104,33 @@ fn start_preview_campaigns(workspace: &SimulatedWorkspace, now: policy::Timestam
 
 /// In a given option file, stands for the demo app's origins (whatever port it got).
 pub const DEMO_APP_TOKEN: &str = "$DEMO_APP$";
+
+/// `text` with [`DEMO_APP_TOKEN`] replaced by the demo app's origins; a filter list after the
+/// token (`$DEMO_APP$ (agent.*, voice.dial)`) goes with each origin, as the token means one
+/// app, not a list whose last entry alone is filtered.
+pub fn expand_demo_app(text: &str, origins: &[String]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(DEMO_APP_TOKEN) {
+        out.push_str(&rest[..start]);
+        rest = &rest[start + DEMO_APP_TOKEN.len()..];
+        let after_space = rest.trim_start_matches([' ', '\t']);
+        let filter = after_space
+            .starts_with('(')
+            .then(|| after_space.find(')').map(|end| &after_space[..=end]))
+            .flatten();
+        let entries: Vec<String> = match filter {
+            Some(filter) => {
+                rest = &after_space[filter.len()..];
+                origins.iter().map(|o| format!("{o} {filter}")).collect()
+            }
+            None => origins.to_vec(),
+        };
+        out.push_str(&entries.join(", "));
+    }
+    out.push_str(rest);
+    out
+}
 
 /// How to run the emulator.
 #[derive(Debug, Clone)]
@@ -193,6 +223,14 @@ pub(crate) struct AppState {
     pub(crate) stopped: watch::Receiver<bool>,
 }
 
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("apps", &self.apps)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A running emulator; dropping it does not stop it, [`RunningEmulator::shutdown`] does.
 #[derive(Debug)]
 pub struct RunningEmulator {
@@ -216,15 +254,39 @@ pub struct RunningEmulator {
     srs: Option<agentdesk_srs::emulator::RunningEmulator>,
     /// What [`DEMO_APP_TOKEN`] stands for in option files.
     app_origins: Vec<String>,
+    /// What the control API's handlers share.
+    state: AppState,
 }
 
 impl RunningEmulator {
+    /// Applies a control-API action, as `POST /api/actions` does; a refusal says what to do
+    /// instead.
+    pub async fn apply(&self, action: Action) -> Result<ActionOutcome, ErrorBody> {
+        match control::apply(&self.state, action).await {
+            Ok(applied) => Ok(ActionOutcome::new(
+                applied.interaction_id,
+                u64::try_from(applied.events).unwrap_or(u64::MAX),
+            )),
+            Err(error) => Err(ErrorBody::new(error)),
+        }
+    }
+
+    /// The simulated desktop, as `GET /api/state` answers it.
+    pub fn desktop_state(&self) -> DesktopState {
+        control::desktop_state_of(&self.state)
+    }
+
+    /// The host page's configuration, as `GET /api/config` answers it.
+    pub fn host_config(&self) -> HostConfig {
+        HostConfig::new(self.state.apps.to_vec(), self.state.srs_url.clone())
+    }
+
     /// Applies an edited option file while running: the new policy decides from the next
     /// message on (rate windows start afresh), and `configuration.getOption` and the
     /// behaviour options follow the new file. On an error nothing changes. Returns the
     /// file's warnings.
     pub fn reload_options(&self, text: &str) -> Result<Vec<String>, EmulatorError> {
-        let text = text.replace(DEMO_APP_TOKEN, &self.app_origins.join(", "));
+        let text = expand_demo_app(text, &self.app_origins);
         let parsed =
             config::parse(&text).map_err(|errors| EmulatorError::Options(errors.to_string()))?;
         let policy = parsed.configuration.policy().clone();
@@ -308,7 +370,7 @@ impl Emulator {
         let app_address = app_listener.as_ref().and_then(|l| l.local_addr().ok());
         let app_origins = app_address.map(origin_of).unwrap_or_default();
         let options = match &config.options {
-            Some(text) => text.replace(DEMO_APP_TOKEN, &app_origins.join(", ")),
+            Some(text) => expand_demo_app(text, &app_origins),
             None => default_options(&app_origins),
         };
         let parsed =
@@ -353,7 +415,7 @@ impl Emulator {
         let host_origins = origin_of(host_address);
         let host_guard =
             guard::Guard::new(host_address, host_origins.clone(), config.token.clone());
-        let state = AppState {
+        let app_state = AppState {
             service: service.clone(),
             workspace: workspace.clone(),
             host_origins: Arc::new(host_origins),
@@ -365,15 +427,15 @@ impl Emulator {
         };
         let mut tasks = vec![tokio::spawn(keep_traffic(
             service.clone(),
-            state.traffic.clone(),
+            app_state.traffic.clone(),
             stopped.clone(),
         ))];
         if let Some(scenario) = config.scenario.clone() {
-            tasks.push(tokio::spawn(scenario::run(state.clone(), scenario)));
+            tasks.push(tokio::spawn(scenario::run(app_state.clone(), scenario)));
         }
         tasks.push(http::serve_until(
             host_listener,
-            host_router(state).layer(axum::middleware::from_fn_with_state(
+            host_router(app_state.clone()).layer(axum::middleware::from_fn_with_state(
                 host_guard,
                 guard::check,
             )),
@@ -410,6 +472,7 @@ impl Emulator {
             tasks,
             srs,
             app_origins,
+            state: app_state,
         })
     }
 }
