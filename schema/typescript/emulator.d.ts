@@ -103,6 +103,8 @@ export type Action =
   }
   | {
     action: "change-case";
+    /** Which ids change (`case` when absent). */
+    ids?: IdChange;
     /** The interaction. */
     interactionId: string;
   }
@@ -268,6 +270,9 @@ export type HostConfig = {
   /** The Screen Recording Service emulator's URL, when it runs. */
   srs?: string | null;
 };
+
+/** Which grouping ids of an interaction `change-case` replaces. */
+export type IdChange = "case" | "bundle" | "both";
 
 /** A preview mode. */
 export type PreviewKind = "pull" | "push" | "direct";

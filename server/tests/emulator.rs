@@ -651,20 +651,22 @@ async fn tab_actions_drive_the_election() {
     emulator.shutdown().await;
 }
 
-/// `change-case` gives an interaction a new case: subscribed apps get `CASE_ID_CHANGED` with
-/// both ids, and the interaction's attached data carries the new one.
+/// `change-case` gives an interaction a new case: subscribed apps get
+/// `CASE_OR_BUNDLE_ID_CHANGED` (the interaction with its new `caseId`), `CASE_ID_CHANGED` with
+/// both ids and nothing else, then `ATTACHED_DATA_CHANGED` with the new `IW_CaseUid`; a new
+/// bundle (`"ids": "bundle"`) announces the same without `CASE_ID_CHANGED`.
 #[tokio::test]
-async fn change_case_emits_case_id_changed() {
+async fn change_case_announces_the_new_ids_then_the_attached_data() {
     let emulator = start().await;
     let host = emulator.host_url.clone();
     let mut socket = subscribed_to_interactions(&emulator).await;
     let (_, call) = post(format!("{host}api/calls"), json!({ "ani": "+15550000000" })).await;
     let id = call["interactionId"].as_str().unwrap().to_owned();
+    events_until(&mut socket, "RINGING").await;
     let state = support::get_json(&format!("{host}api/state")).await;
-    let before = state["interactions"][0]["caseId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let before = &state["interactions"][0];
+    let old_case = before["caseId"].as_str().unwrap().to_owned();
+    let old_bundle = before["bundleId"].as_str().unwrap().to_owned();
 
     let (status, body) = post(
         format!("{host}api/actions"),
@@ -672,22 +674,104 @@ async fn change_case_emits_case_id_changed() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let changed = loop {
-        let message = next_json(&mut socket).await;
-        if message["data"]["eventType"] == "CASE_ID_CHANGED" {
-            break message;
-        }
-    };
-    let after = changed["data"]["caseId"].as_str().unwrap().to_owned();
-    assert_eq!(changed["data"]["previousCaseId"], before.as_str());
-    assert_ne!(after, before);
-    let state = support::get_json(&format!("{host}api/state")).await;
-    assert_eq!(state["interactions"][0]["caseId"], after.as_str());
+    assert_eq!(body["events"], 3);
+    let events = events_until(&mut socket, "ATTACHED_DATA_CHANGED").await;
     assert_eq!(
-        state["interactions"][0]["userData"]["IW_CaseUid"],
-        after.as_str()
+        types(&events),
+        [
+            "CASE_OR_BUNDLE_ID_CHANGED",
+            "CASE_ID_CHANGED",
+            "ATTACHED_DATA_CHANGED"
+        ]
     );
+    let state = support::get_json(&format!("{host}api/state")).await;
+    let after = &state["interactions"][0];
+    let new_case = after["caseId"].as_str().unwrap().to_owned();
+    assert_ne!(new_case, old_case);
+    assert_eq!(after["bundleId"], old_bundle.as_str());
+    assert_eq!(after["userData"]["IW_CaseUid"], new_case.as_str());
+
+    let changed = &events[0]["data"];
+    assert_eq!(changed["media"], "voice");
+    assert_eq!(changed["interaction"]["interactionId"], id.as_str());
+    assert_eq!(changed["interaction"]["caseId"], new_case.as_str());
+    assert_eq!(changed["interaction"]["bundleId"], old_bundle.as_str());
+    assert_eq!(
+        changed["interaction"]["userData"]["IW_CaseUid"],
+        old_case.as_str()
+    );
+    assert_eq!(
+        events[1],
+        json!({
+            "event": "interaction",
+            "data": { "eventType": "CASE_ID_CHANGED", "caseId": new_case, "previousCaseId": old_case },
+            "userAgent": "WWE Server",
+            "protocolVersion": 2
+        })
+    );
+    let attached = &events[2]["data"];
+    assert_eq!(attached["media"], "voice");
+    assert_eq!(attached["interaction"], *after);
+
+    let (status, body) = post(
+        format!("{host}api/interactions/{id}/change-case"),
+        json!({ "ids": "bundle" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let events = events_until(&mut socket, "ATTACHED_DATA_CHANGED").await;
+    assert_eq!(
+        types(&events),
+        ["CASE_OR_BUNDLE_ID_CHANGED", "ATTACHED_DATA_CHANGED"]
+    );
+    let state = support::get_json(&format!("{host}api/state")).await;
+    let after = &state["interactions"][0];
+    let new_bundle = after["bundleId"].as_str().unwrap().to_owned();
+    assert_ne!(new_bundle, old_bundle);
+    assert_eq!(after["caseId"], new_case.as_str());
+    assert_eq!(
+        events[0]["data"]["interaction"]["bundleId"],
+        new_bundle.as_str()
+    );
+    assert_eq!(
+        events[0]["data"]["interaction"]["userData"]["IW_BundleUid"],
+        old_bundle.as_str()
+    );
+    assert_eq!(events[1]["data"]["interaction"], *after);
+    assert_eq!(after["userData"]["IW_BundleUid"], new_bundle.as_str());
+
+    let (status, body) = post(
+        format!("{host}api/actions"),
+        json!({ "action": "change-case", "interactionId": id, "ids": "all" }),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
     emulator.shutdown().await;
+}
+
+/// The `interaction` events a client receives up to and including the first whose
+/// `eventType` is `last` (answers and other families skipped).
+async fn events_until(socket: &mut support::Socket, last: &str) -> Vec<Value> {
+    let mut events = Vec::new();
+    loop {
+        let message = next_json(socket).await;
+        if message["event"] != "interaction" {
+            continue;
+        }
+        let done = message["data"]["eventType"] == last;
+        events.push(message);
+        if done {
+            return events;
+        }
+    }
+}
+
+/// The `eventType` of each event.
+fn types(events: &[Value]) -> Vec<&str> {
+    events
+        .iter()
+        .map(|e| e["data"]["eventType"].as_str().unwrap_or(""))
+        .collect()
 }
 
 /// The default pull campaign's first record comes with a chained record, so the agent's first
