@@ -15,6 +15,11 @@
 //! - `CASE_ID_CHANGED` (`caseId`, `previousCaseId`, no `interaction`), when the case changed;
 //! - `ATTACHED_DATA_CHANGED`, once `IW_CaseUid` / `IW_BundleUid` hold the new ids.
 //!
+//! Mark done, by the agent or by `interaction.markdone`: a released call is `REMOVED`; a chat
+//! or email is `COMPLETED` (the open-media "mark as done") then `REMOVED`; an outbound call
+//! gets `MARKDONE_APPLY` first (see `preview`). Nothing is published to the `markdone`
+//! family: no document gives its events.
+//!
 //! Transfers and conferences (voice):
 //! - `consult` holds the call (`HELD`) and answers the consultation interaction
 //!   (`parentInteractionId` = the call, `isConsultation`, `callType` `CONSULT`), which the
