@@ -126,8 +126,7 @@ impl IdChange {
         matches!(self, Self::Bundle | Self::Both)
     }
 
-    /// Whether this is the default, `case` (left out when encoding; by reference, as serde's
-    /// `skip_serializing_if` calls it).
+    /// Whether this is `case`, the default, which encoding leaves out.
     pub fn is_case(&self) -> bool {
         *self == Self::Case
     }

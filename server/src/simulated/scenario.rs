@@ -269,8 +269,10 @@ impl SimulatedWorkspace {
         self.lock().change_media_state(media, operation_name)
     }
 
-    /// The leading tab gives an interaction a new case (`ids` `case`), bundle or both; see
-    /// the `interactions` module for the events.
+    /// The leading tab gives an interaction a new case, bundle or both (`ids`):
+    /// `CASE_OR_BUNDLE_ID_CHANGED` (the interaction with its new ids, attached data as
+    /// before), `CASE_ID_CHANGED` when the case changed, then `ATTACHED_DATA_CHANGED` with
+    /// `IW_CaseUid` / `IW_BundleUid` updated.
     pub fn change_case_id(
         &self,
         now: Timestamp,
