@@ -62,6 +62,7 @@ fn actions() -> Vec<Value> {
         json!({ "action": "connection", "change": "lost" }),
         json!({ "action": "toast-click", "toastId": "toast-1", "buttonIndex": 0 }),
         json!({ "action": "change-case", "interactionId": "3" }),
+        json!({ "action": "change-case", "interactionId": "3", "ids": "both" }),
         json!({ "action": "open-tab", "tab": "tab-2" }),
         json!({ "action": "close-tab", "tab": "tab-1" }),
         json!({ "action": "focus-tab", "tab": "tab-2" }),

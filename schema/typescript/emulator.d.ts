@@ -103,6 +103,8 @@ export type Action =
   }
   | {
     action: "change-case";
+    /** Which ids change (`case` when absent). */
+    ids?: IdChange;
     /** The interaction. */
     interactionId: string;
   }
@@ -392,6 +394,9 @@ export type HostConfig = {
   /** The Screen Recording Service emulator's URL, when it runs. */
   srs?: string | null;
 };
+
+/** Which grouping ids of an interaction `change-case` replaces. */
+export type IdChange = "case" | "bundle" | "both";
 
 /** How expected JSON is compared with what was seen. */
 export type Match = "partial" | "exact";

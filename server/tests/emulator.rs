@@ -651,20 +651,22 @@ async fn tab_actions_drive_the_election() {
     emulator.shutdown().await;
 }
 
-/// `change-case` gives an interaction a new case: subscribed apps get `CASE_ID_CHANGED` with
-/// both ids, and the interaction's attached data carries the new one.
+/// `change-case` gives an interaction a new case: subscribed apps get
+/// `CASE_OR_BUNDLE_ID_CHANGED` (the interaction with its new `caseId`), `CASE_ID_CHANGED` with
+/// both ids and nothing else, then `ATTACHED_DATA_CHANGED` with the new `IW_CaseUid`; a new
+/// bundle (`"ids": "bundle"`) announces the same without `CASE_ID_CHANGED`.
 #[tokio::test]
-async fn change_case_emits_case_id_changed() {
+async fn change_case_announces_the_new_ids_then_the_attached_data() {
     let emulator = start().await;
     let host = emulator.host_url.clone();
     let mut socket = subscribed_to_interactions(&emulator).await;
     let (_, call) = post(format!("{host}api/calls"), json!({ "ani": "+15550000000" })).await;
     let id = call["interactionId"].as_str().unwrap().to_owned();
+    events_until(&mut socket, "RINGING").await;
     let state = support::get_json(&format!("{host}api/state")).await;
-    let before = state["interactions"][0]["caseId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let before = &state["interactions"][0];
+    let old_case = before["caseId"].as_str().unwrap().to_owned();
+    let old_bundle = before["bundleId"].as_str().unwrap().to_owned();
 
     let (status, body) = post(
         format!("{host}api/actions"),
@@ -672,22 +674,290 @@ async fn change_case_emits_case_id_changed() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let changed = loop {
-        let message = next_json(&mut socket).await;
-        if message["data"]["eventType"] == "CASE_ID_CHANGED" {
-            break message;
-        }
-    };
-    let after = changed["data"]["caseId"].as_str().unwrap().to_owned();
-    assert_eq!(changed["data"]["previousCaseId"], before.as_str());
-    assert_ne!(after, before);
-    let state = support::get_json(&format!("{host}api/state")).await;
-    assert_eq!(state["interactions"][0]["caseId"], after.as_str());
+    assert_eq!(body["events"], 3);
+    let events = events_until(&mut socket, "ATTACHED_DATA_CHANGED").await;
     assert_eq!(
-        state["interactions"][0]["userData"]["IW_CaseUid"],
-        after.as_str()
+        types(&events),
+        [
+            "CASE_OR_BUNDLE_ID_CHANGED",
+            "CASE_ID_CHANGED",
+            "ATTACHED_DATA_CHANGED"
+        ]
     );
+    let state = support::get_json(&format!("{host}api/state")).await;
+    let after = &state["interactions"][0];
+    let new_case = after["caseId"].as_str().unwrap().to_owned();
+    assert_ne!(new_case, old_case);
+    assert_eq!(after["bundleId"], old_bundle.as_str());
+    assert_eq!(after["userData"]["IW_CaseUid"], new_case.as_str());
+
+    let changed = &events[0]["data"];
+    assert_eq!(changed["media"], "voice");
+    assert_eq!(changed["interaction"]["interactionId"], id.as_str());
+    assert_eq!(changed["interaction"]["caseId"], new_case.as_str());
+    assert_eq!(changed["interaction"]["bundleId"], old_bundle.as_str());
+    assert_eq!(
+        changed["interaction"]["userData"]["IW_CaseUid"],
+        old_case.as_str()
+    );
+    assert_eq!(
+        events[1],
+        json!({
+            "event": "interaction",
+            "data": { "eventType": "CASE_ID_CHANGED", "caseId": new_case, "previousCaseId": old_case },
+            "userAgent": "WWE Server",
+            "protocolVersion": 2
+        })
+    );
+    let attached = &events[2]["data"];
+    assert_eq!(attached["media"], "voice");
+    assert_eq!(attached["interaction"], *after);
+
+    let (status, body) = post(
+        format!("{host}api/interactions/{id}/change-case"),
+        json!({ "ids": "bundle" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let events = events_until(&mut socket, "ATTACHED_DATA_CHANGED").await;
+    assert_eq!(
+        types(&events),
+        ["CASE_OR_BUNDLE_ID_CHANGED", "ATTACHED_DATA_CHANGED"]
+    );
+    let state = support::get_json(&format!("{host}api/state")).await;
+    let after = &state["interactions"][0];
+    let new_bundle = after["bundleId"].as_str().unwrap().to_owned();
+    assert_ne!(new_bundle, old_bundle);
+    assert_eq!(after["caseId"], new_case.as_str());
+    assert_eq!(
+        events[0]["data"]["interaction"]["bundleId"],
+        new_bundle.as_str()
+    );
+    assert_eq!(
+        events[0]["data"]["interaction"]["userData"]["IW_BundleUid"],
+        old_bundle.as_str()
+    );
+    assert_eq!(events[1]["data"]["interaction"], *after);
+    assert_eq!(after["userData"]["IW_BundleUid"], new_bundle.as_str());
+
+    let (status, body) = post(
+        format!("{host}api/actions"),
+        json!({ "action": "change-case", "interactionId": id, "ids": "all" }),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
     emulator.shutdown().await;
+}
+
+/// The agent marks a released call done from the desktop: refused with the app's warning
+/// while the app blocks it, and nothing published; once unblocked, subscribed apps see it
+/// `REMOVED`, as it was when it left the list.
+#[tokio::test]
+async fn the_agent_marks_a_released_call_done_once_the_app_unblocks_it() {
+    let emulator = start().await;
+    let host = emulator.host_url.clone();
+    let mut socket = subscribed_to_interactions(&emulator).await;
+    let (_, call) = post(format!("{host}api/calls"), json!({ "ani": "+15550000000" })).await;
+    let id = call["interactionId"].as_str().unwrap().to_owned();
+    for operation in ["answer", "hangup"] {
+        let (status, body) = post(
+            format!("{host}api/interactions/{id}/{operation}"),
+            json!({}),
+        )
+        .await;
+        assert_eq!(status, 200, "{operation}: {body}");
+    }
+    let mut events = events_until(&mut socket, "RELEASED").await;
+    let markdone = json!({ "action": "agent", "interactionId": id, "operation": "markdone" });
+    send_request(
+        &mut socket,
+        "interaction.blockMarkdone",
+        json!([id, "Fill in the survey first."]),
+        "1",
+    )
+    .await;
+    answer_without_events(&mut socket, "1").await;
+    let (status, body) = post(format!("{host}api/actions"), markdone.clone()).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (409, &json!("Fill in the survey first."))
+    );
+    send_request(&mut socket, "interaction.unblockMarkdone", json!([id]), "2").await;
+    // Nothing was published by the refusal.
+    answer_without_events(&mut socket, "2").await;
+    let (status, body) = post(format!("{host}api/actions"), markdone).await;
+    assert_eq!(status, 200, "{body}");
+    events.extend(events_until(&mut socket, "REMOVED").await);
+    assert_eq!(
+        types(&events),
+        ["ADDED", "RINGING", "ESTABLISHED", "RELEASED", "REMOVED"]
+    );
+    let removed = &events[4]["data"];
+    assert_eq!(removed["media"], "voice");
+    assert_eq!(removed["interaction"]["interactionId"], id.as_str());
+    assert_eq!(removed["interaction"]["state"], "IDLE");
+    assert_eq!(removed["interaction"]["previousState"], "TALKING");
+    assert!(removed["interaction"]["endDate"].is_u64());
+    let state = support::get_json(&format!("{host}api/state")).await;
+    assert_eq!(state["interactions"], json!([]));
+    emulator.shutdown().await;
+}
+
+/// An app marks an accepted chat done with `interaction.markdone`: the answer, then `ENDED`,
+/// `COMPLETED` (the open-media "mark as done") and `REMOVED`.
+#[tokio::test]
+async fn an_app_marks_a_chat_done() {
+    let emulator = start().await;
+    let host = emulator.host_url.clone();
+    let mut socket = subscribed_to_interactions(&emulator).await;
+    let (_, chat) = post(
+        format!("{host}api/chats"),
+        json!({ "customer": "Ada", "message": "Hello" }),
+    )
+    .await;
+    let id = chat["interactionId"].as_str().unwrap().to_owned();
+    let (status, body) = post(format!("{host}api/interactions/{id}/accept"), json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    events_until(&mut socket, "ACCEPTED").await;
+
+    send_request(&mut socket, "interaction.markdone", json!([id]), "7").await;
+    let mut answered = None;
+    let mut events = Vec::new();
+    while events
+        .last()
+        .is_none_or(|e: &Value| e["data"]["eventType"] != "REMOVED")
+    {
+        let message = next_json(&mut socket).await;
+        if message["referenceId"] == "7" {
+            assert!(events.is_empty(), "the answer comes before the events");
+            answered = Some(message);
+        } else if message["event"] == "interaction" {
+            events.push(message);
+        }
+    }
+    let answered = answered.unwrap();
+    assert!(answered.get("errorMessage").is_none(), "{answered}");
+    assert_eq!(types(&events), ["ENDED", "COMPLETED", "REMOVED"]);
+    let completed = &events[1]["data"];
+    assert_eq!(completed["media"], "chat");
+    assert_eq!(completed["interaction"]["interactionId"], id.as_str());
+    assert_eq!(completed["interaction"]["state"], "COMPLETED");
+    assert_eq!(completed["interaction"]["previousState"], "ENDED");
+    assert!(completed["interaction"]["endDate"].is_u64());
+    assert_eq!(events[2]["data"]["interaction"], completed["interaction"]);
+    emulator.shutdown().await;
+}
+
+/// A call dialed from a pull preview record, released, then marked done by the agent:
+/// `MARKDONE_APPLY` (still `MARK_DONE`), then `REMOVED` (no capabilities left), as the
+/// documentation's outbound preview table shows.
+#[tokio::test]
+async fn the_agent_marks_an_outbound_call_done_and_it_is_applied_first() {
+    let emulator = start().await;
+    let host = emulator.host_url.clone();
+    let mut socket = subscribed_to_interactions(&emulator).await;
+    let (status, body) = post(
+        format!("{host}api/outbound/preview"),
+        json!({ "mode": "pull" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let previewed = events_until(&mut socket, "RECORDS_RETRIEVED").await;
+    let preview = previewed[0]["data"]["interaction"]["interactionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    send_request(
+        &mut socket,
+        "outbound.callPreviewRecord",
+        json!([preview, null]),
+        "1",
+    )
+    .await;
+    let dialed = events_until(&mut socket, "DIALING").await;
+    let call = dialed[dialed.len() - 1]["data"]["interaction"]["interactionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(call, preview);
+    let (status, body) = post(format!("{host}api/interactions/{call}/hangup"), json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    events_until(&mut socket, "RELEASED").await;
+
+    let (status, body) = post(
+        format!("{host}api/actions"),
+        json!({ "action": "agent", "interactionId": call, "operation": "markdone" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let events = events_until(&mut socket, "REMOVED").await;
+    assert_eq!(types(&events), ["MARKDONE_APPLY", "REMOVED"]);
+    let applied = &events[0]["data"]["interaction"];
+    assert_eq!(applied["interactionId"], call.as_str());
+    assert_eq!(
+        (
+            &applied["state"],
+            &applied["callType"],
+            &applied["capabilities"]
+        ),
+        (&json!("IDLE"), &json!("OUTBOUND"), &json!(["MARK_DONE"]))
+    );
+    let removed = &events[1]["data"]["interaction"];
+    assert_eq!(removed["interactionId"], call.as_str());
+    assert_eq!(removed["capabilities"], json!([]));
+    emulator.shutdown().await;
+}
+
+/// The `interaction` events a client receives up to and including the first whose
+/// `eventType` is `last` (answers and other families skipped).
+async fn events_until(socket: &mut support::Socket, last: &str) -> Vec<Value> {
+    let mut events = Vec::new();
+    loop {
+        let message = next_json(socket).await;
+        if message["event"] != "interaction" {
+            continue;
+        }
+        let done = message["data"]["eventType"] == last;
+        events.push(message);
+        if done {
+            return events;
+        }
+    }
+}
+
+/// The `eventType` of each event.
+fn types(events: &[Value]) -> Vec<&str> {
+    events
+        .iter()
+        .map(|e| e["data"]["eventType"].as_str().unwrap_or(""))
+        .collect()
+}
+
+/// The answer to request `reference`, asserting that no event arrives before it.
+async fn answer_without_events(socket: &mut support::Socket, reference: &str) -> Value {
+    loop {
+        let message = next_json(socket).await;
+        assert!(message.get("event").is_none(), "unexpected {message}");
+        if message["referenceId"] == reference {
+            assert!(message.get("errorMessage").is_none(), "{message}");
+            return message;
+        }
+    }
+}
+
+/// Posts request `name` from a native client.
+async fn send_request(
+    socket: &mut support::Socket,
+    name: &str,
+    parameters: Value,
+    reference: &str,
+) {
+    let request = json!({ "request": name, "parameters": parameters, "referenceId": reference,
+                          "userAgent": "WWE Client", "protocolVersion": 2 });
+    socket
+        .send(Message::Text(request.to_string().into()))
+        .await
+        .unwrap();
 }
 
 /// The default pull campaign's first record comes with a chained record, so the agent's first

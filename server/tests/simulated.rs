@@ -6,6 +6,7 @@
 
 mod simulated_support;
 
+use agentdesk_protocol::emulator::control::IdChange;
 use agentdesk_protocol::scapi::{REQUESTS, Request};
 use agentdesk_server::simulated::{
     ChatMessage, ConnectionStatus, IncomingCall, SimulatedConfig, SimulatedWorkspace, TabEvent,
@@ -514,13 +515,104 @@ async fn case_selection_events_and_flags() {
             .contains("No interaction with case id 'nope'")
     );
 
-    let e = ws.change_case_id(at(0), &first).unwrap();
-    let data = e[0].data();
+    let e = ws.change_case_id(at(0), &first, IdChange::Case).unwrap();
+    let data = e[1].data();
     assert_eq!(data["eventType"], "CASE_ID_CHANGED");
     assert_eq!(data["previousCaseId"], json!(first_case));
     assert_eq!(
         ws.interaction(&first).unwrap().case_id.as_deref(),
         data["caseId"].as_str()
+    );
+}
+
+/// A new case: the interaction-level `CASE_OR_BUNDLE_ID_CHANGED` (attached data not yet
+/// updated), the documentation's `CASE_ID_CHANGED`, then `ATTACHED_DATA_CHANGED` with the new
+/// `IW_CaseUid`. A new bundle: the same without `CASE_ID_CHANGED`.
+#[tokio::test]
+async fn case_and_bundle_changes_announce_the_ids_then_the_attached_data() {
+    let ws = workspace();
+    let id = talking_call(&ws).await;
+    let before = ws.interaction(&id).unwrap();
+    let (old_case, old_bundle) = (before.case_id.unwrap(), before.bundle_id.unwrap());
+
+    let e = ws.change_case_id(at(0), &id, IdChange::Case).unwrap();
+    assert_eq!(
+        types(&e),
+        [
+            "CASE_OR_BUNDLE_ID_CHANGED",
+            "CASE_ID_CHANGED",
+            "ATTACHED_DATA_CHANGED"
+        ]
+    );
+    let now = ws.interaction(&id).unwrap();
+    let new_case = now.case_id.clone().unwrap();
+    assert_ne!(new_case, old_case);
+    assert_eq!(now.bundle_id.as_deref(), Some(old_bundle.as_str()));
+    let changed = e[0].data();
+    assert_eq!(changed["media"], "voice");
+    assert_eq!(changed["interaction"]["interactionId"], json!(id));
+    assert_eq!(changed["interaction"]["caseId"], json!(new_case));
+    assert_eq!(
+        changed["interaction"]["userData"]["IW_CaseUid"],
+        json!(old_case),
+        "the attached data follows the case id change"
+    );
+    assert_eq!(
+        e[1].data(),
+        json!({"eventType": "CASE_ID_CHANGED", "caseId": new_case, "previousCaseId": old_case})
+    );
+    let attached = e[2].data();
+    assert_eq!(
+        attached["interaction"]["userData"]["IW_CaseUid"],
+        json!(new_case)
+    );
+    assert_eq!(
+        attached["interaction"]["userData"]["IW_BundleUid"],
+        json!(old_bundle)
+    );
+    assert_eq!(attached["interaction"], serde_json::to_value(&now).unwrap());
+
+    let e = ws.change_case_id(at(0), &id, IdChange::Bundle).unwrap();
+    assert_eq!(
+        types(&e),
+        ["CASE_OR_BUNDLE_ID_CHANGED", "ATTACHED_DATA_CHANGED"]
+    );
+    let now = ws.interaction(&id).unwrap();
+    let new_bundle = now.bundle_id.clone().unwrap();
+    assert_ne!(new_bundle, old_bundle);
+    assert_eq!(now.case_id.as_deref(), Some(new_case.as_str()));
+    assert_eq!(e[0].data()["interaction"]["bundleId"], json!(new_bundle));
+    assert_eq!(
+        e[0].data()["interaction"]["userData"]["IW_BundleUid"],
+        json!(old_bundle)
+    );
+    assert_eq!(
+        e[1].data()["interaction"]["userData"]["IW_BundleUid"],
+        json!(new_bundle)
+    );
+
+    let e = ws.change_case_id(at(0), &id, IdChange::Both).unwrap();
+    assert_eq!(
+        types(&e),
+        [
+            "CASE_OR_BUNDLE_ID_CHANGED",
+            "CASE_ID_CHANGED",
+            "ATTACHED_DATA_CHANGED"
+        ]
+    );
+    let now = ws.interaction(&id).unwrap();
+    assert_ne!(now.case_id.as_deref(), Some(new_case.as_str()));
+    assert_ne!(now.bundle_id.as_deref(), Some(new_bundle.as_str()));
+    assert_eq!(e[1].data()["previousCaseId"], json!(new_case));
+    let user_data = now.user_data.clone().unwrap();
+    assert_eq!(user_data["IW_CaseUid"], json!(now.case_id));
+    assert_eq!(user_data["IW_BundleUid"], json!(now.bundle_id));
+
+    assert!(
+        ws.change_case_id(at(0), "nope", IdChange::Case)
+            .unwrap_err()
+            .to_string()
+            .contains("No interaction with id 'nope'")
     );
 }
 

@@ -101,6 +101,37 @@ impl AgentOperation {
     }
 }
 
+/// Which grouping ids of an interaction `change-case` replaces.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum IdChange {
+    /// The case id (`caseId`, `IW_CaseUid`).
+    #[default]
+    Case,
+    /// The bundle id (`bundleId`, `IW_BundleUid`).
+    Bundle,
+    /// Both.
+    Both,
+}
+
+impl IdChange {
+    /// Whether the case id changes.
+    pub fn changes_case(self) -> bool {
+        matches!(self, Self::Case | Self::Both)
+    }
+
+    /// Whether the bundle id changes.
+    pub fn changes_bundle(self) -> bool {
+        matches!(self, Self::Bundle | Self::Both)
+    }
+
+    /// Whether this is `case`, the default, which encoding leaves out.
+    pub fn is_case(&self) -> bool {
+        *self == Self::Case
+    }
+}
+
 /// A real-time connection change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -233,11 +264,16 @@ pub enum Action {
         #[serde(rename = "buttonIndex")]
         button_index: u32,
     },
-    /// The interaction gets a new case (`CASE_ID_CHANGED`, with `IW_CaseUid` updated).
+    /// The interaction gets a new case, bundle or both: `CASE_OR_BUNDLE_ID_CHANGED`, then
+    /// `CASE_ID_CHANGED` when the case changed, then `ATTACHED_DATA_CHANGED` as `IW_CaseUid` /
+    /// `IW_BundleUid` follow.
     ChangeCase {
         /// The interaction.
         #[serde(rename = "interactionId")]
         interaction_id: String,
+        /// Which ids change (`case` when absent).
+        #[serde(default, skip_serializing_if = "IdChange::is_case")]
+        ids: IdChange,
     },
     /// The agent opens a Workspace browser tab: `LEADING` when it is the first, `FOLLOWING`
     /// otherwise (`NEGOTIATING` during an election).

@@ -194,8 +194,11 @@ pub(crate) async fn apply(state: &AppState, action: Action) -> Result<Applied, S
         } => workspace
             .click_toast_button(now, &toast_id, button_index)
             .map_err(|e| e.to_string())?,
-        Action::ChangeCase { interaction_id: id } => workspace
-            .change_case_id(now, &id)
+        Action::ChangeCase {
+            interaction_id: id,
+            ids,
+        } => workspace
+            .change_case_id(now, &id, ids)
             .map_err(|e| e.to_string())?,
         // Tab events concern one tab each: published here, to that tab's frames.
         Action::OpenTab { tab } => {
@@ -354,13 +357,14 @@ async fn connection(State(state): State<AppState>, body: Bytes) -> Response {
 
 /// The actions `/api/interactions/{id}/{name}` names directly; any other name is an
 /// [`AgentOperation`].
-const INTERACTION_ACTIONS: [&str; 6] = [
+const INTERACTION_ACTIONS: [&str; 7] = [
     "customer-hang-up",
     "remote-answer",
     "customer-message",
     "agent-chat-message",
     "agent-typing",
     "customer-typing",
+    "change-case",
 ];
 
 async fn interaction(

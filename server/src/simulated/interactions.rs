@@ -7,6 +7,19 @@
 //! case, and on arrival its case becomes the selected (not expanded) one, as Workspace
 //! selects a new interaction. Lifecycle events carry the interaction after the change.
 //!
+//! Case and bundle changes (`change-case` of the control API: case, bundle or both), in
+//! the order the documentation's multi-tab section implies, where the leading tab writes
+//! the new case id into the attached data on `CASE_ID_CHANGED`:
+//! - `CASE_OR_BUNDLE_ID_CHANGED`, carrying the interaction with its new `caseId` /
+//!   `bundleId` and its attached data as before;
+//! - `CASE_ID_CHANGED` (`caseId`, `previousCaseId`, no `interaction`), when the case changed;
+//! - `ATTACHED_DATA_CHANGED`, once `IW_CaseUid` / `IW_BundleUid` hold the new ids.
+//!
+//! Mark done, by the agent or by `interaction.markdone`: a released call is `REMOVED`; a chat
+//! or email is `COMPLETED` (the open-media "mark as done") then `REMOVED`; an outbound call
+//! gets `MARKDONE_APPLY` first (see `preview`). Nothing is published to the `markdone`
+//! family: no document gives its events.
+//!
 //! Transfers and conferences (voice):
 //! - `consult` holds the call (`HELD`) and answers the consultation interaction
 //!   (`parentInteractionId` = the call, `isConsultation`, `callType` `CONSULT`), which the
@@ -18,10 +31,12 @@
 //! - `singleStepTransfer`: `PARTY_CHANGED` then `RELEASED` (open media: `PARTY_CHANGED` then
 //!   `TRANSFER_COMPLETED`); `singleStepConference`: `PARTY_CHANGED` only.
 
+use agentdesk_protocol::emulator::control::IdChange;
 use agentdesk_protocol::policy::Timestamp;
 use agentdesk_protocol::scapi::Event;
 use agentdesk_protocol::scapi::events::{
-    CaseSelected, CaseSelection, InteractionChange, InteractionEvent, InteractionEventType as T,
+    CaseIdChanged, CaseSelected, CaseSelection, InteractionChange, InteractionEvent,
+    InteractionEventType as T,
 };
 use agentdesk_protocol::scapi::types::{
     CallType, Direction, Interaction, InteractionState as S, Party, RecordingState, TargetQuery,
@@ -320,6 +335,41 @@ impl SimulatedState {
         }
         self.selected_case = Some(case_id.to_owned());
         Ok(Reply::done().with_events(events))
+    }
+
+    /// Gives interaction `id` a new case id, bundle id or both (see the module docs).
+    pub(crate) fn change_ids(
+        &mut self,
+        id: &str,
+        ids: IdChange,
+    ) -> Result<Vec<Event>, SimulationError> {
+        self.find(id)?;
+        let case_id = ids.changes_case().then(|| self.ids.uuid());
+        let bundle_id = ids.changes_bundle().then(|| self.ids.uuid());
+        let sim = self.find_mut(id)?;
+        let previous_case = match &case_id {
+            Some(case_id) => sim.wire.case_id.replace(case_id.clone()),
+            None => None,
+        };
+        if let Some(bundle_id) = &bundle_id {
+            sim.wire.bundle_id = Some(bundle_id.clone());
+        }
+        let mut events = vec![change(T::CaseOrBundleIdChanged, &sim.wire)];
+        let user_data = sim.wire.user_data.get_or_insert_with(UserData::new);
+        if let Some(case_id) = &case_id {
+            events.push(Event::Interaction(InteractionEvent::CaseIdChanged(
+                CaseIdChanged::new(case_id.clone(), previous_case.clone()),
+            )));
+            user_data.insert("IW_CaseUid".to_owned(), Value::String(case_id.clone()));
+        }
+        if let Some(bundle_id) = bundle_id {
+            user_data.insert("IW_BundleUid".to_owned(), Value::String(bundle_id));
+        }
+        events.push(change(T::AttachedDataChanged, &sim.wire));
+        if previous_case.is_some() && self.selected_case == previous_case {
+            self.selected_case = case_id;
+        }
+        Ok(events)
     }
 
     pub(crate) fn block_markdone(&mut self, id: &str, warning: Option<String>) -> Handled {

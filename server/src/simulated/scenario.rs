@@ -4,16 +4,13 @@
 //! they concern); a step that does not fit the current state is refused with a
 //! [`SimulationError`] and changes nothing.
 
-use agentdesk_protocol::emulator::control::DialogView;
+use agentdesk_protocol::emulator::control::{DialogView, IdChange};
 use agentdesk_protocol::policy::Timestamp;
 use agentdesk_protocol::scapi::Event;
-use agentdesk_protocol::scapi::events::{
-    CaseIdChanged, InteractionEvent, SystemEvent, ToastButtonClick,
-};
+use agentdesk_protocol::scapi::events::{SystemEvent, ToastButtonClick};
 use agentdesk_protocol::scapi::types::{
     Agent, Interaction, Media, MediaState, MenuBarView, ToastParameters,
 };
-use serde_json::Value;
 use tokio::sync::watch;
 
 use super::{
@@ -272,28 +269,18 @@ impl SimulatedWorkspace {
         self.lock().change_media_state(media, operation_name)
     }
 
-    /// The leading tab gives an interaction a new case (`CASE_ID_CHANGED`, `IW_CaseUid`).
+    /// The leading tab gives an interaction a new case, bundle or both (`ids`):
+    /// `CASE_OR_BUNDLE_ID_CHANGED` (the interaction with its new ids, attached data as
+    /// before), `CASE_ID_CHANGED` when the case changed, then `ATTACHED_DATA_CHANGED` with
+    /// `IW_CaseUid` / `IW_BundleUid` updated.
     pub fn change_case_id(
         &self,
         now: Timestamp,
         interaction_id: &str,
+        ids: IdChange,
     ) -> Result<Vec<Event>, SimulationError> {
         let _ = now;
-        let mut state = self.lock();
-        let case_id = state.ids.uuid();
-        let sim = state.find_mut(interaction_id)?;
-        let previous = sim.wire.case_id.replace(case_id.clone());
-        sim.wire
-            .user_data
-            .get_or_insert_with(Default::default)
-            .insert("IW_CaseUid".to_owned(), Value::String(case_id.clone()));
-        let was_selected = previous.is_some() && state.selected_case == previous;
-        if was_selected {
-            state.selected_case = Some(case_id.clone());
-        }
-        Ok(vec![Event::Interaction(InteractionEvent::CaseIdChanged(
-            CaseIdChanged::new(case_id, previous),
-        ))])
+        self.lock().change_ids(interaction_id, ids)
     }
 
     /// The logged-in agent.
