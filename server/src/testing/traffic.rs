@@ -55,7 +55,14 @@ impl Seen {
                         None => format!("event {event} {}", compact(data)),
                     }
                 }
-                None => format!("answer to {} {}", self.reason, compact(&self.message)),
+                None => {
+                    let body = self
+                        .message
+                        .get("errorMessage")
+                        .or_else(|| self.message.get("data"))
+                        .unwrap_or(&Value::Null);
+                    format!("answer to {} {}", self.reason, compact(body))
+                }
             },
         };
         format!(
