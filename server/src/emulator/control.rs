@@ -5,7 +5,8 @@
 //! `POST /api/actions`, or its fields to one of the shortcut routes that name the action
 //! themselves. The answer is an [`ActionOutcome`] or a 4xx [`ErrorBody`] that says what to
 //! do instead. Reading: `GET /api/state` (a [`DesktopState`]: agent, interactions, toasts,
-//! dialogs, menu views), `GET /api/traffic?after=SEQ&limit=N` (a page of the traffic log, each
+//! dialogs, menu views), recording a test (`POST /api/recording/start`, `GET /api/recording`,
+//! `POST /api/recording/stop`), `GET /api/traffic?after=SEQ&limit=N` (a page of the traffic log, each
 //! record with its decision: `{records, next, more, notStored, evicted}`, see the bounds in
 //! [`TRAFFIC_LOG_BYTES`](super::TRAFFIC_LOG_BYTES)), `GET /api/config` (a [`HostConfig`]).
 //!
@@ -60,8 +61,18 @@ pub(crate) struct Applied {
     pub events: usize,
 }
 
-/// Applies `action` to the emulator's desktop and publishes the events it causes.
+/// Applies `action` to the emulator's desktop and publishes the events it causes; a running
+/// recording keeps it when it applied.
 pub(crate) async fn apply(state: &AppState, action: Action) -> Result<Applied, String> {
+    let recorded = action.clone();
+    let applied = apply_unrecorded(state, action).await;
+    if applied.is_ok() {
+        state.recorder.action(&recorded);
+    }
+    applied
+}
+
+async fn apply_unrecorded(state: &AppState, action: Action) -> Result<Applied, String> {
     let workspace = &state.workspace;
     let now = state.service.now();
     let desktop = CallContext::new(DESKTOP, "desktop", None, now);
@@ -483,4 +494,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/state", get(desktop_state))
         .route("/api/config", get(config))
         .route("/api/traffic", get(traffic))
+        .route("/api/recording", get(super::recorder::current))
+        .route("/api/recording/start", post(super::recorder::start))
+        .route("/api/recording/stop", post(super::recorder::stop))
 }

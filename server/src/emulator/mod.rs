@@ -11,6 +11,7 @@ mod chat;
 mod control;
 pub mod guard;
 mod http;
+mod recorder;
 mod relay;
 pub mod scenario;
 mod tabs;
@@ -221,6 +222,8 @@ pub(crate) struct AppState {
     pub(crate) srs_url: Option<String>,
     /// Turns true when the emulator shuts down (long-lived sockets close then).
     pub(crate) stopped: watch::Receiver<bool>,
+    /// "Record test".
+    pub(crate) recorder: Arc<recorder::Recorder>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -424,10 +427,12 @@ impl Emulator {
             chats: Arc::default(),
             srs_url: srs_url.clone(),
             stopped: stopped.clone(),
+            recorder: Arc::default(),
         };
         let mut tasks = vec![tokio::spawn(keep_traffic(
             service.clone(),
             app_state.traffic.clone(),
+            app_state.recorder.clone(),
             stopped.clone(),
         ))];
         if let Some(scenario) = config.scenario.clone() {
@@ -484,16 +489,19 @@ pub struct Emulator;
 async fn keep_traffic(
     service: Service,
     log: Arc<Mutex<traffic::TrafficLog>>,
+    recorder: Arc<recorder::Recorder>,
     mut stopped: watch::Receiver<bool>,
 ) {
     let mut traces = service.traces();
     loop {
         tokio::select! {
             record = traces.recv() => match record {
-                Ok(record) => log
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push(&record),
+                Ok(record) => {
+                    recorder.trace(&record);
+                    log.lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(&record);
+                }
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             },

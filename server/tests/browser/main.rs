@@ -768,3 +768,130 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// "Record test" on the host page of `agentdesk-server serve` (debug logging on): the
+/// actions taken and the demo app's subscription become a test file, and
+/// `agentdesk-server test` replays it green.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_test_recorded_on_the_served_host_page_replays_green() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let _one = ONE_BROWSER.lock().await;
+    let Some(binaries) = chromium_or_skip() else {
+        return;
+    };
+    let child = Command::new(env!("CARGO_BIN_EXE_agentdesk-server"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--demo-app",
+            "127.0.0.1:0",
+            "--no-srs",
+        ])
+        .env("RUST_LOG", "debug")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = KillOnDrop(child);
+    let child = &mut child.0;
+    let mut stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let page_url = stdout
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| Some(line.split("(open this):").nth(1)?.trim().to_owned()))
+        .expect("serve printed the host page URL");
+    std::thread::spawn(move || stdout.for_each(drop));
+
+    let browser = driver::Browser::launch(&binaries)
+        .await
+        .expect("a headless chromium over WebDriver");
+    browser.goto(&page_url).await.expect("the host page loads");
+    // The demo app subscribes when it loads, before recording starts.
+    wait_for_page(
+        &browser,
+        "return document.getElementById('timeline').textContent.includes('[accepted]')",
+        &json!(true),
+    )
+    .await;
+    browser
+        .find(Locator::Css("#record"))
+        .await
+        .expect("the Record test button")
+        .click()
+        .await
+        .expect("Record test clicks");
+    wait_for_page(
+        &browser,
+        "return document.getElementById('record').textContent",
+        &json!("Stop and download test"),
+    )
+    .await;
+    click_button(&browser, "Inbound call").await;
+    let cell_state = "return (document.querySelector('#interactions tbody tr') || {cells: [0, 0, {}]}).cells[2].textContent || ''";
+    wait_for_page(&browser, cell_state, &json!("RINGING")).await;
+    assert_eq!(
+        run(&browser, &format!("return {}", click_script("answer"))).await,
+        json!(1)
+    );
+    wait_for_page(&browser, cell_state, &json!("TALKING")).await;
+    let recorded = run(
+        &browser,
+        "return fetch('/api/recording').then(function (r) { return r.json(); })",
+    )
+    .await;
+    let steps = recorded["steps"].as_array().expect("recorded steps");
+    assert!(
+        steps.iter().any(|s| s["expect"] == "subscription"),
+        "the app's standing subscription opens the test: {recorded:#}"
+    );
+    assert!(
+        steps.iter().any(|s| s["action"] == "incoming-call"),
+        "{recorded:#}"
+    );
+    assert!(
+        steps
+            .iter()
+            .any(|s| s["action"] == "agent" && s["operation"] == "answer"),
+        "{recorded:#}"
+    );
+    // Stopping ends the recording (and downloads the file).
+    browser
+        .find(Locator::Css("#record"))
+        .await
+        .expect("the button")
+        .click()
+        .await
+        .expect("stop clicks");
+    wait_for_page(
+        &browser,
+        "return fetch('/api/recording').then(function (r) { return r.status; })",
+        &json!(404),
+    )
+    .await;
+    browser.close().await.expect("the browser quits");
+
+    let dir = std::env::temp_dir().join(format!("agentdesk-recorded-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("recorded.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&recorded).unwrap()).unwrap();
+    let replay = Command::new(env!("CARGO_BIN_EXE_agentdesk-server"))
+        .args(["test", file.to_str().unwrap()])
+        .env("RUST_LOG", "debug")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&replay.stdout);
+    assert_eq!(
+        replay.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&replay.stderr)
+    );
+    assert!(stdout.contains("1 tests: 1 passed, 0 failed"), "{stdout}");
+}

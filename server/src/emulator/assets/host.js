@@ -13,6 +13,7 @@
 /** @typedef {import("../../../../schema/typescript/emulator.js").HostConfig} HostConfig */
 /** @typedef {import("../../../../schema/typescript/emulator.js").ToPage} ToPage */
 /** @typedef {import("../../../../schema/typescript/emulator.js").TraceRecord} TraceRecord */
+/** @typedef {import("../../../../schema/typescript/emulator.js").TestFile} TestFile */
 
 (function () {
   "use strict";
@@ -306,6 +307,48 @@
         });
       })
       .catch(function (/** @type {unknown} */ error) { addNotice("control API: " + String(error)); });
+  }
+
+  // "Record test": the server records the actions and the apps' requests; stopping downloads
+  // the test file `agentdesk-server test` replays.
+  var recording = false;
+  var recordButton = byId("record");
+  recordButton.onclick = function () {
+    var path = recording ? "/api/recording/stop" : "/api/recording/start";
+    api(path, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
+      .then(function (r) {
+        if (!r.ok) {
+          return r.json().then(function (/** @type {ErrorBody} */ body) {
+            addNotice("control API refused recording: " + body.error);
+          });
+        }
+        if (!recording) {
+          recording = true;
+          recordButton.textContent = "Stop and download test";
+          recordButton.classList.add("recording");
+          return;
+        }
+        recording = false;
+        recordButton.textContent = "Record test";
+        recordButton.classList.remove("recording");
+        return r.json().then(function (/** @type {TestFile} */ test) {
+          download("recorded-test.json", JSON.stringify(test, null, 2));
+        });
+      })
+      .catch(function (/** @type {unknown} */ error) { addNotice("control API: " + String(error)); });
+  };
+
+  /**
+   * @param {string} name
+   * @param {string} text
+   */
+  function download(name, text) {
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
   }
 
   /**
