@@ -211,3 +211,66 @@ fn no_browser_exits_2_saying_how_to_install_one() {
         "{stderr}"
     );
 }
+
+/// Serves one page on a fresh loopback port for as long as the test runs; its URL.
+fn serve_page(html: &'static str) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let app = axum::Router::new().route(
+                "/",
+                axum::routing::get(move || async move { axum::response::Html(html) }),
+            );
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    url
+}
+
+#[test]
+fn an_app_that_logs_a_console_error_fails_no_console_error_with_the_message() {
+    if !browser_available() {
+        return;
+    }
+    let app = serve_page(
+        "<!doctype html><title>noisy app</title><p>noisy app</p>\
+         <script>console.error('boom from the app'); setTimeout(function () { null.x; }, 10);</script>",
+    );
+    let dir = temp_dir("console");
+    std::fs::write(
+        dir.join("options.cfg"),
+        format!(
+            "[interaction-workspace]\nservice-client-api.accepted-web-content-origins={}\n",
+            app.trim_end_matches('/')
+        ),
+    )
+    .unwrap();
+    let test = serde_json::json!({
+        "name": "a noisy app",
+        "options": "options.cfg",
+        "apps": [app],
+        "steps": [
+            { "expect": "text", "text": "noisy app" },
+            { "wait": 300 },
+            { "expect": "no-console-error" }
+        ]
+    });
+    let file = dir.join("noisy.json");
+    std::fs::write(&file, test.to_string()).unwrap();
+    let (code, stdout, stderr) = run_tests(&[file.to_str().unwrap()]);
+    assert_eq!(code, 1, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(
+        stdout.contains("step 3: expect no-console-error"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("expected: no console error in"), "{stdout}");
+    assert!(stdout.contains("boom from the app"), "{stdout}");
+    assert!(stdout.contains("Uncaught TypeError"), "{stdout}");
+}

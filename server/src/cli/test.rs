@@ -161,8 +161,9 @@ pub(crate) fn run(args: &TestArgs) -> ExitCode {
     }
     let failed = report.failures();
     let summary = format!(
-        "{} tests: {} passed, {failed} failed in {:.1} s",
+        "{} test{}: {} passed, {failed} failed in {:.1} s",
         report.results.len(),
+        if report.results.len() == 1 { "" } else { "s" },
         report.results.len() - failed,
         report.duration.as_secs_f64()
     );

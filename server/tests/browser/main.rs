@@ -893,5 +893,5 @@ async fn a_test_recorded_on_the_served_host_page_replays_green() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&replay.stderr)
     );
-    assert!(stdout.contains("1 tests: 1 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("1 test: 1 passed, 0 failed"), "{stdout}");
 }
