@@ -58,8 +58,9 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// Starts `config.chromedriver`, after checking that chromium exists.
-    pub fn start(config: &BrowserConfig) -> Result<Self, BrowserError> {
+    /// Starts `config.chromedriver` (after checking that chromium exists) and waits until it
+    /// listens.
+    pub async fn start(config: &BrowserConfig) -> Result<Self, BrowserError> {
         if find_binary(&config.chromium).is_none() {
             return Err(BrowserError::Unavailable(format!(
                 "{} not found",
@@ -80,10 +81,31 @@ impl Driver {
             .map_err(|error| {
                 BrowserError::Unavailable(format!("{}: {error}", config.chromedriver.display()))
             })?;
-        Ok(Self {
+        let mut driver = Self {
             child,
             url: format!("http://127.0.0.1:{port}"),
-        })
+        };
+        for _ in 0..200 {
+            if let Ok(Some(status)) = driver.child.try_wait() {
+                return Err(BrowserError::Unavailable(format!(
+                    "chromedriver exited at start-up ({status})"
+                )));
+            }
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return Ok(driver);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        driver.child.kill().ok();
+        Err(BrowserError::Unavailable(format!(
+            "chromedriver never listened on {}",
+            driver.url
+        )))
+    }
+
+    /// Its WebDriver URL, e.g. `http://127.0.0.1:9515`.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 }
 
@@ -166,6 +188,7 @@ impl Browser {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--disable-quic",
             "--no-first-run",
             "--window-size=1400,900",
         ];
@@ -182,8 +205,10 @@ impl Browser {
             hyper_util::client::legacy::connect::HttpConnector::new(),
         );
         builder.capabilities(capabilities);
+        // chromedriver waits for chromium itself; a second try covers a start-up that a
+        // loaded machine made miss that deadline.
         let mut last = String::new();
-        for _ in 0..150 {
+        for _ in 0..2 {
             match builder.connect(&driver.url).await {
                 Ok(client) => {
                     return Ok(Self {
@@ -193,12 +218,16 @@ impl Browser {
                 }
                 Err(error) => last = error.to_string(),
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
         Err(BrowserError::Unavailable(format!(
             "no session from chromedriver at {}: {last}",
             driver.url
         )))
+    }
+
+    /// The WebDriver session, for what this type does not wrap.
+    pub fn client(&self) -> &fantoccini::Client {
+        &self.client
     }
 
     /// Loads `url` in the top window.

@@ -206,7 +206,7 @@ pub async fn run_suite(
 ) -> Result<SuiteReport, BrowserError> {
     let started = Instant::now();
     let driver = if cases.iter().any(|case| case.file.uses_browser()) {
-        Some(Arc::new(browser::Driver::start(&config.browser)?))
+        Some(Arc::new(browser::Driver::start(&config.browser).await?))
     } else {
         None
     };
