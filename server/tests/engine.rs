@@ -470,7 +470,7 @@ fn malformed_messages_get_a_clear_failure_or_are_dropped() {
     let inbox = h.ask(
         frame,
         APP,
-        json!({ "request": "voice.dial", "parameters": [5551234], "referenceId": "0" }),
+        json!({ "request": "voice.dial", "parameters": [{ "number": 5551234 }], "referenceId": "0" }),
     );
     let message = inbox[0]["errorMessage"].as_str().unwrap();
     assert!(
