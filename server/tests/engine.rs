@@ -594,6 +594,61 @@ fn traces_name_the_decision_and_the_rule() {
 }
 
 #[test]
+fn traces_say_which_parameters_were_converted() {
+    let mut h = Harness::new(OPTIONS, true);
+    let (frame, _) = h.connect(APP);
+    let inbound = |out: &[Output]| {
+        out.iter()
+            .find_map(|o| match o {
+                Output::Trace(t) if t.direction == agentdesk_server::engine::Direction::Inbound => {
+                    Some((t.verdict, t.reason.clone()))
+                }
+                _ => None,
+            })
+            .unwrap()
+    };
+    let out = h.engine.handle(
+        frame,
+        APP,
+        &request("agent.setState", json!([1]), "0").to_string(),
+        h.now,
+    );
+    let (verdict, reason) = inbound(&out);
+    assert_eq!(verdict, Verdict::Allowed);
+    assert!(
+        reason.ends_with(" (coerced: argument 0 `stateOperationName`: number 1 → \"1\")"),
+        "{reason}"
+    );
+    // The back end gets the converted request.
+    let dispatched = out.iter().find_map(|o| match o {
+        Output::Dispatch { request, .. } => Some(request.to_parameters()),
+        _ => None,
+    });
+    assert_eq!(dispatched, Some(vec![json!("1")]));
+    // Denied requests say it too; unconverted ones say nothing.
+    let (crm, _) = h.connect(OTHER_APP);
+    let out = h.engine.handle(
+        crm,
+        OTHER_APP,
+        &request("voice.answer", json!([7]), "1").to_string(),
+        h.now,
+    );
+    let (verdict, reason) = inbound(&out);
+    assert_eq!(verdict, Verdict::Denied);
+    assert!(
+        reason.ends_with("(coerced: argument 0 `interactionId`: number 7 → \"7\")"),
+        "{reason}"
+    );
+    let out = h.engine.handle(
+        frame,
+        APP,
+        &request("agent.setState", json!(["Ready"]), "2").to_string(),
+        h.now,
+    );
+    assert!(!inbound(&out).1.contains("coerced"));
+}
+
+#[test]
 fn tab_events_reach_only_the_frames_of_that_tab() {
     use agentdesk_protocol::scapi::events::{FrameState, FrameStateChanged, SystemEvent};
     let policy = policy::parse(OPTIONS).unwrap().policy;

@@ -774,7 +774,7 @@ deserialize_with_extra!(ToastParameters {
 /// The `rescheduleDate` of `outbound.rescheduleRecord`: `M/D/YYYY H:m` local time in the
 /// official sample (`"10/21/2021 14:30"`). Decoding turns an ISO-8601 date-time (what
 /// `JSON.stringify` makes of a JavaScript `Date`) into that form and keeps any other string
-/// as received, for the back end to judge (see the `coerce` rules in the `scapi` module).
+/// as received, for the back end to judge ([`crate::scapi::coerce`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct RescheduleDate(String);
