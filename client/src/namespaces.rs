@@ -10,8 +10,8 @@
 use agentdesk_protocol::scapi::ScapiRequest;
 use agentdesk_protocol::scapi::requests::*;
 use agentdesk_protocol::scapi::types::{
-    DialogOptions, Extensions, MenuBarView, OptionSelectors, RecordFields, TargetQuery,
-    ToastParameters, UserData,
+    DialogOptions, Extensions, MenuBarView, OptionSelectors, RecordFields, RescheduleDate,
+    TargetQuery, ToastParameters, UserData,
 };
 use serde_json::Value;
 
@@ -144,7 +144,7 @@ namespaces! {
         cancel_preview_record => OutboundCancelPreviewRecord(interaction_id: Option<String>);
         start_direct_push_preview => OutboundStartDirectPushPreview();
         stop_direct_push_preview => OutboundStopDirectPushPreview();
-        reschedule_record => OutboundRescheduleRecord(interaction_id: impl Into<String>, record_handle: i64, reschedule_date: impl Into<String>, callback_type: impl Into<String>);
+        reschedule_record => OutboundRescheduleRecord(interaction_id: impl Into<String>, record_handle: i64, reschedule_date: impl Into<RescheduleDate>, callback_type: impl Into<String>);
         cancel_reschedule => OutboundCancelReschedule(interaction_id: impl Into<String>);
         get_list_of_call_results => OutboundGetListOfCallResults();
         set_call_result => OutboundSetCallResult(interaction_id: impl Into<String>, call_result: i64);

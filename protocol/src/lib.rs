@@ -54,8 +54,20 @@
 //! let reply = ServiceMessage::Success(SuccessResponse::new(message.reference_id.clone(), None));
 //! assert_eq!(reply.to_value()["userAgent"], "WWE Server");
 //!
+//! // A number where a string belongs is converted, as JavaScript would, and reported.
+//! let ClientMessage::Request(lenient) = ClientMessage::decode(
+//!     &json!({ "request": "voice.dial", "parameters": [5551234], "referenceId": "1" }),
+//! )? else {
+//!     unreachable!("a request decodes to a request");
+//! };
+//! assert_eq!(lenient.to_value()["parameters"], json!(["5551234"]));
+//! assert_eq!(
+//!     lenient.coercions[0].to_string(),
+//!     "argument 0 `destination`: number 5551234 → \"5551234\""
+//! );
+//!
 //! // Malformed input is an error that names the place and the fix.
-//! let err = ClientMessage::decode(&json!({ "request": "voice.dial", "parameters": [5551234], "referenceId": "1" }))
+//! let err = ClientMessage::decode(&json!({ "request": "voice.dial", "parameters": [{}], "referenceId": "1" }))
 //!     .unwrap_err();
 //! assert_eq!(err.path, "$.parameters[0]");
 //! # Ok::<(), agentdesk_protocol::scapi::DecodeError>(())
@@ -86,8 +98,15 @@
 //!   [`scapi::types::TargetQuery::new`] writes both.
 //! - **`outbound.rejectPreviewRecord` / `cancelPreviewRecord`**: the `interactionId` slot
 //!   is optional, so both the documented (no argument) and the library form decode.
-//! - **`agent.setState` / `media.setState`**: the argument is the operation-name string;
-//!   a numeric index is an error that says so.
+//! - **`agent.setState` / `media.setState`**: the argument is the operation-name string. A
+//!   number is taken as its decimal text, as JavaScript would; `"1"` names no state, and the
+//!   back end's refusal lists the operation names there are.
+//! - **Argument leniency**: a parameter of another JSON type that a JavaScript Workspace
+//!   would convert (a number for a string id, `"2"` for an integer, an ISO date for
+//!   `rescheduleDate`, `"500px"` for a toast width) is converted and reported in
+//!   [`scapi::RequestMessage::coercions`]; what no JavaScript could use stays an error. The
+//!   rules per parameter type are in [`scapi::coerce`]. The JSON Schemas describe the
+//!   documented types only.
 //! - **Doc-only and sample-only requests**: `interaction.getByBundleId`, `getByCaseId`,
 //!   `configuration.getContextualOption` and `auth.getPureCloudToken` are in the table with
 //!   their inferred parameters and marked [`scapi::requests::Source::Documentation`] or

@@ -470,7 +470,7 @@ fn malformed_messages_get_a_clear_failure_or_are_dropped() {
     let inbox = h.ask(
         frame,
         APP,
-        json!({ "request": "voice.dial", "parameters": [5551234], "referenceId": "0" }),
+        json!({ "request": "voice.dial", "parameters": [{ "number": 5551234 }], "referenceId": "0" }),
     );
     let message = inbox[0]["errorMessage"].as_str().unwrap();
     assert!(
@@ -591,6 +591,61 @@ fn traces_name_the_decision_and_the_rule() {
     let record = serde_json::to_value(traces[0]).unwrap();
     assert_eq!(record["direction"], "inbound");
     assert_eq!(record["message"]["request"], "voice.dial");
+}
+
+#[test]
+fn traces_say_which_parameters_were_converted() {
+    let mut h = Harness::new(OPTIONS, true);
+    let (frame, _) = h.connect(APP);
+    let inbound = |out: &[Output]| {
+        out.iter()
+            .find_map(|o| match o {
+                Output::Trace(t) if t.direction == agentdesk_server::engine::Direction::Inbound => {
+                    Some((t.verdict, t.reason.clone()))
+                }
+                _ => None,
+            })
+            .unwrap()
+    };
+    let out = h.engine.handle(
+        frame,
+        APP,
+        &request("agent.setState", json!([1]), "0").to_string(),
+        h.now,
+    );
+    let (verdict, reason) = inbound(&out);
+    assert_eq!(verdict, Verdict::Allowed);
+    assert!(
+        reason.ends_with(" (coerced: argument 0 `stateOperationName`: number 1 → \"1\")"),
+        "{reason}"
+    );
+    // The back end gets the converted request.
+    let dispatched = out.iter().find_map(|o| match o {
+        Output::Dispatch { request, .. } => Some(request.to_parameters()),
+        _ => None,
+    });
+    assert_eq!(dispatched, Some(vec![json!("1")]));
+    // Denied requests say it too; unconverted ones say nothing.
+    let (crm, _) = h.connect(OTHER_APP);
+    let out = h.engine.handle(
+        crm,
+        OTHER_APP,
+        &request("voice.answer", json!([7]), "1").to_string(),
+        h.now,
+    );
+    let (verdict, reason) = inbound(&out);
+    assert_eq!(verdict, Verdict::Denied);
+    assert!(
+        reason.ends_with("(coerced: argument 0 `interactionId`: number 7 → \"7\")"),
+        "{reason}"
+    );
+    let out = h.engine.handle(
+        frame,
+        APP,
+        &request("agent.setState", json!(["Ready"]), "2").to_string(),
+        h.now,
+    );
+    assert!(!inbound(&out).1.contains("coerced"));
 }
 
 #[test]

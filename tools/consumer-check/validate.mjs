@@ -4,7 +4,8 @@
 //    Service Client API's documented example messages, as README.md shows;
 // 3. every message the conformance corpus expects the service to post must validate against
 //    service-message.json, and every `send` that the service answers with a success must
-//    validate against client-message.json.
+//    validate against client-message.json, except in lenient.jsonl, whose sends are outside
+//    the documented types on purpose (parameters the service converts, docs/decisions.md).
 import { readFile, readdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { Parser, fromFile } from "@asyncapi/parser";
@@ -69,7 +70,7 @@ for (const file of corpusFiles) {
         (e) => e.frame === step.frame && e.message.referenceId !== undefined && e.message.errorMessage === undefined,
       );
       const checks = step.expect.map((e) => [validateService, e.message]);
-      if (step.send !== undefined && answered) checks.push([validateClient, step.send]);
+      if (step.send !== undefined && answered && file !== "lenient.jsonl") checks.push([validateClient, step.send]);
       for (const [validate, message] of checks) {
         corpusMessages += 1;
         if (!validate(message)) {

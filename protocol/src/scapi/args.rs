@@ -1,4 +1,6 @@
-//! Positional arguments: how each Rust type sits in a slot of the `parameters` array.
+//! Positional arguments: how each Rust type sits in a slot of the `parameters` array, and
+//! which other JSON types it accepts the way a JavaScript Workspace would (the rules and
+//! their refusals are in [`super::coerce`]).
 
 use std::collections::BTreeMap;
 
@@ -7,8 +9,11 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use super::coerce::{self, Coercions, WidthProblem};
 use super::error::{DecodeError, JsonKind};
-use super::types::{DialogOptions, MenuBarView, OptionSelectors, TargetQuery, ToastParameters};
+use super::types::{
+    DialogOptions, MenuBarView, OptionSelectors, RescheduleDate, TargetQuery, ToastParameters,
+};
 
 /// The JSON shape a parameter slot takes, as the request table shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +37,7 @@ pub enum JsonShape {
 
 impl JsonShape {
     /// How the shape is written in docs and error messages.
-    pub fn describe(self) -> &'static str {
+    pub const fn describe(self) -> &'static str {
         match self {
             Self::String => "a string",
             Self::Boolean => "a boolean",
@@ -54,9 +59,16 @@ pub trait Arg: Sized + Serialize {
     const SHAPE: JsonShape;
     /// Whether the slot must hold a non-null value.
     const REQUIRED: bool = true;
+    /// What the slot accepts, conversions included, as error hints say it.
+    const ACCEPTS: &'static str = Self::SHAPE.describe();
 
-    /// Decodes the slot at `path`; `None` when the array is shorter than this position.
-    fn from_slot(slot: Option<&Value>, path: &str) -> Result<Self, DecodeError>;
+    /// Decodes the slot at `path`; `None` when the array is shorter than this position. A
+    /// value of another JSON type that the type converts is recorded in `coerced`.
+    fn from_slot(
+        slot: Option<&Value>,
+        path: &str,
+        coerced: &mut Coercions,
+    ) -> Result<Self, DecodeError>;
 
     /// Encodes the value for its slot.
     fn to_slot(&self) -> Value;
@@ -67,8 +79,8 @@ pub trait Arg: Sized + Serialize {
     }
 
     /// Decodes the slot straight from its JSON text. `None` means "not decodable here": the
-    /// caller then uses [`Arg::from_slot`], which gives the precise error. Whenever this
-    /// succeeds it must equal what `from_slot` would return.
+    /// caller then uses [`Arg::from_slot`], which gives the precise error or converts. Whenever
+    /// this succeeds it must equal what `from_slot` would return, with nothing converted.
     fn from_raw(slot: Option<&RawValue>) -> Option<Self>;
 }
 
@@ -106,10 +118,27 @@ fn to_value<T: Serialize>(value: &T) -> Value {
 
 impl Arg for String {
     const SHAPE: JsonShape = JsonShape::String;
+    const ACCEPTS: &'static str = "a string or a number (taken as its decimal text)";
 
-    fn from_slot(slot: Option<&Value>, path: &str) -> Result<Self, DecodeError> {
+    fn from_slot(
+        slot: Option<&Value>,
+        path: &str,
+        coerced: &mut Coercions,
+    ) -> Result<Self, DecodeError> {
         match required(slot, path)? {
             Value::String(s) => Ok(s.clone()),
+            number @ Value::Number(n) => {
+                let text = coerce::number_text(n).ok_or_else(|| {
+                    DecodeError::new(
+                        path,
+                        format!(
+                            "expected a string, found the number {n}, which JavaScript writes in exponent notation"
+                        ),
+                    )
+                })?;
+                coerced.record(path, number, Value::String(text.clone()));
+                Ok(text)
+            }
             other => Err(DecodeError::wrong_type(path, "a string", other)),
         }
     }
@@ -126,7 +155,7 @@ impl Arg for String {
 impl Arg for bool {
     const SHAPE: JsonShape = JsonShape::Boolean;
 
-    fn from_slot(slot: Option<&Value>, path: &str) -> Result<Self, DecodeError> {
+    fn from_slot(slot: Option<&Value>, path: &str, _: &mut Coercions) -> Result<Self, DecodeError> {
         match required(slot, path)? {
             Value::Bool(b) => Ok(*b),
             other => Err(DecodeError::wrong_type(path, "a boolean", other)),
@@ -144,12 +173,31 @@ impl Arg for bool {
 
 impl Arg for i64 {
     const SHAPE: JsonShape = JsonShape::Integer;
+    const ACCEPTS: &'static str = "an integer or a string of decimal digits";
 
-    fn from_slot(slot: Option<&Value>, path: &str) -> Result<Self, DecodeError> {
+    fn from_slot(
+        slot: Option<&Value>,
+        path: &str,
+        coerced: &mut Coercions,
+    ) -> Result<Self, DecodeError> {
         let value = required(slot, path)?;
-        value
-            .as_i64()
-            .ok_or_else(|| DecodeError::wrong_type(path, "an integer", value))
+        if let Some(n) = value.as_i64() {
+            return Ok(n);
+        }
+        let converted = match value {
+            Value::Number(n) => coerce::whole_number(n).ok_or_else(|| {
+                DecodeError::new(path, format!("expected an integer, found the number {n}"))
+            })?,
+            Value::String(text) => coerce::integer_text(text).ok_or_else(|| {
+                DecodeError::new(
+                    path,
+                    format!("expected an integer or a string of decimal digits, found the string {value}"),
+                )
+            })?,
+            other => return Err(DecodeError::wrong_type(path, "an integer", other)),
+        };
+        coerced.record(path, value, Value::from(converted));
+        Ok(converted)
     }
 
     fn from_raw(slot: Option<&RawValue>) -> Option<Self> {
@@ -165,7 +213,7 @@ impl Arg for Value {
     const SHAPE: JsonShape = JsonShape::Any;
 
     /// Any value, `null` included; only an absent slot is an error.
-    fn from_slot(slot: Option<&Value>, path: &str) -> Result<Self, DecodeError> {
+    fn from_slot(slot: Option<&Value>, path: &str, _: &mut Coercions) -> Result<Self, DecodeError> {
         slot.cloned()
             .ok_or_else(|| DecodeError::new(path, "missing required argument"))
     }
@@ -186,7 +234,7 @@ impl Arg for Value {
 impl Arg for BTreeMap<String, Value> {
     const SHAPE: JsonShape = JsonShape::Object;
 
-    fn from_slot(slot: Option<&Value>, path: &str) -> Result<Self, DecodeError> {
+    fn from_slot(slot: Option<&Value>, path: &str, _: &mut Coercions) -> Result<Self, DecodeError> {
         match required(slot, path)? {
             Value::Object(map) => Ok(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
             other => Err(DecodeError::wrong_type(path, "an object", other)),
@@ -207,7 +255,11 @@ macro_rules! serde_arg {
         impl Arg for $ty {
             const SHAPE: JsonShape = JsonShape::$shape;
 
-            fn from_slot(slot: Option<&Value>, path: &str) -> Result<Self, DecodeError> {
+            fn from_slot(
+                slot: Option<&Value>,
+                path: &str,
+                _: &mut Coercions,
+            ) -> Result<Self, DecodeError> {
                 via_serde(required(slot, path)?, path, JsonShape::$shape)
             }
 
@@ -224,7 +276,6 @@ macro_rules! serde_arg {
 
 serde_arg! {
     TargetQuery => StringOrObject,
-    ToastParameters => Object,
     DialogOptions => Object,
     MenuBarView => Object,
     OptionSelectors => StringOrStrings,
@@ -233,11 +284,16 @@ serde_arg! {
 impl<T: Arg> Arg for Option<T> {
     const SHAPE: JsonShape = T::SHAPE;
     const REQUIRED: bool = false;
+    const ACCEPTS: &'static str = T::ACCEPTS;
 
-    fn from_slot(slot: Option<&Value>, path: &str) -> Result<Self, DecodeError> {
+    fn from_slot(
+        slot: Option<&Value>,
+        path: &str,
+        coerced: &mut Coercions,
+    ) -> Result<Self, DecodeError> {
         match slot {
             None | Some(Value::Null) => Ok(None),
-            Some(_) => T::from_slot(slot, path).map(Some),
+            Some(_) => T::from_slot(slot, path, coerced).map(Some),
         }
     }
 
@@ -255,5 +311,124 @@ impl<T: Arg> Arg for Option<T> {
             Some(raw) if raw.get() == "null" => Some(None),
             Some(_) => T::from_raw(slot).map(Some),
         }
+    }
+}
+
+impl Arg for RescheduleDate {
+    const SHAPE: JsonShape = JsonShape::String;
+    const ACCEPTS: &'static str = "a string: 'M/D/YYYY H:m' or an ISO-8601 date-time";
+
+    fn from_slot(
+        slot: Option<&Value>,
+        path: &str,
+        coerced: &mut Coercions,
+    ) -> Result<Self, DecodeError> {
+        let value = required(slot, path)?;
+        let Value::String(text) = value else {
+            let err = DecodeError::wrong_type(path, "a date string", value);
+            return Err(if value.is_number() {
+                err.with_hint("send a Date as date.toISOString(), or the text 'M/D/YYYY H:m'")
+            } else {
+                err
+            });
+        };
+        match coerce::iso_to_sample_date(text) {
+            Ok(None) => Ok(Self::new(text.clone())),
+            Ok(Some(sample)) => {
+                coerced.record(path, value, Value::String(sample.clone()));
+                Ok(Self::new(sample))
+            }
+            Err(problem) => Err(DecodeError::new(
+                path,
+                format!(
+                    "the string {value} starts like an ISO-8601 date but is not one: {problem}"
+                ),
+            )),
+        }
+    }
+
+    fn from_raw(slot: Option<&RawValue>) -> Option<Self> {
+        let text: String = from_text(slot)?;
+        // An ISO date is converted, which only `from_slot` records.
+        matches!(coerce::iso_to_sample_date(&text), Ok(None)).then(|| Self::new(text))
+    }
+
+    fn to_slot(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The toast fields a JavaScript Workspace hands to CSS or a timer, which take their text
+/// forms too: `width` (pixels, `"500px"`) and `autoCloseTimeout` (milliseconds, `"5000"`).
+fn toast_fields(
+    value: &Value,
+    path: &str,
+    coerced: &mut Coercions,
+) -> Result<Option<Value>, DecodeError> {
+    let Value::Object(fields) = value else {
+        return Ok(None);
+    };
+    let mut converted: Option<serde_json::Map<String, Value>> = None;
+    if let Some(text @ Value::String(width)) = fields.get("width") {
+        let at = format!("{path}.width");
+        let pixels = coerce::css_pixels(width).map_err(|problem| {
+            let problem = match problem {
+                WidthProblem::NotPixels => format!(
+                    "expected a width in pixels, found the string {text}; other CSS units have no pixel value here"
+                ),
+                WidthProblem::NotACount => format!(
+                    "expected a whole, non-negative number of pixels, found the string {text}"
+                ),
+            };
+            DecodeError::new(&at, problem)
+                .with_hint("`width` is a number of pixels: send 500 or \"500px\"")
+        })?;
+        coerced.record(&at, text, Value::from(pixels));
+        converted
+            .get_or_insert_with(|| fields.clone())
+            .insert("width".to_owned(), Value::from(pixels));
+    }
+    if let Some(text @ Value::String(timeout)) = fields.get("autoCloseTimeout") {
+        let at = format!("{path}.autoCloseTimeout");
+        let millis = coerce::integer_text(timeout)
+            .and_then(|n| u64::try_from(n).ok())
+            .ok_or_else(|| {
+                DecodeError::new(
+                    &at,
+                    format!(
+                        "expected a non-negative number of milliseconds, found the string {text}"
+                    ),
+                )
+                .with_hint("send `autoCloseTimeout` as a number of milliseconds, e.g. 5000")
+            })?;
+        coerced.record(&at, text, Value::from(millis));
+        converted
+            .get_or_insert_with(|| fields.clone())
+            .insert("autoCloseTimeout".to_owned(), Value::from(millis));
+    }
+    Ok(converted.map(Value::Object))
+}
+
+impl Arg for ToastParameters {
+    const SHAPE: JsonShape = JsonShape::Object;
+
+    fn from_slot(
+        slot: Option<&Value>,
+        path: &str,
+        coerced: &mut Coercions,
+    ) -> Result<Self, DecodeError> {
+        let value = required(slot, path)?;
+        match toast_fields(value, path, coerced)? {
+            Some(converted) => via_serde(&converted, path, Self::SHAPE),
+            None => via_serde(value, path, Self::SHAPE),
+        }
+    }
+
+    fn to_slot(&self) -> Value {
+        to_value(self)
+    }
+
+    fn from_raw(slot: Option<&RawValue>) -> Option<Self> {
+        from_text(slot)
     }
 }

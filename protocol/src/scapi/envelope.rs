@@ -17,6 +17,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::coerce::Coercion;
 use super::error::DecodeError;
 use super::events::{Event, EventData, EventName};
 use super::payload::Payload;
@@ -257,6 +258,10 @@ pub struct RequestMessage {
     pub parameters_sent: Option<usize>,
     /// Slots beyond the declared parameters, kept verbatim.
     pub surplus_parameters: Vec<Value>,
+    /// Parameter values received as another JSON type and converted, as a JavaScript
+    /// Workspace would (see [`super::coerce`]); empty for a message that needed none and for
+    /// one built here. Not encoded: the message encodes its converted values.
+    pub coercions: Vec<Coercion>,
     /// `userAgent`, `protocolVersion` and unknown keys.
     pub envelope: Envelope,
 }
@@ -273,6 +278,7 @@ impl RequestMessage {
             frame_id: None,
             parameters_sent: (declared > 0).then_some(declared),
             surplus_parameters: Vec::new(),
+            coercions: Vec::new(),
             envelope: Envelope::client(),
         }
     }
@@ -291,7 +297,7 @@ impl RequestMessage {
             }
         };
         let slots = parameters.as_deref().unwrap_or_default();
-        let request = Request::decode(&name, slots)?;
+        let (request, coercions) = Request::decode_coerced(&name, slots)?;
         let declared = match &request {
             Request::Unknown(_) => slots.len(),
             known => known.to_parameters().len(),
@@ -302,6 +308,7 @@ impl RequestMessage {
         Ok(Self {
             surplus_parameters: slots.get(declared..).unwrap_or_default().to_vec(),
             parameters_sent: parameters.as_ref().map(Vec::len),
+            coercions,
             request,
             reference_id,
             frame_id,

@@ -399,6 +399,7 @@ pub(crate) fn client_message(text: &str) -> Option<ClientMessage> {
         frame_id,
         parameters_sent: parameters.as_ref().map(|slots| slots.len),
         surplus_parameters,
+        coercions: Vec::new(),
         envelope,
     }))
 }

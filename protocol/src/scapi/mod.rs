@@ -6,8 +6,11 @@
 //!   [`Request`] enum.
 //! - [`types`]: results and parameters (agent, states, interactions, target queries, ...).
 //! - [`events`]: every event family, decoded tag-first with lossless catch-alls.
+//! - [`coerce`]: the parameter values of another JSON type that decoding converts, as a
+//!   JavaScript Workspace would, and reports.
 
 mod args;
+pub mod coerce;
 pub mod envelope;
 mod error;
 pub mod events;
@@ -19,6 +22,7 @@ mod schemas;
 pub mod types;
 
 pub use args::{Arg, JsonShape};
+pub use coerce::{Coercion, Coercions};
 pub use envelope::{
     ClientMessage, Envelope, EventMessage, FailureResponse, FrameIdMessage, RequestMessage,
     Salvaged, ServiceMessage, SubscribeMessage, SubscriptionNames, SuccessResponse,

@@ -12,10 +12,12 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::args::{Arg, JsonShape};
+use super::coerce::{Coercion, Coercions};
 use super::error::DecodeError;
 use super::types::{
     Agent, ConfigSection, DialogOptions, Extensions, Interaction, JwtToken, Media, MediaState,
-    MenuBarView, NoData, OptionSelectors, RecordFields, TargetQuery, ToastParameters, UserData,
+    MenuBarView, NoData, OptionSelectors, RecordFields, RescheduleDate, TargetQuery,
+    ToastParameters, UserData,
 };
 
 /// A Service Client API namespace (the part of a request name before the dot).
@@ -111,6 +113,9 @@ pub struct ParamSpec {
     pub shape: JsonShape,
     /// Whether a non-null value is required (optional slots are sent as `null`).
     pub required: bool,
+    /// What decoding accepts in the slot, conversions included (`a string or a number
+    /// (taken as its decimal text)`); see the `coerce` rules of the `scapi` module.
+    pub accepts: &'static str,
 }
 
 /// One row of the request table.
@@ -292,8 +297,17 @@ pub trait ScapiRequest: Sized + Clone + PartialEq + std::fmt::Debug {
     fn spec() -> &'static RequestSpec;
 
     /// Decodes the positional parameters (`$.parameters`); surplus slots are ignored here
-    /// (the envelope keeps them).
-    fn from_parameters(parameters: &[Value]) -> Result<Self, DecodeError>;
+    /// (the envelope keeps them). Values converted the way a JavaScript Workspace would are
+    /// recorded in `coerced`.
+    fn decode_parameters(
+        parameters: &[Value],
+        coerced: &mut Coercions,
+    ) -> Result<Self, DecodeError>;
+
+    /// [`ScapiRequest::decode_parameters`], not keeping the record of conversions.
+    fn from_parameters(parameters: &[Value]) -> Result<Self, DecodeError> {
+        Self::decode_parameters(parameters, &mut Coercions::new())
+    }
 
     /// The positional parameters, one slot per declared parameter (`null` for `None`).
     fn to_parameters(&self) -> Vec<Value>;
@@ -338,16 +352,32 @@ fn decode_slot<T: Arg>(
     parameters: &[Value],
     index: usize,
     spec: &RequestSpec,
+    coerced: &mut Coercions,
 ) -> Result<T, DecodeError> {
-    T::from_slot(parameters.get(index), &format!("$.parameters[{index}]")).map_err(|err| {
-        let param = &spec.params[index];
-        err.with_hint(format!(
+    let param = &spec.params[index];
+    coerced.enter(index, param.name);
+    let path = format!("$.parameters[{index}]");
+    T::from_slot(parameters.get(index), &path, coerced).map_err(|mut err| {
+        let whole = format!(
             "argument {index} `{}` of {} must be {}{}",
             param.name,
             spec.signature(),
-            param.shape.describe(),
+            param.accepts,
             if param.required { "" } else { " or null" }
-        ))
+        );
+        let hint = match err.hint.take() {
+            // A problem inside the slot (a field of an object) says its own fix.
+            Some(own) if err.path != path => {
+                format!(
+                    "argument {index} `{}` of {}: {own}",
+                    param.name,
+                    spec.signature()
+                )
+            }
+            Some(own) => format!("{whole}; {own}"),
+            None => whole,
+        };
+        err.with_hint(hint)
     })
 }
 
@@ -404,11 +434,14 @@ macro_rules! requests {
                 }
 
                 #[allow(unused_variables, unused_mut, unused_assignments)]
-                fn from_parameters(parameters: &[Value]) -> Result<Self, DecodeError> {
+                fn decode_parameters(
+                    parameters: &[Value],
+                    coerced: &mut Coercions,
+                ) -> Result<Self, DecodeError> {
                     let spec = Self::spec();
                     let mut index = 0;
                     $(
-                        let $field = decode_slot::<$fty>(parameters, index, spec)?;
+                        let $field = decode_slot::<$fty>(parameters, index, spec, coerced)?;
                         index += 1;
                     )*
                     Ok(Self { $($field),* })
@@ -495,6 +528,7 @@ macro_rules! requests {
                     rust_type: stringify!($fty),
                     shape: <$fty as Arg>::SHAPE,
                     required: <$fty as Arg>::REQUIRED,
+                    accepts: <$fty as Arg>::ACCEPTS,
                 }),*],
                 result: stringify!($result),
                 since: $since,
@@ -518,10 +552,32 @@ macro_rules! requests {
 
         impl Request {
             /// Decodes `parameters` for the request called `name`. Unknown names decode to
-            /// [`Request::Unknown`]; known names with bad parameters are errors.
+            /// [`Request::Unknown`]; known names with bad parameters are errors. Values of
+            /// another JSON type are converted as [`Request::decode_coerced`] says, without
+            /// the record of what was converted.
             pub fn decode(name: &str, parameters: &[Value]) -> Result<Self, DecodeError> {
+                Self::decode_into(name, parameters, &mut Coercions::new())
+            }
+
+            /// [`Request::decode`], with the list of parameter values converted the way a
+            /// JavaScript Workspace would (a number for a string id, `"2"` for an integer,
+            /// ...), in parameter order.
+            pub fn decode_coerced(
+                name: &str,
+                parameters: &[Value],
+            ) -> Result<(Self, Vec<Coercion>), DecodeError> {
+                let mut coerced = Coercions::new();
+                let request = Self::decode_into(name, parameters, &mut coerced)?;
+                Ok((request, coerced.into_vec()))
+            }
+
+            fn decode_into(
+                name: &str,
+                parameters: &[Value],
+                coerced: &mut Coercions,
+            ) -> Result<Self, DecodeError> {
                 match name {
-                    $( $wire => $variant::from_parameters(parameters).map(Self::$variant), )+
+                    $( $wire => $variant::decode_parameters(parameters, coerced).map(Self::$variant), )+
                     _ => Ok(Self::Unknown(UnknownRequest {
                         name: name.to_owned(),
                         parameters: parameters.to_vec(),
@@ -823,7 +879,7 @@ requests! {
         -> NoData {
             interaction_id: String = "interactionId",
             record_handle: i64 = "recordHandle",
-            reschedule_date: String = "rescheduleDate",
+            reschedule_date: RescheduleDate = "rescheduleDate",
             callback_type: String = "callbackType",
         }
     /// Cancels a reschedule.

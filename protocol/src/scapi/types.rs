@@ -771,6 +771,59 @@ deserialize_with_extra!(ToastParameters {
     width: "width" optional,
 });
 
+/// The `rescheduleDate` of `outbound.rescheduleRecord`: `M/D/YYYY H:m` local time in the
+/// official sample (`"10/21/2021 14:30"`). Decoding turns an ISO-8601 date-time (what
+/// `JSON.stringify` makes of a JavaScript `Date`) into that form and keeps any other string
+/// as received, for the back end to judge ([`crate::scapi::coerce`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct RescheduleDate(String);
+
+impl RescheduleDate {
+    /// A date as given (not checked: the back end judges it).
+    pub fn new(date: impl Into<String>) -> Self {
+        Self(date.into())
+    }
+
+    /// The date text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for RescheduleDate {
+    fn from(date: String) -> Self {
+        Self(date)
+    }
+}
+
+impl From<&str> for RescheduleDate {
+    fn from(date: &str) -> Self {
+        Self(date.to_owned())
+    }
+}
+
+impl fmt::Display for RescheduleDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for RescheduleDate {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        "RescheduleDate".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        String::json_schema(generator)
+    }
+}
+
 /// Options of `system.openDialog`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

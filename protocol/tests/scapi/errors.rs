@@ -42,7 +42,7 @@ pub(crate) fn invalid_client_messages() -> Vec<(Value, &'static str)> {
             "$.parameters[0]",
         ),
         (
-            json!({ "request": "voice.dial", "parameters": [5551234], "referenceId": "1" }),
+            json!({ "request": "voice.dial", "parameters": [{ "number": 5551234 }], "referenceId": "1" }),
             "$.parameters[0]",
         ),
         (
@@ -62,7 +62,7 @@ pub(crate) fn invalid_client_messages() -> Vec<(Value, &'static str)> {
             "$.parameters[0]",
         ),
         (
-            json!({ "request": "outbound.setCallResult", "parameters": ["1", "6"], "referenceId": "1" }),
+            json!({ "request": "outbound.setCallResult", "parameters": ["1", "six"], "referenceId": "1" }),
             "$.parameters[1]",
         ),
         (
@@ -182,12 +182,12 @@ fn error_messages_say_what_and_how_to_fix() {
         "$.parameters: expected an array, found an object (hint: send positional arguments as an array, or omit the key for none)"
     );
     let err = ClientMessage::decode(
-        &json!({ "request": "voice.dial", "parameters": [1], "referenceId": "1" }),
+        &json!({ "request": "voice.dial", "parameters": [true], "referenceId": "1" }),
     )
     .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "$.parameters[0]: expected a string, found an integer (hint: argument 0 `destination` of voice.dial(destination, userData?) must be a string)"
+        "$.parameters[0]: expected a string, found a boolean (hint: argument 0 `destination` of voice.dial(destination, userData?) must be a string or a number (taken as its decimal text))"
     );
     let err = ClientMessage::decode(&json!({ "request": "agent.get" })).unwrap_err();
     assert_eq!(
@@ -305,6 +305,11 @@ fn text_and_value_decoders_agree_on_fixtures_and_invalid_messages() {
             r#"{"event":"agent","data":{"eventType":"STATE_CHANGED","mediaState":"READY","eventType":"X"}}"#,
             r#"{"request":"outbound.setCallResult","parameters":["1",6.0],"referenceId":"1"}"#,
             r#"{"request":"outbound.setCallResult","parameters":["1",-0],"referenceId":"1"}"#,
+            r#"{"request":"outbound.setCallResult","parameters":["1","6"],"referenceId":"1"}"#,
+            r#"{"request":"voice.answer","parameters":[1],"referenceId":"1"}"#,
+            r#"{"request":"system.popupToast","parameters":[{"width":"500px"}],"referenceId":"1"}"#,
+            r#"{"request":"outbound.rescheduleRecord","parameters":["1","1","2026-12-02T10:00:00.000Z","PERSONAL"],"referenceId":"1"}"#,
+            r#"{"request":"outbound.rescheduleRecord","parameters":["1",1,"12/2/2026 10:00","PERSONAL"],"referenceId":"1"}"#,
             r#"{"request":"voice.dial","parameters":["1",{"a":1,"a":2}],"referenceId":"1"}"#,
             r#"{"referenceId":"1","errorMessage":"x","request":5}"#,
             r#"{"frameId":null}"#,

@@ -1,9 +1,11 @@
-//! Service Client API wire format: fixtures, request table, decode errors, schema agreement.
+//! Service Client API wire format: fixtures, request table, decode errors, argument
+//! leniency, schema agreement.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod errors;
 mod fixtures;
+mod leniency;
 mod schema_agreement;
 mod table;
 

@@ -33,6 +33,10 @@
 //!   the policy on that name first (so it counts against rate limits and is ignored for
 //!   unaccepted origins), then answered with a failure naming the problem. Without a
 //!   `referenceId` there is nobody to answer: it is dropped (and traced).
+//! - Parameters a JavaScript Workspace would convert (`voice.answer(1)`, a record handle
+//!   `"1"`, ...) are converted while decoding (`agentdesk_protocol::scapi::coerce`) and the
+//!   request is handled as if sent converted; its trace reason ends with what was converted,
+//!   ` (coerced: argument 0 `interactionId`: number 1 → "1")`, whatever the decision.
 //! - A subscription naming an unknown event gets a failure
 //!   `Cannot subscribe to this event: <names>` (the official client logs the same words) and
 //!   subscribes nothing. An event reaches a frame once, however many of its subscriptions

@@ -8,7 +8,7 @@ use agentdesk_protocol::policy::{Decision, Timestamp};
 use agentdesk_protocol::scapi::events::Event;
 use agentdesk_protocol::scapi::requests::MessengerBroadcastMessage;
 use agentdesk_protocol::scapi::{
-    FailureResponse, Request, RequestMessage, ServiceMessage, SuccessResponse,
+    Coercion, FailureResponse, Request, RequestMessage, ServiceMessage, SuccessResponse,
 };
 
 use super::{CallId, Engine, FrameId, Inbound, Output, Verdict, outputs};
@@ -35,7 +35,10 @@ impl Engine {
             frame, origin, now, ..
         } = *inbound;
         let name = request_name(&message.request);
-        let (decision, rule) = self.decide(inbound, &name);
+        let (decision, mut rule) = self.decide(inbound, &name);
+        if self.config.trace && !message.coercions.is_empty() {
+            rule.push_str(&coerced_suffix(&message.coercions));
+        }
         match decision {
             Decision::Allow => {}
             Decision::Ignore { .. } => {
@@ -211,4 +214,11 @@ fn request_name(request: &Request) -> Cow<'static, str> {
         Some(spec) => Cow::Borrowed(spec.name),
         None => Cow::Owned(request.name().to_owned()),
     }
+}
+
+/// What the trace adds to a request's reason when decoding converted parameters:
+/// ` (coerced: argument 0 `interactionId`: number 1 → "1"; ...)`.
+fn coerced_suffix(coercions: &[Coercion]) -> String {
+    let listed: Vec<String> = coercions.iter().map(Coercion::to_string).collect();
+    format!(" (coerced: {})", listed.join("; "))
 }

@@ -320,7 +320,7 @@ impl SimulatedState {
             return Err(SimulationError::InvalidParameter {
                 parameter: "rescheduleDate",
                 value: date.to_owned(),
-                hint: "use M/D/YYYY H:m local time, e.g. '10/21/2021 14:30'",
+                hint: "use M/D/YYYY H:m local time, e.g. '10/21/2021 14:30', or an ISO-8601 date-time such as date.toISOString() writes",
             });
         }
         let callback_type = callback_type.to_ascii_uppercase();

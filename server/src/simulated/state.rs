@@ -213,7 +213,7 @@ impl SimulatedState {
             R::OutboundRescheduleRecord(r) => self.reschedule_record(
                 &r.interaction_id,
                 r.record_handle,
-                &r.reschedule_date,
+                r.reschedule_date.as_str(),
                 &r.callback_type,
             ),
             R::OutboundCancelReschedule(r) => self.cancel_reschedule(&r.interaction_id),

@@ -24,7 +24,7 @@ pub(super) fn cases() -> Vec<Case> {
             "A request whose parameters do not fit its signature is answered with a failure naming the problem.",
         )
         .frame("a", APP)
-        .send(0, "a", request("1", "agent.setState", json!([42])))
+        .send(0, "a", request("1", "agent.setState", json!([{"name": 42}])))
         .send(10, "a", request("2", "voice.dial", json!([])))
         .build(),
         case(
@@ -32,7 +32,7 @@ pub(super) fn cases() -> Vec<Case> {
             "A malformed request without referenceId is dropped; nobody could match an answer.",
         )
         .frame("a", APP)
-        .send(0, "a", json!({"request": "agent.setState", "parameters": [42]}))
+        .send(0, "a", json!({"request": "agent.setState", "parameters": [{"name": 42}]}))
         .expect_nothing()
         .send(10, "a", json!({"parameters": []}))
         .expect_nothing()
@@ -50,7 +50,7 @@ pub(super) fn cases() -> Vec<Case> {
         )
         .options(&format!("service-client-api.accepted-web-content-origins={APP} (agent.*)\n"))
         .frame("a", APP)
-        .send(0, "a", request("1", "voice.dial", json!([42])))
+        .send(0, "a", request("1", "voice.dial", json!([{"name": 42}])))
         .expect(vec![("a", not_allowed("1", "voice.dial", APP))])
         .build(),
         case(
@@ -64,7 +64,7 @@ pub(super) fn cases() -> Vec<Case> {
         .frame("a", APP)
         .send(0, "a", request("1", "agent.setState", json!(["Ready"])))
         .expect(vec![("a", done("1"))])
-        .send(10, "a", request("2", "agent.setState", json!([42])))
+        .send(10, "a", request("2", "agent.setState", json!([{"name": 42}])))
         .expect(vec![("a", rate_limited("2", "agent.setState", 30))])
         .build(),
         case(
@@ -74,7 +74,7 @@ pub(super) fn cases() -> Vec<Case> {
         .options(&format!("service-client-api.accepted-web-content-origins={APP}\n"))
         .frame("x", OTHER)
         .expect_nothing()
-        .send(0, "x", request("1", "agent.setState", json!([42])))
+        .send(0, "x", request("1", "agent.setState", json!([{"name": 42}])))
         .expect_nothing()
         .send_raw(10, "x", "not json")
         .expect_nothing()

@@ -6,6 +6,7 @@
 //! fails: policy outcomes, seed texts and subscription behaviour are pinned by hand, the
 //! simulated back end's (long) answers are recorded.
 
+mod lenient;
 mod malformed;
 mod policy;
 pub(crate) mod requests;
@@ -28,7 +29,7 @@ pub(crate) const APP: &str = "https://app.example";
 
 /// Every corpus file: path below `schema/` to its contents, expectations recorded.
 pub(crate) fn files() -> Result<BTreeMap<String, String>, String> {
-    let themes: [(&str, &str, Vec<Case>); 5] = [
+    let themes: [(&str, &str, Vec<Case>); 6] = [
         (
             "requests",
             "every request of the table, allowed, answered by the simulated Workspace",
@@ -43,6 +44,11 @@ pub(crate) fn files() -> Result<BTreeMap<String, String>, String> {
             "subscriptions",
             "subscribe, events, unsubscribe and messenger broadcasts",
             subscriptions::cases(),
+        ),
+        (
+            "lenient",
+            "parameters a JavaScript Workspace converts, and those it could not use",
+            lenient::cases(),
         ),
         (
             "malformed",

@@ -52,7 +52,7 @@ pub(super) fn cases() -> Vec<Case> {
         .expect_nothing()
         .send(0, "x", subscribe("2", &["agent"]))
         .expect_nothing()
-        .send(0, "x", request("3", "voice.dial", json!([42])))
+        .send(0, "x", request("3", "voice.dial", json!([{"name": 42}])))
         .expect_nothing()
         .send(0, "a", request("4", "system.getAllowedServices", json!([])))
         .build(),
