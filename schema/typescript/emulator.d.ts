@@ -389,10 +389,15 @@ export type FromPage =
 
 /** The host page's configuration (`GET /api/config`). */
 export type HostConfig = {
-  /** The app URLs the page embeds. */
+  /**
+   * The app URLs the page embeds in its main panel (`--app`, the demo app): not views of
+   * the option file, so not restricted like a view in its own tab.
+   */
   apps: string[];
   /** The Screen Recording Service emulator's URL, when it runs. */
   srs?: string | null;
+  /** The views of the option file (`workspace.web-content`, `interaction.web-content`). */
+  views?: ViewConfig[];
 };
 
 /** Which grouping ids of an interaction `change-case` replaces. */
@@ -611,6 +616,37 @@ export type Verdict =
   | "delivered"
   | "handshake"
   | "navigated";
+
+/** A view of the option file, as the host page shows it. */
+export type ViewConfig = {
+  /**
+   * Whether `service-client-api.accepted-web-content-origins` accepts its origin; when not,
+   * the page warns that its requests go unanswered.
+   */
+  accepted: boolean;
+  /** Whether it is a workspace view in a tab of its own, which may only dial. */
+  dialOnly: boolean;
+  /** Its tab or window title. */
+  label: string;
+  /** Workspace-level (one instance) or interaction-level (one per interaction). */
+  level: ViewLevel;
+  /** How it is shown. */
+  mode: ViewMode;
+  /** The option section describing it (what the page names in its relay `register`). */
+  section: string;
+  /**
+   * Its URL with the `$Agent.*$` placeholders filled in; an interaction view's
+   * `$Interaction.Id$`, `$Interaction.CaseId$` and `$Interaction.BundleId$` are left for the
+   * page to fill (percent-encoded) per interaction.
+   */
+  url: string;
+};
+
+/** Where a view lives. */
+export type ViewLevel = "workspace" | "interaction";
+
+/** How a view is shown (`mode` in its section). */
+export type ViewMode = "tab" | "popup" | "background" | "hidden";
 
 /** Real time passes: `wait` milliseconds. */
 export type WaitStep = {

@@ -54,7 +54,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub use behaviour::{BEHAVIOUR_OPTIONS, Behaviour};
-pub use views::{DisplayMode, PLACEHOLDERS, View, ViewLevel, substitute_placeholders};
+pub use views::{
+    DisplayMode, PLACEHOLDERS, View, ViewLevel, fill_agent_placeholders, substitute_placeholders,
+};
 
 use crate::policy::optfile::{self, OptionLine, SECTION};
 use crate::policy::{self, ParseErrors, Policy, Warning};

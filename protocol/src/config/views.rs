@@ -106,6 +106,40 @@ impl View {
 /// Replaces each `$Name$` of [`PLACEHOLDERS`] in `template` with `lookup(Name)`,
 /// percent-encoded; placeholders `lookup` has no value for become empty, unknown ones stay.
 pub fn substitute_placeholders(template: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+    substitute(template, lookup, false)
+}
+
+/// The `$Agent.*$` placeholders of `template` filled from `agent` (percent-encoded; an absent
+/// field becomes empty; `Agent.FullName` is the first and last names with a space), every
+/// other placeholder left as written (an interaction view's are filled per interaction).
+pub fn fill_agent_placeholders(template: &str, agent: &crate::scapi::types::Agent) -> String {
+    let full_name = [&agent.firstname, &agent.lastname]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
+    substitute(
+        template,
+        |name| match name {
+            "Agent.FullName" => Some(full_name.clone()),
+            "Agent.UserName" => Some(agent.username.clone().unwrap_or_default()),
+            "Agent.FirstName" => Some(agent.firstname.clone().unwrap_or_default()),
+            "Agent.LastName" => Some(agent.lastname.clone().unwrap_or_default()),
+            "Agent.EmployeeId" => Some(agent.employee_id.clone().unwrap_or_default()),
+            _ => None,
+        },
+        true,
+    )
+}
+
+/// [`substitute_placeholders`]; with `keep_missing`, a placeholder `lookup` has no value for
+/// stays as written.
+fn substitute(
+    template: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+    keep_missing: bool,
+) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find('$') {
@@ -113,7 +147,11 @@ pub fn substitute_placeholders(template: &str, lookup: impl Fn(&str) -> Option<S
         let after = &rest[start + 1..];
         match after.find('$') {
             Some(end) if PLACEHOLDERS.contains(&&after[..end]) => {
-                out.push_str(&percent_encode(&lookup(&after[..end]).unwrap_or_default()));
+                match lookup(&after[..end]) {
+                    Some(value) => out.push_str(&percent_encode(&value)),
+                    None if keep_missing => out.push_str(&rest[start..start + end + 2]),
+                    None => {}
+                }
                 rest = &after[end + 1..];
             }
             _ => {
@@ -339,6 +377,21 @@ mod tests {
         assert!(origin_of("/relative.html").is_err());
         assert!(origin_of("ftp://files.example").is_err());
         assert!(origin_of("https://user:pw@crm.example").is_err());
+    }
+
+    #[test]
+    fn agent_placeholders_are_filled_and_interaction_ones_kept() {
+        let agent = crate::scapi::types::Agent {
+            username: Some("agent1".into()),
+            firstname: Some("Ada".into()),
+            lastname: Some("Lovelace".into()),
+            ..Default::default()
+        };
+        let url = "https://a.example/?n=$Agent.FullName$&u=$Agent.UserName$&e=$Agent.EmployeeId$&i=$Interaction.Id$";
+        assert_eq!(
+            super::fill_agent_placeholders(url, &agent),
+            "https://a.example/?n=Ada%20Lovelace&u=agent1&e=&i=$Interaction.Id$"
+        );
     }
 
     #[test]

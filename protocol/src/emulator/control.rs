@@ -475,15 +475,106 @@ impl DialogView {
 #[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct HostConfig {
-    /// The app URLs the page embeds.
+    /// The app URLs the page embeds in its main panel (`--app`, the demo app): not views of
+    /// the option file, so not restricted like a view in its own tab.
     pub apps: Vec<String>,
+    /// The views of the option file (`workspace.web-content`, `interaction.web-content`).
+    #[serde(default)]
+    pub views: Vec<ViewConfig>,
     /// The Screen Recording Service emulator's URL, when it runs.
     pub srs: Option<String>,
 }
 
 impl HostConfig {
-    /// A configuration embedding `apps`.
+    /// A configuration embedding `apps` and no views.
     pub fn new(apps: Vec<String>, srs: Option<String>) -> Self {
-        Self { apps, srs }
+        Self {
+            apps,
+            views: Vec::new(),
+            srs,
+        }
+    }
+
+    /// This configuration showing `views` too.
+    pub fn with_views(mut self, views: Vec<ViewConfig>) -> Self {
+        self.views = views;
+        self
+    }
+}
+
+/// A view of the option file, as the host page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ViewConfig {
+    /// The option section describing it (what the page names in its relay `register`).
+    pub section: String,
+    /// Its tab or window title.
+    pub label: String,
+    /// Workspace-level (one instance) or interaction-level (one per interaction).
+    pub level: ViewLevel,
+    /// How it is shown.
+    pub mode: ViewMode,
+    /// Its URL with the `$Agent.*$` placeholders filled in; an interaction view's
+    /// `$Interaction.Id$`, `$Interaction.CaseId$` and `$Interaction.BundleId$` are left for the
+    /// page to fill (percent-encoded) per interaction.
+    pub url: String,
+    /// Whether `service-client-api.accepted-web-content-origins` accepts its origin; when not,
+    /// the page warns that its requests go unanswered.
+    pub accepted: bool,
+    /// Whether it is a workspace view in a tab of its own, which may only dial.
+    pub dial_only: bool,
+}
+
+/// Where a view lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum ViewLevel {
+    /// Listed in `workspace.web-content`.
+    Workspace,
+    /// Listed in `interaction.web-content`.
+    Interaction,
+}
+
+/// How a view is shown (`mode` in its section).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum ViewMode {
+    /// A tab of its own (workspace level), or the interaction's panel when it is selected.
+    Tab,
+    /// A separate browser window.
+    Popup,
+    /// Loaded, shown only while its interaction is selected.
+    Background,
+    /// Loaded, never shown.
+    Hidden,
+}
+
+impl ViewConfig {
+    /// The view `view` of the option file, its URL as given (placeholders filled as
+    /// [`ViewConfig::url`] says).
+    pub fn of(view: &crate::config::View, url: String, accepted: bool) -> Self {
+        use crate::config::{DisplayMode, ViewLevel as Level};
+        Self {
+            section: view.section.clone(),
+            label: view.label.clone(),
+            level: match view.level {
+                Level::Workspace => ViewLevel::Workspace,
+                Level::Interaction => ViewLevel::Interaction,
+            },
+            mode: match view.mode {
+                DisplayMode::Tab => ViewMode::Tab,
+                DisplayMode::Popup => ViewMode::Popup,
+                DisplayMode::Background => ViewMode::Background,
+                DisplayMode::Hidden => ViewMode::Hidden,
+            },
+            url,
+            accepted,
+            dial_only: view.is_own_tab(),
+        }
     }
 }

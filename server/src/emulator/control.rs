@@ -444,7 +444,7 @@ async fn desktop_state(State(state): State<AppState>) -> Json<DesktopState> {
 }
 
 async fn config(State(state): State<AppState>) -> Json<HostConfig> {
-    Json(HostConfig::new(state.apps.to_vec(), state.srs_url.clone()))
+    Json(state.host_config())
 }
 
 /// `GET /api/traffic?after=SEQ&limit=N`.

@@ -21,8 +21,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use agentdesk_protocol::emulator::control::{
-    Action, ActionOutcome, DesktopState, ErrorBody, HostConfig,
+    Action, ActionOutcome, DesktopState, ErrorBody, HostConfig, ViewConfig,
 };
+use agentdesk_protocol::scapi::types::Agent;
 use agentdesk_protocol::{config, policy};
 use axum::Router;
 use axum::http::header;
@@ -224,6 +225,50 @@ pub(crate) struct AppState {
     pub(crate) stopped: watch::Receiver<bool>,
     /// "Record test".
     pub(crate) recorder: Arc<recorder::Recorder>,
+    /// The option file's views, as the host page shows them (replaced on a reload).
+    pub(crate) views: Arc<std::sync::RwLock<Vec<ViewConfig>>>,
+}
+
+impl AppState {
+    /// The host page's configuration.
+    pub(crate) fn host_config(&self) -> HostConfig {
+        let views = self
+            .views
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        HostConfig::new(self.apps.to_vec(), self.srs_url.clone()).with_views(views)
+    }
+
+    fn set_views(&self, configuration: &config::Configuration) {
+        let views = host_views(configuration, &self.workspace.agent());
+        *self
+            .views
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = views;
+    }
+}
+
+/// The option file's views for the host page: agent placeholders filled, each origin checked
+/// against the accepted origins (a URL whose host is a placeholder is taken as accepted: only
+/// the browser will know its origin).
+fn host_views(configuration: &config::Configuration, agent: &Agent) -> Vec<ViewConfig> {
+    let policy = configuration.policy();
+    configuration
+        .views()
+        .iter()
+        .map(|view| {
+            let accepted = view
+                .origin
+                .as_ref()
+                .is_none_or(|origin| policy.resolve(origin).is_accepted());
+            ViewConfig::of(
+                view,
+                config::fill_agent_placeholders(&view.url, agent),
+                accepted,
+            )
+        })
+        .collect()
 }
 
 impl std::fmt::Debug for AppState {
@@ -281,7 +326,7 @@ impl RunningEmulator {
 
     /// The host page's configuration, as `GET /api/config` answers it.
     pub fn host_config(&self) -> HostConfig {
-        HostConfig::new(self.state.apps.to_vec(), self.state.srs_url.clone())
+        self.state.host_config()
     }
 
     /// Applies an edited option file while running: the new policy decides from the next
@@ -295,6 +340,7 @@ impl RunningEmulator {
         let policy = parsed.configuration.policy().clone();
         self.service.with_engine(|engine| engine.set_policy(policy));
         self.workspace.configure(&parsed.configuration);
+        self.state.set_views(&parsed.configuration);
         let policy_warnings = parsed.policy_warnings.iter().map(ToString::to_string);
         Ok(policy_warnings
             .chain(parsed.warnings.iter().map(ToString::to_string))
@@ -428,7 +474,9 @@ impl Emulator {
             srs_url: srs_url.clone(),
             stopped: stopped.clone(),
             recorder: Arc::default(),
+            views: Arc::default(),
         };
+        app_state.set_views(&parsed.configuration);
         let mut tasks = vec![tokio::spawn(keep_traffic(
             service.clone(),
             app_state.traffic.clone(),

@@ -15,6 +15,7 @@ mod pages;
 use std::path::Path;
 use std::time::Duration;
 
+use agentdesk_protocol::emulator::control::Action;
 use agentdesk_server::emulator::{Emulator, EmulatorConfig, RunningEmulator};
 use fantoccini::Locator;
 use serde_json::{Value, json};
@@ -894,4 +895,127 @@ async fn a_test_recorded_on_the_served_host_page_replays_green() {
         String::from_utf8_lossy(&replay.stderr)
     );
     assert!(stdout.contains("1 test: 1 passed, 0 failed"), "{stdout}");
+}
+
+/// The option file's views in the host page: a workspace view in a tab of its own (shown
+/// when its tab is chosen), a hidden one (loaded, out of sight), and an interaction view
+/// made per interaction with `$Interaction.Id$` filled in, shown while its interaction is
+/// selected and removed with it; a view whose origin is not accepted is flagged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn views_of_the_option_file_follow_their_display_mode_and_interaction() {
+    let _one = ONE_BROWSER.lock().await;
+    let Some(binaries) = chromium_or_skip() else {
+        return;
+    };
+    let pages = pages::Pages::serve().await;
+    let mut config = EmulatorConfig::loopback_ephemeral();
+    config.srs = None;
+    config.demo_app = None;
+    config.options = Some(format!(
+        "[interaction-workspace]\n\
+         service-client-api.accepted-web-content-origins={a} (*)\n\
+         workspace.web-content=CrmTab, Silent, Foreign\n\
+         interaction.web-content=CallNotes\n\
+         [CrmTab]\nlabel=CRM\nmode=tab\nurl={a}/app?who=crm&subscribe\n\
+         [Silent]\nmode=hidden\nurl={a}/app?who=silent&subscribe\n\
+         [Foreign]\nlabel=Foreign\nmode=tab\nurl={b}/app?who=foreign\n\
+         [CallNotes]\nlabel=Notes\nmode=background\nurl={a}/app?who=notes-$Interaction.Id$&subscribe\n",
+        a = pages.a,
+        b = pages.b
+    ));
+    let emulator = Emulator::start(config).await.unwrap();
+    let views = emulator.host_config().views;
+    assert_eq!(views.len(), 4, "{views:?}");
+    assert!(views.iter().any(|v| v.section == "Foreign" && !v.accepted));
+    let browser = driver::Browser::launch(&binaries)
+        .await
+        .expect("a headless chromium over WebDriver");
+    browser
+        .goto(&emulator.page_url)
+        .await
+        .expect("the host page loads");
+
+    // The tab strip: the main panel, then each workspace view shown in a tab.
+    wait_for_page(
+        &browser,
+        "return Array.from(document.querySelectorAll('#view-tabs button')).map(b => b.textContent)",
+        &json!(["Main", "CRM", "Foreign"]),
+    )
+    .await;
+    let visible = |who: &str| {
+        format!(
+            "var f = Array.from(document.querySelectorAll('#apps iframe')).find(f => f.src.includes('who={who}')); \
+             return f ? (f.getClientRects().length > 0 && f.getBoundingClientRect().left >= 0) : null"
+        )
+    };
+    assert_eq!(
+        run(&browser, &visible("crm")).await,
+        json!(false),
+        "a tab view waits for its tab"
+    );
+    assert_eq!(
+        run(&browser, &visible("silent")).await,
+        json!(false),
+        "a hidden view is never shown"
+    );
+    click_button(&browser, "CRM").await;
+    wait_for_page(&browser, &visible("crm"), &json!(true)).await;
+    wait_for_page(
+        &browser,
+        "return document.body.textContent.includes('origin not accepted by service-client-api.accepted-web-content-origins')",
+        &json!(true),
+    )
+    .await;
+    // Hidden or not, both views load and speak the API.
+    pages
+        .wait_for("the tab view and the hidden view subscribed", |_| {
+            ["crm", "silent"].iter().all(|who| {
+                pages
+                    .received(who)
+                    .iter()
+                    .any(|m| m["subscriptionId"].is_string())
+            })
+        })
+        .await;
+
+    // One interaction view per interaction, the selected (newest) one shown.
+    click_button(&browser, "Main").await;
+    inbound_call(&emulator, "+15550001").await;
+    inbound_call(&emulator, "+15550002").await;
+    wait_for_page(&browser, &visible("notes-2"), &json!(true)).await;
+    assert_eq!(run(&browser, &visible("notes-1")).await, json!(false));
+    pages
+        .wait_for("both interaction views subscribed", |_| {
+            ["notes-1", "notes-2"].iter().all(|who| {
+                pages
+                    .received(who)
+                    .iter()
+                    .any(|m| m["subscriptionId"].is_string())
+            })
+        })
+        .await;
+    // Selecting the first interaction shows its view instead.
+    run(
+        &browser,
+        "document.querySelector('#interactions tbody tr').click(); return true",
+    )
+    .await;
+    wait_for_page(&browser, &visible("notes-1"), &json!(true)).await;
+    assert_eq!(run(&browser, &visible("notes-2")).await, json!(false));
+    // The view goes with its interaction.
+    for operation in ["answer", "hangup", "markdone"] {
+        emulator
+            .apply(
+                Action::decode(&format!(
+                    r#"{{"action": "agent", "interactionId": "1", "operation": "{operation}"}}"#
+                ))
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+    }
+    wait_for_page(&browser, &visible("notes-1"), &Value::Null).await;
+    wait_for_page(&browser, &visible("notes-2"), &json!(true)).await;
+    browser.close().await.expect("the browser quits");
+    emulator.shutdown().await;
 }

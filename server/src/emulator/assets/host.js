@@ -14,6 +14,8 @@
 /** @typedef {import("../../../../schema/typescript/emulator.js").ToPage} ToPage */
 /** @typedef {import("../../../../schema/typescript/emulator.js").TraceRecord} TraceRecord */
 /** @typedef {import("../../../../schema/typescript/emulator.js").TestFile} TestFile */
+/** @typedef {import("../../../../schema/typescript/emulator.js").ViewConfig} ViewConfig */
+/** @typedef {import("../../../../schema/typescript/emulator.js").Interaction} Interaction */
 
 (function () {
   "use strict";
@@ -187,34 +189,203 @@
   });
 
   /**
-   * @param {string} url
-   * @param {number} index
+   * A box with a title bar and a frame showing `src`, added to `parent`.
+   * @param {HTMLElement} parent
+   * @param {string} label
+   * @param {string} src
    */
-  function embed(url, index) {
-    var id = "app-" + index;
+  function frameBox(parent, label, src) {
     var box = document.createElement("div");
     box.className = "app";
     var bar = document.createElement("div");
     bar.className = "bar";
     var title = document.createElement("strong");
-    title.textContent = url;
-    var popupButton = document.createElement("button");
-    popupButton.textContent = "open in popup";
+    title.textContent = label;
     bar.appendChild(title);
-    bar.appendChild(popupButton);
     var iframe = document.createElement("iframe");
-    var src = new URL(url, location.href);
-    if (selftest) src.searchParams.set("selftest", "1");
-    iframe.src = src.toString();
-    iframe.title = url;
+    iframe.src = src;
+    iframe.title = label;
     box.appendChild(bar);
     box.appendChild(iframe);
-    byId("apps").appendChild(box);
-    register(id, iframe.contentWindow, src.toString());
+    parent.appendChild(box);
+    return { box: box, bar: bar, iframe: iframe };
+  }
+
+  /**
+   * An app of the main panel (`--app`, the demo app).
+   * @param {string} url
+   * @param {number} index
+   */
+  function embed(url, index) {
+    var id = "app-" + index;
+    var src = new URL(url, location.href);
+    if (selftest) src.searchParams.set("selftest", "1");
+    var made = frameBox(byId("main-panel"), url, src.toString());
+    var popupButton = document.createElement("button");
+    popupButton.textContent = "open in popup";
+    made.bar.appendChild(popupButton);
+    register(id, made.iframe.contentWindow, src.toString());
     popupButton.onclick = function () {
       var popup = window.open(src.toString(), id + "-popup", "width=700,height=600");
       if (popup) register(id + "-popup", popup, src.toString());
     };
+  }
+
+  // Views of the option file. Workspace level: a tab of their own in the strip above the
+  // apps, a popup window, or loaded out of sight (background, hidden). Interaction level: one
+  // frame per interaction, made when it appears, shown while it is the selected interaction
+  // (tab, background) or never (hidden), removed with it.
+  /** @type {ViewConfig[]} */
+  var configuredViews = [];
+  /** @type {Record<string, HTMLElement>} */
+  var interactionViewBoxes = {};  // frame id -> its box
+  /** @type {string | null} */
+  var selectedInteraction = null;
+
+  /**
+   * The title bar's notes for a view: its mode, the dial-only rule, an unaccepted origin.
+   * @param {ViewConfig} view
+   * @param {HTMLElement} bar
+   */
+  function describeView(view, bar) {
+    var mode = document.createElement("span");
+    mode.className = "pill view-mode";
+    mode.textContent = view.level + " " + view.mode + (view.dialOnly ? ", dial only" : "");
+    bar.appendChild(mode);
+    if (!view.accepted) {
+      var warning = document.createElement("span");
+      warning.className = "warning";
+      warning.textContent = "origin not accepted by service-client-api.accepted-web-content-origins: its requests go unanswered";
+      bar.appendChild(warning);
+    }
+  }
+
+  /**
+   * @param {string} id
+   * @param {Window | null} win
+   * @param {string} url
+   * @param {ViewConfig} view
+   */
+  function registerView(id, win, url, view) {
+    register(id, win, url);
+    if (!view.accepted) {
+      addNotice("view " + view.section + ": its origin is not accepted by service-client-api.accepted-web-content-origins; its requests go unanswered");
+    }
+  }
+
+  /** @param {string} panel */
+  function showPanel(panel) {
+    Array.from(document.querySelectorAll("#apps > [data-panel]")).forEach(function (element) {
+      /** @type {HTMLElement} */ (element).hidden = element.getAttribute("data-panel") !== panel;
+    });
+    Array.from(document.querySelectorAll("#view-tabs button")).forEach(function (button) {
+      button.classList.toggle("selected", button.getAttribute("data-panel") === panel);
+    });
+  }
+
+  /** @param {ViewConfig[]} views */
+  function embedViews(views) {
+    configuredViews = views;
+    var tabs = byId("view-tabs");
+    /** @param {string} label @param {string} panel */
+    function tabButton(label, panel) {
+      var button = document.createElement("button");
+      button.textContent = label;
+      button.setAttribute("data-panel", panel);
+      button.onclick = function () { showPanel(panel); };
+      tabs.appendChild(button);
+    }
+    tabButton("Main", "main");
+    views.filter(function (v) { return v.level === "workspace"; }).forEach(function (view) {
+      var id = "view-" + view.section;
+      var src = new URL(view.url, location.href).toString();
+      if (view.mode === "popup") {
+        var popup = window.open(src, id, "width=700,height=600");
+        if (popup) {
+          registerView(id, popup, src, view);
+        } else {
+          var reopen = document.createElement("button");
+          reopen.textContent = "open " + view.label + " (popup blocked)";
+          reopen.onclick = function () {
+            var again = window.open(src, id, "width=700,height=600");
+            if (again) { registerView(id, again, src, view); reopen.remove(); }
+          };
+          tabs.appendChild(reopen);
+        }
+        return;
+      }
+      var holder = document.createElement("div");
+      holder.className = view.mode === "tab" ? "view-panel" : "out-of-sight";
+      if (view.mode === "tab") {
+        holder.setAttribute("data-panel", "view:" + view.section);
+        tabButton(view.label, "view:" + view.section);
+      }
+      byId("apps").appendChild(holder);
+      var made = frameBox(holder, view.label, src);
+      describeView(view, made.bar);
+      registerView(id, made.iframe.contentWindow, src, view);
+    });
+    showPanel("main");
+  }
+
+  /**
+   * An interaction view's URL for `interaction`.
+   * @param {ViewConfig} view
+   * @param {Interaction} interaction
+   */
+  function interactionUrl(view, interaction) {
+    /** @type {Record<string, string | null | undefined>} */
+    var values = {
+      "Interaction.Id": interaction.interactionId,
+      "Interaction.CaseId": interaction.caseId,
+      "Interaction.BundleId": interaction.bundleId,
+    };
+    var url = view.url.replace(/\$(Interaction\.(?:Id|CaseId|BundleId))\$/g, function (_, name) {
+      return encodeURIComponent(values[name] || "");
+    });
+    return new URL(url, location.href).toString();
+  }
+
+  /** @param {Interaction[]} interactions */
+  function followInteractions(interactions) {
+    var ids = interactions.map(function (i) { return i.interactionId; });
+    if (selectedInteraction === null || ids.indexOf(selectedInteraction) < 0) {
+      selectedInteraction = ids.length ? ids[ids.length - 1] || null : null;
+    }
+    var views = configuredViews.filter(function (v) { return v.level === "interaction"; });
+    var wanted = {};
+    interactions.forEach(function (interaction) {
+      views.forEach(function (view) {
+        var id = "view-" + view.section + "-" + interaction.interactionId;
+        /** @type {Record<string, boolean>} */ (wanted)[id] = true;
+        var box = interactionViewBoxes[id];
+        if (!box) {
+          var src = interactionUrl(view, interaction);
+          var made = frameBox(byId("interaction-views"), view.label + " — interaction " + interaction.interactionId, src);
+          made.box.setAttribute("data-interaction", interaction.interactionId);
+          made.box.setAttribute("data-mode", view.mode);
+          describeView(view, made.bar);
+          if (view.mode === "popup") {
+            made.box.remove();
+            var popup = window.open(src, id, "width=700,height=600");
+            if (popup) registerView(id, popup, src, view);
+            return;
+          }
+          interactionViewBoxes[id] = made.box;
+          registerView(id, made.iframe.contentWindow, src, view);
+          box = made.box;
+        }
+        box.hidden = view.mode === "hidden" || interaction.interactionId !== selectedInteraction;
+      });
+    });
+    Object.keys(interactionViewBoxes).forEach(function (id) {
+      if (/** @type {Record<string, boolean>} */ (wanted)[id]) return;
+      var gone = interactionViewBoxes[id];
+      if (gone) gone.remove();
+      delete interactionViewBoxes[id];
+      send({ type: "unregister", frame: id });
+      delete frames[id];
+    });
   }
 
   // The inspector's timeline is drawn a few times a second, not once per relayed message: an
@@ -399,8 +570,14 @@
     }
     var body = /** @type {HTMLTableSectionElement} */ (document.querySelector("#interactions tbody"));
     body.textContent = "";
+    followInteractions(state.interactions);
     state.interactions.forEach(function (i) {
       var row = body.insertRow();
+      if (i.interactionId === selectedInteraction) row.className = "selected";
+      row.onclick = function () {
+        selectedInteraction = i.interactionId;
+        refresh();
+      };
       var party = (i.parties || [])[0] || {};
       var data = JSON.stringify(i.userData || {});
       var from = i.ani || (typeof party.name === "string" ? party.name : "");
@@ -467,6 +644,7 @@
 
   api("/api/config").then(function (r) { return r.json(); }).then(function (/** @type {HostConfig} */ config) {
     config.apps.forEach(embed);
+    embedViews(config.views || []);
     connect();
   });
   refresh();
