@@ -80,7 +80,11 @@ fn desktop_state() -> Value {
         "dialogs": [{ "id": "dialog-1", "url": "https://app.example/d?id=dialog-1", "label": "Survey" },
                     { "id": "dialog-2", "url": "https://app.example/e" }],
         "menuViews": [{ "name": "crm", "label": "CRM records", "shortLabel": "CRM", "tooltip": "Open the CRM" }],
-        "srs": "http://127.0.0.1:8082"
+        "srs": "http://127.0.0.1:8082",
+        "tabs": [
+            { "id": "tab-1", "frameState": "LEADING", "lastActive": false },
+            { "id": "tab-2", "frameState": "FOLLOWING", "lastActive": true }
+        ]
     })
 }
 
@@ -237,7 +241,17 @@ fn control_documents_round_trip() {
     let outcome: ActionOutcome =
         round_trip(&json!({ "ok": true, "interactionId": null, "events": 2 }));
     let config: HostConfig =
-        round_trip(&json!({ "apps": ["http://127.0.0.1:8081/"], "srs": null }));
+        round_trip(&json!({ "apps": ["http://127.0.0.1:8081/"], "views": [], "srs": null }));
+    let with_views: HostConfig = round_trip(&json!({
+        "apps": [],
+        "views": [{
+            "section": "CallNotes", "label": "Notes", "level": "interaction", "mode": "background",
+            "url": "https://crm.example/notes?i=$Interaction.Id$&a=agent1",
+            "accepted": true, "dialOnly": false
+        }],
+        "srs": null
+    }));
+    assert_eq!(with_views.views[0].section, "CallNotes");
     let error: ErrorBody = round_trip(&json!({ "error": "No interaction '9'." }));
     assert_eq!(outcome, ActionOutcome::new(None, 2));
     assert_eq!(

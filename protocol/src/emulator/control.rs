@@ -426,6 +426,39 @@ pub struct DesktopState {
     pub menu_views: Vec<MenuBarView>,
     /// The Screen Recording Service emulator's URL, when it runs.
     pub srs: Option<String>,
+    /// The session's Workspace browser tabs, in opening order.
+    #[serde(default)]
+    pub tabs: Vec<TabView>,
+}
+
+/// A Workspace browser tab: its election state and whether it was the last active.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(deny_unknown_fields))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct TabView {
+    /// The tab id (the host page's `tab`; the control API's tab actions name it).
+    pub id: String,
+    /// `LEADING`, `FOLLOWING` or `NEGOTIATING`.
+    pub frame_state: crate::scapi::events::FrameState,
+    /// Whether it is the last active tab (the visible one).
+    pub last_active: bool,
+}
+
+impl TabView {
+    /// Tab `id` in `frame_state`.
+    pub fn new(
+        id: String,
+        frame_state: crate::scapi::events::FrameState,
+        last_active: bool,
+    ) -> Self {
+        Self {
+            id,
+            frame_state,
+            last_active,
+        }
+    }
 }
 
 /// An open toast: its id and what the app asked for.

@@ -16,7 +16,7 @@
 
 pub(crate) use agentdesk_protocol::emulator::control::{
     Action, ActionOutcome, AgentOperation, CampaignStep, ConnectionChange, DesktopState, ErrorBody,
-    HostConfig, PreviewKind, ToastView,
+    HostConfig, PreviewKind, TabView, ToastView,
 };
 use agentdesk_protocol::scapi::Request;
 use agentdesk_protocol::scapi::requests::{
@@ -436,6 +436,17 @@ pub(crate) fn desktop_state_of(state: &AppState) -> DesktopState {
         dialogs: workspace.dialog_views(),
         menu_views: workspace.menu_bar_view_details(),
         srs: state.srs_url.clone(),
+        tabs: {
+            let last_active = workspace.last_active_tab();
+            workspace
+                .tabs()
+                .into_iter()
+                .map(|tab| {
+                    let active = last_active.as_deref() == Some(tab.id.as_str());
+                    TabView::new(tab.id, tab.state, active)
+                })
+                .collect()
+        },
     }
 }
 

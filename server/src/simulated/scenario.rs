@@ -359,6 +359,11 @@ impl SimulatedWorkspace {
         self.lock().tabs.tabs.clone()
     }
 
+    /// The last active tab, when there is one.
+    pub fn last_active_tab(&self) -> Option<String> {
+        self.lock().tabs.last_active.clone()
+    }
+
     /// The real-time connection.
     pub fn connection(&self) -> ConnectionStatus {
         self.lock().connection

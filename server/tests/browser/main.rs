@@ -1019,3 +1019,72 @@ async fn views_of_the_option_file_follow_their_display_mode_and_interaction() {
     browser.close().await.expect("the browser quits");
     emulator.shutdown().await;
 }
+
+/// The host page's tab controls and user-data table: the page is a tab of the session, a
+/// simulated tab follows it, closing the page's tab elects the other one; the selected
+/// interaction's user data is listed key by key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_host_page_lists_tabs_runs_elections_and_shows_user_data() {
+    let _one = ONE_BROWSER.lock().await;
+    let Some(binaries) = chromium_or_skip() else {
+        return;
+    };
+    let pages = pages::Pages::serve().await;
+    let emulator = emulator_with(
+        vec![format!("{}/app?who=tabbed&subscribe", pages.a)],
+        &pages.a,
+    )
+    .await;
+    let browser = driver::Browser::launch(&binaries)
+        .await
+        .expect("a headless chromium over WebDriver");
+    browser
+        .goto(&emulator.page_url)
+        .await
+        .expect("the host page loads");
+    let rows = "return Array.from(document.querySelectorAll('#tabs tbody tr')).map(r => r.cells[0].textContent.replace(/^\\S+/, r.cells[0].textContent.startsWith('simulated-') ? 'simulated' : 'page') + ' ' + r.cells[1].textContent)";
+    wait_for_page(
+        &browser,
+        rows,
+        &json!(["page (this page) · last active LEADING"]),
+    )
+    .await;
+    click_button(&browser, "Simulated tab").await;
+    wait_for_page(
+        &browser,
+        rows,
+        &json!([
+            "page (this page) LEADING",
+            "simulated · last active FOLLOWING"
+        ]),
+    )
+    .await;
+    // Close this page's tab: the simulated one negotiates, then leads.
+    run(
+        &browser,
+        "Array.from(document.querySelectorAll('#tabs tbody tr')).find(r => r.cells[0].textContent.includes('(this page)')).querySelector('button:last-child').click(); return true",
+    )
+    .await;
+    wait_for_page(&browser, rows, &json!(["simulated · last active LEADING"])).await;
+    let tabs = emulator.desktop_state().tabs;
+    assert_eq!(tabs.len(), 1, "{tabs:?}");
+
+    let created: Value = reqwest::Client::new()
+        .post(format!("{}api/calls", emulator.host_url))
+        .json(&json!({ "ani": "+15550001", "userData": { "Segment": "Gold", "Score": 7 } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["ok"], true);
+    wait_for_page(
+        &browser,
+        "return Array.from(document.querySelectorAll('#user-data tbody tr')).filter(r => ['Score', 'Segment'].includes(r.cells[0].textContent)).map(r => r.cells[0].textContent + '=' + r.cells[1].textContent)",
+        &json!(["Score=7", "Segment=Gold"]),
+    )
+    .await;
+    browser.close().await.expect("the browser quits");
+    emulator.shutdown().await;
+}

@@ -16,6 +16,7 @@
 /** @typedef {import("../../../../schema/typescript/emulator.js").TestFile} TestFile */
 /** @typedef {import("../../../../schema/typescript/emulator.js").ViewConfig} ViewConfig */
 /** @typedef {import("../../../../schema/typescript/emulator.js").Interaction} Interaction */
+/** @typedef {import("../../../../schema/typescript/emulator.js").TabView} TabView */
 
 (function () {
   "use strict";
@@ -590,6 +591,8 @@
         cell.appendChild(actionButton(operation, { action: "agent", interactionId: i.interactionId, operation: operation }));
       });
     });
+    renderUserData(state.interactions);
+    renderTabs(state.tabs || []);
     var toasts = byId("toasts");
     toasts.textContent = "";
     state.toasts.forEach(function (t) {
@@ -637,6 +640,61 @@
       views.appendChild(pill);
     });
   }
+
+  /**
+   * The selected interaction's user data, key by key.
+   * @param {Interaction[]} interactions
+   */
+  function renderUserData(interactions) {
+    var selected = interactions.find(function (i) { return i.interactionId === selectedInteraction; });
+    byId("user-data-of").textContent = selected ? "(interaction " + selected.interactionId + ")" : "";
+    var body = /** @type {HTMLTableSectionElement} */ (document.querySelector("#user-data tbody"));
+    body.textContent = "";
+    var data = (selected && selected.userData) || {};
+    Object.keys(data).sort().forEach(function (key) {
+      var row = body.insertRow();
+      row.insertCell().textContent = key;
+      var value = /** @type {Record<string, unknown>} */ (data)[key];
+      row.insertCell().textContent = typeof value === "string" ? value : JSON.stringify(value);
+    });
+  }
+
+  /**
+   * The session's tabs: this page is one; others are other host pages or simulated tabs.
+   * @param {TabView[]} tabs
+   */
+  function renderTabs(tabs) {
+    var body = /** @type {HTMLTableSectionElement} */ (document.querySelector("#tabs tbody"));
+    body.textContent = "";
+    tabs.forEach(function (t) {
+      var row = body.insertRow();
+      row.insertCell().textContent = t.id + (t.id === tab ? " (this page)" : "") + (t.lastActive ? " · last active" : "");
+      row.insertCell().textContent = String(t.frameState);
+      var cell = row.insertCell();
+      cell.appendChild(actionButton("focus", { action: "focus-tab", tab: t.id }));
+      cell.appendChild(actionButton("close", { action: "close-tab", tab: t.id }));
+    });
+  }
+
+  var tabButtons = byId("tab-buttons");
+  var openPage = document.createElement("button");
+  openPage.textContent = "Open another host page";
+  // noopener: the new page gets a session storage, and so a tab id, of its own.
+  openPage.onclick = function () { window.open(location.href, "_blank", "noopener"); };
+  tabButtons.appendChild(openPage);
+  var simulatedTab = document.createElement("button");
+  simulatedTab.textContent = "Simulated tab";
+  simulatedTab.onclick = function () { act({ action: "open-tab", tab: "simulated-" + Math.random().toString(36).slice(2, 8) }); };
+  tabButtons.appendChild(simulatedTab);
+  // Closing this page closes its Workspace tab (an election when it led).
+  window.addEventListener("pagehide", function () {
+    api("/api/actions", {
+      method: "POST",
+      keepalive: true,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ action: "close-tab", tab: tab }),
+    }).catch(function () {});
+  });
 
   function refresh() {
     return api("/api/state").then(function (r) { return r.json(); }).then(render).catch(function () {});
