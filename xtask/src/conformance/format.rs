@@ -14,7 +14,10 @@ pub(crate) struct Case {
     pub(crate) name: String,
     /// What the case shows, in one sentence.
     pub(crate) description: String,
-    /// The option file in force (`service-client-api.*` lines), as Workspace reads it.
+    /// The option file in force, as Workspace reads it: its `service-client-api.*` lines are
+    /// the security policy; every option (behaviour options such as `voice.auto-answer`, view
+    /// sections, custom sections, unknown keys) is the desktop's configuration, which
+    /// `configuration.getOption` reads over the desktop's own defaults.
     pub(crate) options: String,
     /// The simulated back end's starting configuration.
     #[serde(default)]

@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use agentdesk_protocol::policy::{self, Timestamp};
+use agentdesk_protocol::config;
+use agentdesk_protocol::policy::Timestamp;
 use agentdesk_protocol::scapi::Event;
 use agentdesk_server::engine::{Engine, EngineConfig, FrameId, Output};
 use agentdesk_server::simulated::{
@@ -15,8 +16,12 @@ use super::format::{Case, Expected, Scenario, Step, WorkspaceSetup};
 /// The messages each step of `case` made the service post, step by step, in the order of
 /// [`Step::expect`]. `Err` when the case itself is unusable (unknown frame label, option
 /// file that does not parse, a scenario step the simulation refuses).
+///
+/// The option file configures both sides, as a Workspace reads it: its security options are
+/// the engine's policy, and the whole file is the simulated desktop's configuration
+/// (`configuration.getOption` answers it, the behaviour options take effect).
 pub(crate) fn run(case: &Case) -> Result<Vec<Vec<Expected>>, String> {
-    let parsed = policy::parse(&case.options).map_err(|err| format!("options: {err}"))?;
+    let parsed = config::parse(&case.options).map_err(|err| format!("options: {err}"))?;
     let mut config = EngineConfig::default();
     if let Some(bytes) = case.limits.max_message_bytes {
         config.max_message_bytes = bytes;
@@ -24,9 +29,11 @@ pub(crate) fn run(case: &Case) -> Result<Vec<Vec<Expected>>, String> {
     if let Some(count) = case.limits.max_subscriptions_per_frame {
         config.max_subscriptions_per_frame = count;
     }
+    let workspace = SimulatedWorkspace::new(simulated_config(&case.workspace)?);
+    workspace.configure(&parsed.configuration);
     let mut run = Run {
-        engine: Engine::new(parsed.policy, config),
-        workspace: SimulatedWorkspace::new(simulated_config(&case.workspace)?),
+        engine: Engine::new(parsed.configuration.policy().clone(), config),
+        workspace,
         labels: BTreeMap::new(),
     };
     let mut steps = Vec::with_capacity(case.steps.len());

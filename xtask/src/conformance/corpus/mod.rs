@@ -6,6 +6,7 @@
 //! fails: policy outcomes, seed texts and subscription behaviour are pinned by hand, the
 //! simulated back end's (long) answers are recorded.
 
+mod configuration;
 mod lenient;
 mod malformed;
 mod policy;
@@ -29,7 +30,7 @@ pub(crate) const APP: &str = "https://app.example";
 
 /// Every corpus file: path below `schema/` to its contents, expectations recorded.
 pub(crate) fn files() -> Result<BTreeMap<String, String>, String> {
-    let themes: [(&str, &str, Vec<Case>); 6] = [
+    let themes: [(&str, &str, Vec<Case>); 7] = [
         (
             "requests",
             "every request of the table, allowed, answered by the simulated Workspace",
@@ -44,6 +45,11 @@ pub(crate) fn files() -> Result<BTreeMap<String, String>, String> {
             "subscriptions",
             "subscribe, events, unsubscribe and messenger broadcasts",
             subscriptions::cases(),
+        ),
+        (
+            "configuration",
+            "what the option file makes the desktop answer and do: getOption, contextual options, who may read them, behaviour options",
+            configuration::cases(),
         ),
         (
             "lenient",
