@@ -331,6 +331,64 @@ async fn closing_the_leading_window_makes_the_other_window_lead() {
     emulator.shutdown().await;
 }
 
+/// A host page the host page opens (as the browser's "Duplicate tab" does) starts with a copy
+/// of its session storage, tab id included; closing the original window must leave the copy a
+/// tab the session knows, leading now that it is alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a copied host page shares its Workspace tab: closing the original closes the tab of both"]
+async fn closing_the_original_window_leaves_its_copy_a_known_tab() {
+    let _one = ONE_BROWSER.lock().await;
+    let Some(binaries) = chromium_or_skip() else {
+        return;
+    };
+    let origin = app::serve().await;
+    let emulator = emulator_with(vec![format!("{origin}/desk?subscribe=system")], &origin).await;
+    let browser = driver::Browser::launch(&binaries)
+        .await
+        .expect("a headless chromium over WebDriver");
+    browser
+        .goto(&emulator.host_url)
+        .await
+        .expect("the host page loads");
+    wait_subscribed(&browser).await;
+    let original = browser.window().await.unwrap();
+    run(&browser, "window.open(location.href); return true").await;
+    let mut copy = None;
+    for _ in 0..300 {
+        copy = browser
+            .windows()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|w| *w != original);
+        if copy.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let copy = copy.expect("the copy's window");
+    browser.switch_to_window(copy.clone()).await.unwrap();
+    wait_subscribed(&browser).await;
+    let tab = tab_of_window(&browser).await;
+
+    browser.switch_to_window(original).await.unwrap();
+    browser.close_window().await.unwrap();
+    browser.switch_to_window(copy).await.unwrap();
+    // Longer than an election.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    action(
+        &emulator.host_url,
+        json!({ "action": "focus-tab", "tab": tab }),
+    )
+    .await;
+    assert_eq!(
+        answer(&browser, "system.isFrameLeading", json!([])).await,
+        json!(true)
+    );
+    browser.close().await.expect("the browser quits");
+    emulator.shutdown().await;
+}
+
 /// `agentdesk-server serve` with debug logging, stopped when dropped.
 struct Served {
     child: std::process::Child,
@@ -406,8 +464,9 @@ fn option_file(name: &str, text: &str) -> PathBuf {
     file
 }
 
-/// `serve --options FILE`: the app reads a custom section of the file, and the file's
-/// `voice.auto-answer=true` answers an incoming call by itself.
+/// `serve --options FILE`: the app reads a custom section of the file, the file's
+/// `voice.auto-answer=true` answers an incoming call by itself, and an edit of the file
+/// reaches the app while it runs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_option_file_answers_get_option_and_auto_answers_calls() {
     let _one = ONE_BROWSER.lock().await;
@@ -489,6 +548,31 @@ async fn the_option_file_answers_get_option_and_auto_answers_calls() {
         &json!("TALKING"),
     )
     .await;
+
+    // An edit of the file applies while the app runs.
+    let edited = std::fs::read_to_string(&options)
+        .unwrap()
+        .replace("color=blue", "color=green");
+    std::fs::write(&options, edited).unwrap();
+    let mut colors = Vec::new();
+    for _ in 0..100 {
+        let data = answer(
+            &browser,
+            "configuration.getOption",
+            json!(["MySection/color"]),
+        )
+        .await;
+        colors.push(data.clone());
+        if data == json!([{ "name": "MySection", "options": { "color": "green" } }]) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        colors.last(),
+        Some(&json!([{ "name": "MySection", "options": { "color": "green" } }])),
+        "{colors:#?}"
+    );
     browser.close().await.expect("the browser quits");
     drop(served);
 }
