@@ -69,21 +69,35 @@ async fn wait_for_page(browser: &fantoccini::Client, script: &str, expected: &Va
     panic!("{script}: {last}, expected {expected}");
 }
 
-/// Switches into the (only) app's frame of the host page.
+/// Switches into the first app's frame of the host page.
 async fn enter_app(browser: &fantoccini::Client) {
-    browser
-        .wait()
-        .for_element(Locator::Css("#apps iframe"))
-        .await
-        .expect("the app's frame")
-        .enter_frame()
-        .await
-        .expect("into the app's frame");
+    enter_app_at(browser, 0).await;
 }
 
-/// Waits, in the app's frame, until the app's subscription is acknowledged.
+/// Switches into the frame of the host page's app number `index` (from 0).
+async fn enter_app_at(browser: &fantoccini::Client, index: usize) {
+    for _ in 0..300 {
+        let frames = browser
+            .find_all(Locator::Css("#apps iframe"))
+            .await
+            .expect("a search for the apps' frames");
+        if let Some(frame) = frames.into_iter().nth(index) {
+            frame.enter_frame().await.expect("into the app's frame");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no app frame number {index}");
+}
+
+/// Waits, in the first app's frame, until the app's subscription is acknowledged.
 async fn wait_subscribed(browser: &fantoccini::Client) {
-    enter_app(browser).await;
+    wait_subscribed_at(browser, 0).await;
+}
+
+/// Waits, in the frame of app number `index`, until its subscription is acknowledged.
+async fn wait_subscribed_at(browser: &fantoccini::Client, index: usize) {
+    enter_app_at(browser, index).await;
     wait_for_page(
         browser,
         "return window.subscribed ? window.subscribed.then(function () { return true; }) : false",
@@ -120,9 +134,14 @@ async fn answer(browser: &fantoccini::Client, name: &str, parameters: Value) -> 
     outcome["answer"]["data"].clone()
 }
 
-/// Everything the service posted to the app so far, in arrival order.
+/// Everything the service posted to the first app so far, in arrival order.
 async fn app_log(browser: &fantoccini::Client) -> Vec<Value> {
-    enter_app(browser).await;
+    app_log_at(browser, 0).await
+}
+
+/// Everything the service posted to app number `index` so far, in arrival order.
+async fn app_log_at(browser: &fantoccini::Client, index: usize) -> Vec<Value> {
+    enter_app_at(browser, index).await;
     let log = run(browser, "return window.log").await;
     browser
         .enter_parent_frame()
@@ -187,16 +206,23 @@ async fn emulator_with(apps: Vec<String>, accepted: &str) -> RunningEmulator {
     Emulator::start(config).await.unwrap()
 }
 
-/// The leading tab closes while the app's tab follows: the app sees the election
+/// The leading tab closes while the apps' tab follows: each app of the tab sees the election
 /// (`NEGOTIATING`, then `LEADING`), and `amIVisible` / `isLastActiveFrame` follow the focus.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_app_of_the_surviving_tab_sees_the_election_and_the_focus() {
+async fn the_apps_of_the_surviving_tab_see_the_election_and_the_focus() {
     let _one = ONE_BROWSER.lock().await;
     let Some(binaries) = chromium_or_skip() else {
         return;
     };
     let origin = app::serve().await;
-    let emulator = emulator_with(vec![format!("{origin}/desk?subscribe=system")], &origin).await;
+    let emulator = emulator_with(
+        vec![
+            format!("{origin}/desk?subscribe=system"),
+            format!("{origin}/desk?subscribe=system,agent"),
+        ],
+        &origin,
+    )
+    .await;
     let host = emulator.host_url.clone();
     // A tab the agent opened first: it leads.
     action(&host, json!({ "action": "open-tab", "tab": "tab-first" })).await;
@@ -206,6 +232,7 @@ async fn the_app_of_the_surviving_tab_sees_the_election_and_the_focus() {
         .expect("a headless chromium over WebDriver");
     browser.goto(&host).await.expect("the host page loads");
     wait_subscribed(&browser).await;
+    wait_subscribed_at(&browser, 1).await;
     let tab = tab_of_window(&browser).await;
     assert_ne!(tab, "tab-first");
     for question in ["system.isFrameFollowing", "system.amIVisible"] {
@@ -252,6 +279,12 @@ async fn the_app_of_the_surviving_tab_sees_the_election_and_the_focus() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let log = app_log(&browser).await;
     assert_eq!(frame_states(&log), ["NEGOTIATING", "LEADING"], "{log:#?}");
+    let other = app_log_at(&browser, 1).await;
+    assert_eq!(
+        frame_states(&other),
+        ["NEGOTIATING", "LEADING"],
+        "the tab's other app: {other:#?}"
+    );
     let event = log.iter().find(|m| m["data"]["event"] == "system").unwrap();
     assert_eq!(event["data"]["userAgent"], "WWE Server", "{event}");
     assert_eq!(
