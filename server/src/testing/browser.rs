@@ -91,7 +91,10 @@ impl Driver {
                     "chromedriver exited at start-up ({status})"
                 )));
             }
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
                 return Ok(driver);
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
