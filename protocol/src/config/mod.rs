@@ -41,8 +41,8 @@
 //!   selected) and `hidden` (loaded, never shown). Any other key of the section is kept and
 //!   readable like every option.
 //! - **Own-tab views**: a workspace-level view in `tab` mode ([`View::is_own_tab`]) may only
-//!   call [`OWN_TAB_REQUEST`] (`voice.dial`), as the documentation says of an application
-//!   shown "in a new tab". Interaction-level views, popups and background or hidden views are
+//!   call [`OWN_TAB_REQUEST`] (`voice.dial`) (`docs/decisions.md`, "A view in a Workspace tab
+//!   of its own may only dial"). Interaction-level views, popups and background or hidden views are
 //!   not restricted. The restriction comes on top of
 //!   `service-client-api.accepted-web-content-origins`: the origin's entry must grant
 //!   `voice.dial` too.

@@ -25,7 +25,7 @@ pub const PLACEHOLDERS: &[&str] = &[
 ];
 
 /// The one request a view shown in a Workspace tab of its own may make
-/// ([`View::is_own_tab`]): "the service API only gives access to the dial operation".
+/// ([`View::is_own_tab`]).
 pub const OWN_TAB_REQUEST: &str = "voice.dial";
 
 /// Where a view lives.

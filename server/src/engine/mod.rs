@@ -54,10 +54,9 @@
 //!
 //! A frame registered as showing a configured view ([`Engine::register_view_frame`]) whose
 //! configuration in force ([`Engine::set_views`]) puts it in a Workspace tab of its own
-//! ([`View::is_own_tab`]) may only call `voice.dial` ([`OWN_TAB_REQUEST`]), as the
-//! documentation says of such an application. The rule comes after
-//! `accepted-web-content-origins`, so the two combine: a request runs only if the origin's
-//! entry grants it *and* it is `voice.dial`.
+//! ([`View::is_own_tab`]) may only call `voice.dial` ([`OWN_TAB_REQUEST`]); the decision is
+//! in `docs/decisions.md`. The rule comes after `accepted-web-content-origins`, so the two
+//! combine: a request runs only if the origin's entry grants it *and* it is `voice.dial`.
 //! - An origin no entry accepts is still ignored, and a request the entry's filters refuse is
 //!   still denied by that filter's rule; neither is counted against the rate limits.
 //! - Any other request the entry grants is denied with a failure
@@ -67,7 +66,7 @@
 //!   request for the other frames. `system.getAllowedServices` is such a request.
 //! - `voice.dial` itself is decided as for any frame (filters, rate limits, quarantine).
 //! - Subscriptions are refused, all of them, with
-//!   `Cannot subscribe to this event: <names> (...)`: "only the dial operation" leaves no event
+//!   `Cannot subscribe to this event: <names> (...)`: a frame that may only dial has no event
 //!   to receive. The frame still gets the frame-id handshake, which is no operation but what
 //!   lets the client library start.
 //! - The restriction follows the configuration in force: the frame keeps the view's section,
