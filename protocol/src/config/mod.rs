@@ -42,8 +42,8 @@
 //!   readable like every option.
 //! - **Own-tab views**: a workspace-level view in `tab` mode ([`View::is_own_tab`]) may only
 //!   call [`OWN_TAB_REQUEST`] (`voice.dial`) (`docs/decisions.md`, "A view in a Workspace tab
-//!   of its own may only dial"). Interaction-level views, popups and background or hidden views are
-//!   not restricted. The restriction comes on top of
+//!   of its own may only dial"). Interaction-level views, popups and background or hidden
+//!   views are not restricted. The restriction comes on top of
 //!   `service-client-api.accepted-web-content-origins`: the origin's entry must grant
 //!   `voice.dial` too.
 //! - **URL placeholders** of the form `$Agent.UserName$` are listed in [`PLACEHOLDERS`];

@@ -287,8 +287,7 @@ impl RunningEmulator {
     /// Applies an edited option file while running: the new policy and views decide from the
     /// next message on (rate windows start afresh; a frame showing a view now in a tab of its
     /// own may only dial), and `configuration.getOption` and the behaviour options follow the
-    /// new file. On an error nothing changes. Returns the
-    /// file's warnings.
+    /// new file. On an error nothing changes. Returns the file's warnings.
     pub fn reload_options(&self, text: &str) -> Result<Vec<String>, EmulatorError> {
         let text = expand_demo_app(text, &self.app_origins);
         let parsed =
