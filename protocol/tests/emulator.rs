@@ -26,6 +26,8 @@ fn relay_from_page() -> Vec<Value> {
     vec![
         json!({ "type": "register", "frame": "app-0", "origin": "http://127.0.0.1:8081", "tab": "tab-1" }),
         json!({ "type": "register", "frame": "app-1", "origin": "http://127.0.0.1:8081" }),
+        json!({ "type": "register", "frame": "view-0", "origin": "https://crm.example.com",
+                "tab": "tab-1", "view": "CrmPanel" }),
         json!({ "type": "message", "frame": "app-0", "origin": "http://127.0.0.1:8081",
                 "data": { "request": "agent.get", "referenceId": "1" } }),
         json!({ "type": "unregister", "frame": "app-0" }),

@@ -373,6 +373,13 @@ export type FromPage =
     /** The page's tab id (kept per browser tab), for the simulated desktop's tabs. */
     tab?: string | null;
     type: "register";
+    /**
+     * The option section of the configured view (`workspace.web-content`,
+     * `interaction.web-content`) the frame shows; absent for apps given by URL and for
+     * dialogs. A view shown in a Workspace tab of its own (listed in
+     * `workspace.web-content`, `mode=tab`) may only use `voice.dial`.
+     */
+    view?: string | null;
   }
   | {
     /** The posted object, as posted. */

@@ -218,11 +218,22 @@ impl Service {
         origin: &str,
         tab: Option<String>,
     ) -> Result<Connection, EngineError> {
+        self.connect_view(origin, tab, None).await
+    }
+
+    /// [`Service::connect`] for a window showing the configured view of option section
+    /// `view` ([`Engine::register_view_frame`]).
+    pub async fn connect_view(
+        &self,
+        origin: &str,
+        tab: Option<String>,
+        view: Option<String>,
+    ) -> Result<Connection, EngineError> {
         let now = self.now();
         let (sender, incoming) = mpsc::channel(FRAME_QUEUE);
         let (frame, outputs) = {
             let mut engine = lock(&self.inner.engine);
-            let (frame, outputs) = engine.register_frame(origin, tab, now)?;
+            let (frame, outputs) = engine.register_view_frame(origin, tab, view, now)?;
             let route = if self.inner.chaos.is_some() {
                 let (delayed, held) = mpsc::channel(FRAME_QUEUE);
                 tokio::spawn(forward_late(held, sender));

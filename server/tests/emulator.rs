@@ -509,6 +509,7 @@ async fn the_relay_writes_typed_frames() {
             frame: "app-0".into(),
             origin: app.clone(),
             tab: Some("tab-1".into()),
+            view: None,
         },
         FromPage::Message {
             frame: "app-0".into(),
@@ -557,6 +558,7 @@ async fn host_page_in_tab(
             frame: "app".into(),
             origin: app.clone(),
             tab: Some(tab.into()),
+            view: None,
         },
         FromPage::Message {
             frame: "app".into(),

@@ -1082,3 +1082,176 @@ fn event_families_follow_the_origin_request_filter() {
         "no frame may receive interaction now"
     );
 }
+
+/// Views of every kind: `Panel` and `CrmTab` in Workspace tabs of their own, `Popup` and the
+/// interaction-level `Side` not.
+const VIEW_OPTIONS: &str = "
+[interaction-workspace]
+service-client-api.accepted-web-content-origins=http://app.example, http://crm.example (agent.*)
+service-client-api.rate-limit.agent.get=2
+workspace.web-content=Panel,Popup,CrmTab
+interaction.web-content=Side
+
+[Panel]
+url=http://app.example/panel
+mode=tab
+
+[Popup]
+url=http://app.example/popup
+mode=popup
+
+[CrmTab]
+url=http://crm.example/
+
+[Side]
+url=http://app.example/side
+";
+
+impl Harness {
+    /// A harness whose engine knows the views of `options`.
+    fn with_views(options: &str) -> Self {
+        let parsed = agentdesk_protocol::config::parse(options).unwrap();
+        let mut h = Self::new(options, true);
+        h.engine.set_views(parsed.configuration.views());
+        h
+    }
+
+    fn connect_view(&mut self, origin: &str, view: &str) -> FrameId {
+        let (frame, out) = self
+            .engine
+            .register_view_frame(origin, None, Some(view.into()), self.now)
+            .unwrap();
+        self.run(out);
+        frame
+    }
+
+    /// Sends a message; returns what the sender received and the inbound trace records'
+    /// verdicts and reasons.
+    fn ask_traced(
+        &mut self,
+        frame: FrameId,
+        origin: &str,
+        message: Value,
+    ) -> (Inbox, Vec<(Verdict, String)>) {
+        let out = self
+            .engine
+            .handle(frame, origin, &message.to_string(), self.now);
+        let traced = out
+            .iter()
+            .filter_map(|output| match output {
+                Output::Trace(record)
+                    if record.direction == agentdesk_server::engine::Direction::Inbound =>
+                {
+                    Some((record.verdict, record.reason.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        let inbox = self.run(out).remove(&frame).unwrap_or_default();
+        (inbox, traced)
+    }
+}
+
+const OWN_TAB_RULE: &str =
+    "own-tab view `Panel`: a view in its own Workspace tab may only use voice.dial";
+
+#[test]
+fn an_own_tab_view_may_only_dial() {
+    let mut h = Harness::with_views(VIEW_OPTIONS);
+    let panel = h.connect_view(APP, "Panel");
+    assert_eq!(h.engine.own_tab_view(panel), Some("Panel"));
+
+    let (inbox, _) = h.ask_traced(panel, APP, request("voice.dial", json!(["5551234"]), "0"));
+    assert_eq!(inbox.len(), 1);
+    assert!(inbox[0].get("errorMessage").is_none(), "{inbox:?}");
+    assert_eq!(h.dispatched, ["voice.dial"]);
+
+    for (reference, name) in [("1", "agent.get"), ("2", "system.getAllowedServices")] {
+        let (inbox, traced) = h.ask_traced(panel, APP, request(name, json!([]), reference));
+        assert_eq!(traced, [(Verdict::Denied, OWN_TAB_RULE.to_owned())]);
+        assert_eq!(
+            inbox[0]["errorMessage"],
+            format!(
+                "The request '{name}' is not allowed for the origin '{APP}': the view `Panel` is shown in its own Workspace tab, where only voice.dial is allowed."
+            )
+        );
+    }
+    let (inbox, traced) = h.ask_traced(panel, APP, subscribe(json!(["agent", "system"]), "3"));
+    assert_eq!(traced[0].0, Verdict::Denied);
+    assert_eq!(
+        inbox[0]["errorMessage"],
+        format!("Cannot subscribe to this event: agent, system ({OWN_TAB_RULE})")
+    );
+    assert_eq!(h.engine.subscribed_names(panel), Vec::<&str>::new());
+    assert_eq!(h.dispatched, ["voice.dial"]);
+
+    // Refused requests are not counted: the limit of two agent.get a minute is still whole
+    // for the frames that may ask.
+    for reference in ["4", "5", "6"] {
+        h.ask(panel, APP, request("agent.get", json!([]), reference));
+    }
+    let (plain, _) = h.connect(APP);
+    for reference in ["7", "8"] {
+        let inbox = h.ask(plain, APP, request("agent.get", json!([]), reference));
+        assert_eq!(inbox[0]["data"]["username"], "jdoe", "{inbox:?}");
+    }
+}
+
+#[test]
+fn the_origin_filters_decide_before_the_own_tab_rule() {
+    let mut h = Harness::with_views(VIEW_OPTIONS);
+    // CrmTab's origin is granted agent.* only: dialing is the filter's refusal.
+    let crm = h.connect_view(OTHER_APP, "CrmTab");
+    let (inbox, traced) = h.ask_traced(crm, OTHER_APP, request("voice.dial", json!(["1"]), "0"));
+    assert_eq!(traced[0].0, Verdict::Denied);
+    assert!(
+        traced[0].1.starts_with(
+            "service-client-api.accepted-web-content-origins: entry `http://crm.example (agent.*)` matches the origin but none"
+        ),
+        "{traced:?}"
+    );
+    assert_eq!(
+        inbox[0]["errorMessage"],
+        "The request 'voice.dial' is not allowed for the origin 'http://crm.example'."
+    );
+    let (_, traced) = h.ask_traced(crm, OTHER_APP, request("agent.get", json!([]), "1"));
+    assert_eq!(
+        traced[0],
+        (
+            Verdict::Denied,
+            "own-tab view `CrmTab`: a view in its own Workspace tab may only use voice.dial".into()
+        )
+    );
+    // An origin no entry accepts is still ignored.
+    let foreign = h.connect_view(FOREIGN, "Panel");
+    let (inbox, traced) = h.ask_traced(foreign, FOREIGN, request("agent.get", json!([]), "2"));
+    assert!(inbox.is_empty());
+    assert_eq!(traced[0].0, Verdict::Ignored);
+    let (inbox, _) = h.ask_traced(foreign, FOREIGN, subscribe(json!(["agent"]), "3"));
+    assert!(inbox.is_empty());
+}
+
+#[test]
+fn only_views_in_a_tab_of_their_own_are_restricted_by_the_configuration_in_force() {
+    let mut h = Harness::with_views(VIEW_OPTIONS);
+    for view in ["Popup", "Side", "NoSuchView"] {
+        let frame = h.connect_view(APP, view);
+        assert_eq!(h.engine.own_tab_view(frame), None, "{view}");
+        let inbox = h.ask(frame, APP, request("agent.get", json!([]), "0"));
+        assert_eq!(inbox[0]["data"]["username"], "jdoe", "{view}: {inbox:?}");
+        h.advance(60);
+    }
+    assert!(!h.engine.knows_view("NoSuchView"));
+
+    // A reloaded file that shows Panel as a popup lifts the restriction from the next
+    // message on.
+    let panel = h.connect_view(APP, "Panel");
+    let (_, traced) = h.ask_traced(panel, APP, request("agent.get", json!([]), "1"));
+    assert_eq!(traced[0].0, Verdict::Denied);
+    let reloaded = VIEW_OPTIONS.replace("mode=tab", "mode=popup");
+    let parsed = agentdesk_protocol::config::parse(&reloaded).unwrap();
+    h.engine.set_views(parsed.configuration.views());
+    assert_eq!(h.engine.own_tab_view(panel), None);
+    let inbox = h.ask(panel, APP, request("agent.get", json!([]), "2"));
+    assert_eq!(inbox[0]["data"]["username"], "jdoe", "{inbox:?}");
+}

@@ -35,6 +35,7 @@ async fn host_page(emulator: &RunningEmulator) -> Socket {
             frame: "app".into(),
             origin: APP.into(),
             tab: None,
+            view: None,
         },
     )
     .await;

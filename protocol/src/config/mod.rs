@@ -40,6 +40,12 @@
 //!   `popup` (a separate browser window), `background` (loaded but not shown until
 //!   selected) and `hidden` (loaded, never shown). Any other key of the section is kept and
 //!   readable like every option.
+//! - **Own-tab views**: a workspace-level view in `tab` mode ([`View::is_own_tab`]) may only
+//!   call [`OWN_TAB_REQUEST`] (`voice.dial`) (`docs/decisions.md`, "A view in a Workspace tab
+//!   of its own may only dial"). Interaction-level views, popups and background or hidden
+//!   views are not restricted. The restriction comes on top of
+//!   `service-client-api.accepted-web-content-origins`: the origin's entry must grant
+//!   `voice.dial` too.
 //! - **URL placeholders** of the form `$Agent.UserName$` are listed in [`PLACEHOLDERS`];
 //!   the desktop replaces them, percent-encoded, when it opens the view. An unknown
 //!   placeholder is a warning and stays as written.
@@ -55,7 +61,8 @@ use std::fmt;
 
 pub use behaviour::{BEHAVIOUR_OPTIONS, Behaviour};
 pub use views::{
-    DisplayMode, PLACEHOLDERS, View, ViewLevel, fill_agent_placeholders, substitute_placeholders,
+    DisplayMode, OWN_TAB_REQUEST, PLACEHOLDERS, View, ViewLevel, fill_agent_placeholders,
+    substitute_placeholders,
 };
 
 use crate::policy::optfile::{self, OptionLine, SECTION};

@@ -24,6 +24,10 @@ pub const PLACEHOLDERS: &[&str] = &[
     "Interaction.BundleId",
 ];
 
+/// The one request a view shown in a Workspace tab of its own may make
+/// ([`View::is_own_tab`]).
+pub const OWN_TAB_REQUEST: &str = "voice.dial";
+
 /// Where a view lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ViewLevel {
@@ -97,7 +101,7 @@ pub struct View {
 
 impl View {
     /// Whether the view is shown in a Workspace tab of its own, where the Service Client API
-    /// gives access to the dial operation only.
+    /// gives access to the dial operation only ([`OWN_TAB_REQUEST`]).
     pub fn is_own_tab(&self) -> bool {
         self.level == ViewLevel::Workspace && self.mode == DisplayMode::Tab
     }

@@ -6,7 +6,8 @@
 //! server's replies back to a frame with the exact origin the server names (never `*`).
 //!
 //! Page to server ([`FromPage`]):
-//! - `{"type":"register","frame":"<id>","origin":"<origin>","tab":"<tab id>"}`
+//! - `{"type":"register","frame":"<id>","origin":"<origin>","tab":"<tab id>","view":"<section>"}`
+//!   (`tab` and `view` optional)
 //! - `{"type":"message","frame":"<id>","origin":"<event.origin>","data":<posted object>}`
 //! - `{"type":"unregister","frame":"<id>"}`
 //!
@@ -36,6 +37,12 @@ pub enum FromPage {
         /// The page's tab id (kept per browser tab), for the simulated desktop's tabs.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         tab: Option<String>,
+        /// The option section of the configured view (`workspace.web-content`,
+        /// `interaction.web-content`) the frame shows; absent for apps given by URL and for
+        /// dialogs. A view shown in a Workspace tab of its own (listed in
+        /// `workspace.web-content`, `mode=tab`) may only use `voice.dial`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        view: Option<String>,
     },
     /// A message the app in `frame` posted.
     Message {

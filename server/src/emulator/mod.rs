@@ -329,16 +329,19 @@ impl RunningEmulator {
         self.state.host_config()
     }
 
-    /// Applies an edited option file while running: the new policy decides from the next
-    /// message on (rate windows start afresh), and `configuration.getOption` and the
-    /// behaviour options follow the new file. On an error nothing changes. Returns the
-    /// file's warnings.
+    /// Applies an edited option file while running: the new policy and views decide from the
+    /// next message on (rate windows start afresh; a frame showing a view now in a tab of its
+    /// own may only dial), and `configuration.getOption` and the behaviour options follow the
+    /// new file. On an error nothing changes. Returns the file's warnings.
     pub fn reload_options(&self, text: &str) -> Result<Vec<String>, EmulatorError> {
         let text = expand_demo_app(text, &self.app_origins);
         let parsed =
             config::parse(&text).map_err(|errors| EmulatorError::Options(errors.to_string()))?;
         let policy = parsed.configuration.policy().clone();
-        self.service.with_engine(|engine| engine.set_policy(policy));
+        self.service.with_engine(|engine| {
+            engine.set_policy(policy);
+            engine.set_views(parsed.configuration.views());
+        });
         self.workspace.configure(&parsed.configuration);
         self.state.set_views(&parsed.configuration);
         let policy_warnings = parsed.policy_warnings.iter().map(ToString::to_string);
@@ -435,7 +438,8 @@ impl Emulator {
             trace: true,
             ..EngineConfig::default()
         };
-        let engine = Engine::new(parsed.configuration.policy().clone(), engine_config);
+        let mut engine = Engine::new(parsed.configuration.policy().clone(), engine_config);
+        engine.set_views(parsed.configuration.views());
         let service = Service::with_chaos(engine, workspace.clone(), clock, config.chaos);
         start_preview_campaigns(&workspace, service.now());
 

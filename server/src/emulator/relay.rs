@@ -9,6 +9,15 @@
 //! The frames are [`FromPage`] (page to server) and [`ToPage`] (server to page), typed in
 //! `agentdesk_protocol::emulator::relay`.
 //!
+//! # Views
+//!
+//! A registration may name the option section of the configured view the frame shows
+//! (`view`). The frame is connected with it, and while the option file in force puts that
+//! view in a Workspace tab of its own, the engine lets the frame call `voice.dial` only (see
+//! the engine's module docs, "Own-tab views"). A section that is no view of the option file in
+//! force restricts nothing: the frame is registered all the same, and the page is told (and
+//! the server logs) which section it named.
+//!
 //! # One page, one connection
 //!
 //! A relayed frame is connected to the service with one origin: the one given at
@@ -195,7 +204,12 @@ async fn from_page(
 ) -> Result<(), String> {
     let message = FromPage::decode(text).map_err(|error| error.to_string())?;
     match message {
-        FromPage::Register { frame, origin, tab } => {
+        FromPage::Register {
+            frame,
+            origin,
+            tab,
+            view,
+        } => {
             if frames.len() >= MAX_FRAMES_PER_PAGE && !frames.contains_key(&frame) {
                 return Err(format!(
                     "too many frames on one page (limit {MAX_FRAMES_PER_PAGE})"
@@ -206,9 +220,12 @@ async fn from_page(
             {
                 tabs.insert(tab.clone());
             }
-            let opened = open(service, &frame, &origin, tab.clone()).await;
+            let unknown_view = view
+                .as_deref()
+                .and_then(|section| unknown_view(service, &frame, section));
+            let opened = open(service, &frame, &origin, tab.clone(), view.clone()).await;
             let (connection, problem) = match opened {
-                Ok(connection) => (Some(connection), None),
+                Ok(connection) => (Some(connection), unknown_view),
                 Err(problem) => (None, Some(problem)),
             };
             let (inbox, messages) = mpsc::channel(256);
@@ -216,6 +233,7 @@ async fn from_page(
                 service: service.clone(),
                 frame: frame.clone(),
                 tab,
+                view,
                 origin,
                 connection,
                 to_page: to_page.clone(),
@@ -250,12 +268,25 @@ fn is_opaque(origin: &str) -> bool {
     origin == "null" || origin.is_empty()
 }
 
+/// `None` when `section` is a view of the configuration in force; otherwise the warning
+/// (also logged) that frame `frame` is not restricted as an own-tab view.
+fn unknown_view(service: &Service, frame: &str, section: &str) -> Option<String> {
+    if service.with_engine(|engine| engine.knows_view(section)) {
+        return None;
+    }
+    tracing::warn!(%frame, view = %section, "relay: the frame names a view the option file does not configure; not restricted");
+    Some(format!(
+        "frame {frame:?} shows view `{section}`, which is no view of the option file in force: it is registered without the own-tab restriction (voice.dial only); list `{section}` in workspace.web-content or interaction.web-content, or leave `view` out"
+    ))
+}
+
 /// Connects the page now shown in relayed frame `frame`, or says why it cannot be.
 async fn open(
     service: &Service,
     frame: &str,
     origin: &str,
     tab: Option<String>,
+    view: Option<String>,
 ) -> Result<Connection, String> {
     if is_opaque(origin) {
         tracing::debug!(%frame, "relay: opaque origin, not relayed");
@@ -263,10 +294,13 @@ async fn open(
             "frame {frame:?} has the opaque origin null (a sandboxed iframe, a data: URL or a file: page): replies cannot be addressed to it, so its messages are not relayed; serve the app from an http(s) origin and accept that origin"
         ));
     }
-    service.connect(origin, tab).await.map_err(|error| {
-        tracing::debug!(%frame, %origin, %error, "relay: frame not connected");
-        format!("frame {frame:?} ({origin}) is not connected: {error}")
-    })
+    service
+        .connect_view(origin, tab, view)
+        .await
+        .map_err(|error| {
+            tracing::debug!(%frame, %origin, %error, "relay: frame not connected");
+            format!("frame {frame:?} ({origin}) is not connected: {error}")
+        })
 }
 
 /// One relayed frame: the page it shows now and that page's connection.
@@ -274,6 +308,9 @@ struct Page {
     service: Service,
     frame: String,
     tab: Option<String>,
+    /// The section of the configured view the frame shows; it stays when the window
+    /// navigates, as the frame is still shown where it was.
+    view: Option<String>,
     /// The origin of the page in the frame, as last verified.
     origin: String,
     /// `None` while the page cannot be connected (opaque origin, limits).
@@ -314,7 +351,15 @@ impl Page {
         self.connection = None;
         tracing::debug!(frame = %self.frame, from = %self.origin, to = %origin, "relay: frame navigated");
         self.origin = origin;
-        match open(&self.service, &self.frame, &self.origin, self.tab.clone()).await {
+        let opened = open(
+            &self.service,
+            &self.frame,
+            &self.origin,
+            self.tab.clone(),
+            self.view.clone(),
+        )
+        .await;
+        match opened {
             Ok(connection) => {
                 self.connection = Some(connection);
                 true

@@ -15,6 +15,8 @@ use crate::workspace::CallContext;
 #[derive(Debug, Clone)]
 pub(super) struct Frame {
     pub(super) tab: Option<Arc<str>>,
+    /// The section of the configured view the frame shows, as its transport said.
+    pub(super) view: Option<Arc<str>>,
     pub(super) origin: Arc<str>,
     /// `origin` as the policy in force resolved it.
     pub(super) resolved: ResolvedOrigin,
@@ -36,6 +38,11 @@ impl Engine {
     /// [`EngineConfig::max_unaccepted_frames`](super::EngineConfig::max_unaccepted_frames) caps).
     pub fn unaccepted_frames(&self) -> usize {
         self.unaccepted
+    }
+
+    /// The section of the configured view a frame was registered as showing.
+    pub fn frame_view(&self, frame: FrameId) -> Option<&str> {
+        self.frames.get(&frame)?.view.as_deref()
     }
 
     /// A frame's origin and tab.
@@ -65,6 +72,20 @@ impl Engine {
         tab: Option<String>,
         now: Timestamp,
     ) -> Result<(FrameId, Vec<Output>), EngineError> {
+        self.register_view_frame(origin, tab, None, now)
+    }
+
+    /// [`Engine::register_frame`] for a window showing the configured view of option section
+    /// `view`: while that view is in a Workspace tab of its own, the frame may only call
+    /// `voice.dial` (see the module docs, "Own-tab views"). `None` is a window no view
+    /// describes (an app given by URL, a dialog).
+    pub fn register_view_frame(
+        &mut self,
+        origin: impl Into<String>,
+        tab: Option<String>,
+        view: Option<String>,
+        now: Timestamp,
+    ) -> Result<(FrameId, Vec<Output>), EngineError> {
         let origin: Arc<str> = origin.into().into();
         let resolved = self.policy.resolve(&origin);
         let accepted = resolved.is_accepted();
@@ -87,6 +108,7 @@ impl Engine {
             frame,
             Frame {
                 tab: tab.map(Arc::from),
+                view: view.map(Arc::from),
                 origin,
                 resolved,
                 subscriptions: BTreeMap::new(),
@@ -97,13 +119,19 @@ impl Engine {
         let mut out = Vec::new();
         if accepted {
             let handshake = ServiceMessage::FrameId(FrameIdMessage::new(frame.to_string()));
+            let about = match self.own_tab_view(frame) {
+                Some(section) if self.config.trace => {
+                    format!("frame registered ({})", super::own_tab_rule(section))
+                }
+                _ => "frame registered".to_owned(),
+            };
             self.send(
                 &mut out,
                 vec![frame],
                 handshake,
                 now,
                 Verdict::Handshake,
-                "frame registered",
+                &about,
             );
         }
         Ok((frame, out))

@@ -50,6 +50,30 @@
 //!   requests per frame are bounded ([`EngineConfig`]); exceeding one is a failure when there
 //!   is a `referenceId` to answer, a drop otherwise.
 //!
+//! ## Own-tab views
+//!
+//! A frame registered as showing a configured view ([`Engine::register_view_frame`]) whose
+//! configuration in force ([`Engine::set_views`]) puts it in a Workspace tab of its own
+//! ([`View::is_own_tab`]) may only call `voice.dial` ([`OWN_TAB_REQUEST`]); the decision is
+//! in `docs/decisions.md`. The rule comes after `accepted-web-content-origins`, so the two
+//! combine: a request runs only if the origin's entry grants it *and* it is `voice.dial`.
+//! - An origin no entry accepts is still ignored, and a request the entry's filters refuse is
+//!   still denied by that filter's rule; neither is counted against the rate limits.
+//! - Any other request the entry grants is denied with a failure
+//!   (`The request '<name>' is not allowed for the origin '<origin>': ...`) and the trace rule
+//!   ``own-tab view `<section>`: a view in its own Workspace tab may only use voice.dial``;
+//!   it is not counted against the rate limits either, so such a frame cannot quarantine a
+//!   request for the other frames. `system.getAllowedServices` is such a request.
+//! - `voice.dial` itself is decided as for any frame (filters, rate limits, quarantine).
+//! - Subscriptions are refused, all of them, with
+//!   `Cannot subscribe to this event: <names> (...)`: a frame that may only dial has no event
+//!   to receive. The frame still gets the frame-id handshake, which is no operation but what
+//!   lets the client library start.
+//! - The restriction follows the configuration in force: the frame keeps the view's section,
+//!   and a reloaded option file that changes the view's mode (or drops the view) changes what
+//!   the frame may do from its next message on. A section no view of the configuration has
+//!   restricts nothing. Navigating keeps the section: the frame is still shown where it was.
+//!
 //! ## Subscriptions
 //!
 //! Only names the service can deliver are stored: the six families and
@@ -92,6 +116,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+pub use agentdesk_protocol::config::OWN_TAB_REQUEST;
+use agentdesk_protocol::config::View;
 use agentdesk_protocol::policy::{Policy, PolicyState, Timestamp};
 use agentdesk_protocol::scapi::{ClientMessage, FailureResponse, Request, ServiceMessage};
 
@@ -244,6 +270,9 @@ pub struct Engine {
     unaccepted: usize,
     subscribers: Subscribers,
     pending: BTreeMap<CallId, Pending>,
+    /// The configured views' sections, each with whether it is shown in a Workspace tab of
+    /// its own.
+    views: BTreeMap<String, bool>,
     next_frame: u64,
     next_call: u64,
     next_subscription: u64,
@@ -260,6 +289,7 @@ impl Engine {
             unaccepted: 0,
             subscribers: BTreeMap::new(),
             pending: BTreeMap::new(),
+            views: BTreeMap::new(),
             next_frame: 1,
             next_call: 1,
             next_subscription: 1,
@@ -285,6 +315,32 @@ impl Engine {
             .filter(|f| !f.resolved.is_accepted())
             .count();
         self.policy = policy;
+    }
+
+    /// Replaces the configured views (as a Workspace configuration refresh does): frames
+    /// registered as showing one are restricted, from their next message on, if the view is
+    /// now in a Workspace tab of its own (see the module docs, "Own-tab views").
+    pub fn set_views<'v>(&mut self, views: impl IntoIterator<Item = &'v View>) {
+        self.views = views
+            .into_iter()
+            .map(|view| (view.section.clone(), view.is_own_tab()))
+            .collect();
+    }
+
+    /// Whether `section` is the section of a configured view.
+    pub fn knows_view(&self, section: &str) -> bool {
+        self.views.contains_key(section)
+    }
+
+    /// The section of the own-tab view `frame` shows, if it shows one: the frame may then
+    /// only call [`OWN_TAB_REQUEST`].
+    pub fn own_tab_view(&self, frame: FrameId) -> Option<&str> {
+        let section = self.frames.get(&frame)?.view.as_deref()?;
+        self.views
+            .get(section)
+            .copied()
+            .unwrap_or(false)
+            .then_some(section)
     }
 
     /// The configuration.
@@ -397,4 +453,11 @@ impl Engine {
 /// allocator's fast size classes on every request.
 fn outputs() -> Vec<Output> {
     Vec::with_capacity(2)
+}
+
+/// The trace rule of a request or subscription an own-tab view may not make.
+fn own_tab_rule(section: &str) -> String {
+    format!(
+        "own-tab view `{section}`: a view in its own Workspace tab may only use {OWN_TAB_REQUEST}"
+    )
 }

@@ -4,14 +4,16 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use agentdesk_protocol::policy::{Decision, Timestamp};
+use agentdesk_protocol::policy::{Decision, DenyReason, Timestamp};
 use agentdesk_protocol::scapi::events::Event;
 use agentdesk_protocol::scapi::requests::MessengerBroadcastMessage;
 use agentdesk_protocol::scapi::{
     Coercion, FailureResponse, Request, RequestMessage, ServiceMessage, SuccessResponse,
 };
 
-use super::{CallId, Engine, FrameId, Inbound, Output, Verdict, outputs};
+use super::{
+    CallId, Engine, FrameId, Inbound, OWN_TAB_REQUEST, Output, Verdict, outputs, own_tab_rule,
+};
 use crate::workspace::{CallContext, Reply};
 
 /// A dispatched request waiting for [`Engine::complete`]: whom to answer, and about what.
@@ -174,9 +176,30 @@ impl Engine {
         out
     }
 
-    /// The policy's decision on request `name` from the sender, and the rule behind it as
-    /// text when tracing (empty otherwise: allowing stays allocation-free).
+    /// The policy's decision on request `name` from the sender, narrowed for an own-tab view
+    /// (see the module docs, "Own-tab views"), and the rule behind it as text when tracing
+    /// (empty otherwise: allowing stays allocation-free).
     pub(super) fn decide(&mut self, inbound: &Inbound<'_>, name: &str) -> (Decision, String) {
+        if name != OWN_TAB_REQUEST
+            && let Some(section) = self.own_tab_view(inbound.frame)
+            // Only what the origin's entry grants reaches this rule: an unaccepted origin
+            // stays ignored and a filter's refusal keeps its own rule (decided below).
+            && self.policy.is_granted(inbound.origin, name)
+        {
+            let rule = if self.config.trace {
+                own_tab_rule(section)
+            } else {
+                String::new()
+            };
+            let decision = Decision::Deny {
+                reason: DenyReason::NotGranted,
+                error_message: format!(
+                    "The request '{name}' is not allowed for the origin '{}': the view `{section}` is shown in its own Workspace tab, where only {OWN_TAB_REQUEST} is allowed.",
+                    inbound.origin
+                ),
+            };
+            return (decision, rule);
+        }
         let resolved = self.resolved(inbound);
         let explanation = self.policy.explain_resolved(
             &mut self.state,

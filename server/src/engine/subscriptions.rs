@@ -7,7 +7,7 @@ use agentdesk_protocol::scapi::events::{Event, EventName, InteractionEvent, MESS
 use agentdesk_protocol::scapi::{EventMessage, ServiceMessage, SubscribeMessage, SuccessResponse};
 
 use super::frames::Frame;
-use super::{Engine, FrameId, Inbound, MAX_MESSENGER_CHANNEL_BYTES, Output, Verdict};
+use super::{Engine, FrameId, Inbound, MAX_MESSENGER_CHANNEL_BYTES, Output, Verdict, own_tab_rule};
 
 /// Event name to the frames subscribed to it, with how many of each frame's subscriptions
 /// name it.
@@ -74,6 +74,16 @@ impl Engine {
             return;
         }
         let raw_names = message.names.raw();
+        if let Some(section) = self.own_tab_view(frame) {
+            let text = format!(
+                "Cannot subscribe to this event: {} ({})",
+                raw_names.join(", "),
+                own_tab_rule(section)
+            );
+            self.trace_in(out, inbound, Verdict::Denied, text.clone());
+            self.fail(out, inbound, message.reference_id, text, "subscribe");
+            return;
+        }
         let unknown: Vec<&str> = raw_names
             .iter()
             .copied()
