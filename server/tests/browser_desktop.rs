@@ -368,7 +368,6 @@ async fn closing_the_leading_window_makes_the_other_window_lead() {
 /// of its session storage, tab id included; closing the original window must leave the copy a
 /// tab the session knows, leading now that it is alone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a copied host page shares its Workspace tab: closing the original closes the tab of both"]
 async fn closing_the_original_window_leaves_its_copy_a_known_tab() {
     let _one = ONE_BROWSER.lock().await;
     let Some(binaries) = chromium_or_skip() else {

@@ -898,7 +898,7 @@ async fn a_test_recorded_on_the_served_host_page_replays_green() {
 }
 
 /// The option file's views in the host page: a workspace view in a tab of its own (shown
-/// when its tab is chosen), a hidden one (loaded, out of sight), and an interaction view
+/// when its tab is chosen, and allowed only voice.dial), a hidden one (loaded, out of sight), and an interaction view
 /// made per interaction with `$Interaction.Id$` filled in, shown while its interaction is
 /// selected and removed with it; a view whose origin is not accepted is flagged.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -916,7 +916,7 @@ async fn views_of_the_option_file_follow_their_display_mode_and_interaction() {
          service-client-api.accepted-web-content-origins={a} (*)\n\
          workspace.web-content=CrmTab, Silent, Foreign\n\
          interaction.web-content=CallNotes\n\
-         [CrmTab]\nlabel=CRM\nmode=tab\nurl={a}/app?who=crm&subscribe\n\
+         [CrmTab]\nlabel=CRM\nmode=tab\nurl={a}/app?who=crm&subscribe&ask\n\
          [Silent]\nmode=hidden\nurl={a}/app?who=silent&subscribe\n\
          [Foreign]\nlabel=Foreign\nmode=tab\nurl={b}/app?who=foreign\n\
          [CallNotes]\nlabel=Notes\nmode=background\nurl={a}/app?who=notes-$Interaction.Id$&subscribe\n",
@@ -966,15 +966,25 @@ async fn views_of_the_option_file_follow_their_display_mode_and_interaction() {
         &json!(true),
     )
     .await;
-    // Hidden or not, both views load and speak the API.
+    // Both views load and speak the API; the one in its own tab may only dial.
     pages
-        .wait_for("the tab view and the hidden view subscribed", |_| {
-            ["crm", "silent"].iter().all(|who| {
-                pages
-                    .received(who)
-                    .iter()
-                    .any(|m| m["subscriptionId"].is_string())
-            })
+        .wait_for("the hidden view subscribed", |_| {
+            pages
+                .received("silent")
+                .iter()
+                .any(|m| m["subscriptionId"].is_string())
+        })
+        .await;
+    pages
+        .wait_for("the own-tab view was refused all but voice.dial", |_| {
+            let crm = pages.received("crm");
+            let refused = |reference: &str, text: &str| {
+                crm.iter().any(|m| {
+                    m["referenceId"] == reference
+                        && m["errorMessage"].as_str().is_some_and(|e| e.contains(text))
+                })
+            };
+            refused("r1", "only voice.dial is allowed") && refused("s1", "own-tab view `CrmTab`")
         })
         .await;
 

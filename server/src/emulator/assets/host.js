@@ -24,7 +24,8 @@
    * A relayed frame. Its page gets nothing until it has spoken: what the relay sends for it
    * before (the frame-id handshake) is held, so a page whose script starts late, or is still
    * loading when the handshake comes, receives exactly one handshake before anything else.
-   * @typedef {{ window: Window | null, origin: string, spoke: boolean,
+   * `view`: the option-file view it shows (the server restricts a view in its own tab).
+   * @typedef {{ window: Window | null, origin: string, spoke: boolean, view: string | undefined,
    *             references: string[], held: Array<{ data: unknown, targetOrigin: string }> }} Frame
    */
   /** @type {Record<string, Frame>} */
@@ -39,7 +40,11 @@
   var socket = null;
   /** @type {FromPage[]} */
   var queue = [];
-  var tab = sessionStorage.getItem("agentdesk-tab") || ("tab-" + Math.random().toString(36).slice(2, 10));
+  // A reload keeps its Workspace tab; any other load is a tab of its own, even when the
+  // browser copied this session storage into it (window.open, "Duplicate tab").
+  var navigation = /** @type {PerformanceNavigationTiming | undefined} */ (performance.getEntriesByType("navigation")[0]);
+  var reloaded = navigation !== undefined && navigation.type === "reload";
+  var tab = (reloaded && sessionStorage.getItem("agentdesk-tab")) || ("tab-" + Math.random().toString(36).slice(2, 10));
   sessionStorage.setItem("agentdesk-tab", tab);
   var selftest = new URLSearchParams(location.search).has("selftest");
   // `serve --token` prints the page URL with the run's token; the relay and the API need it.
@@ -78,7 +83,7 @@
       // so queued registrations are dropped; messages the apps posted meanwhile follow them.
       Object.keys(frames).forEach(function (id) {
         var known = frames[id];
-        if (known) send({ type: "register", frame: id, origin: known.origin, tab: tab });
+        if (known) send(registration(id, known));
       });
       queue.splice(0).filter(function (frame) { return frame.type !== "register"; }).forEach(send);
     };
@@ -118,11 +123,24 @@
    * @param {string} id
    * @param {Window | null} win
    * @param {string} url
+   * @param {string} [view]
    */
-  function register(id, win, url) {
+  function register(id, win, url, view) {
     var origin = new URL(url, location.href).origin;
-    frames[id] = { window: win, origin: origin, spoke: false, references: [], held: [] };
-    send({ type: "register", frame: id, origin: origin, tab: tab });
+    frames[id] = { window: win, origin: origin, spoke: false, view: view, references: [], held: [] };
+    send(registration(id, frames[id]));
+  }
+
+  /**
+   * @param {string} id
+   * @param {Frame} known
+   * @returns {FromPage}
+   */
+  function registration(id, known) {
+    /** @type {FromPage} */
+    var frame = { type: "register", frame: id, origin: known.origin, tab: tab };
+    if (known.view !== undefined) frame.view = known.view;
+    return frame;
   }
 
   /**
@@ -172,7 +190,8 @@
       // before the answer to this message) and none of the old page's subscriptions.
       known.references = [];
       known.held = [];
-      send({ type: "register", frame: id, origin: event.origin, tab: tab });
+      known.origin = event.origin;
+      send(registration(id, known));
     }
     if (message.reference !== null) {
       known.references.push(message.reference);
@@ -268,7 +287,7 @@
    * @param {ViewConfig} view
    */
   function registerView(id, win, url, view) {
-    register(id, win, url);
+    register(id, win, url, view.section);
     if (!view.accepted) {
       addNotice("view " + view.section + ": its origin is not accepted by service-client-api.accepted-web-content-origins; its requests go unanswered");
     }
@@ -686,15 +705,8 @@
   simulatedTab.textContent = "Simulated tab";
   simulatedTab.onclick = function () { act({ action: "open-tab", tab: "simulated-" + Math.random().toString(36).slice(2, 8) }); };
   tabButtons.appendChild(simulatedTab);
-  // Closing this page closes its Workspace tab (an election when it led).
-  window.addEventListener("pagehide", function () {
-    api("/api/actions", {
-      method: "POST",
-      keepalive: true,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ action: "close-tab", tab: tab }),
-    }).catch(function () {});
-  });
+  // Closing this page closes its Workspace tab: the server does it when the page's relay
+  // socket ends.
 
   function refresh() {
     return api("/api/state").then(function (r) { return r.json(); }).then(render).catch(function () {});
