@@ -42,6 +42,7 @@ fn relay_to_page() -> Vec<Value> {
                 "origin": "http://127.0.0.1:8081", "direction": "inbound", "verdict": "allowed",
                 "reason": "agent.get", "message": { "request": "agent.get", "referenceId": "1" } } }),
         json!({ "type": "error", "message": "frame \"app-9\" is not registered" }),
+        json!({ "type": "state", "state": desktop_state() }),
     ]
 }
 

@@ -551,6 +551,11 @@ export type ToPage =
     /** What was wrong, and what to do instead. */
     message: string;
     type: "error";
+  }
+  | {
+    /** The desktop (what `GET /api/state` answers). */
+    state: DesktopState;
+    type: "state";
   };
 
 /** An open toast: its id and what the app asked for. */

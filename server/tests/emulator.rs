@@ -522,8 +522,8 @@ async fn the_relay_writes_typed_frames() {
         let text = serde_json::to_string(frame).unwrap();
         socket.send(Message::Text(text.into())).await.unwrap();
     }
-    let (mut posts, mut traces) = (0, 0);
-    while posts < 2 || traces < 2 {
+    let (mut posts, mut traces, mut states) = (0, 0, 0);
+    while posts < 2 || traces < 2 || states < 1 {
         let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
             .await
             .unwrap()
@@ -536,9 +536,34 @@ async fn the_relay_writes_typed_frames() {
                 posts += 1;
             }
             Ok(ToPage::Trace { .. }) => traces += 1,
+            // The desktop as it is when the socket opens.
+            Ok(ToPage::State { state }) => {
+                assert!(state.interactions.is_empty(), "{text}");
+                states += 1;
+            }
             other => panic!("{text}: {other:?}"),
         }
     }
+    // A change is pushed: the page never polls.
+    let call = agentdesk_protocol::emulator::control::Action::decode(
+        r#"{"action": "incoming-call", "ani": "+15550001"}"#,
+    )
+    .unwrap();
+    emulator.apply(call).await.unwrap();
+    let pushed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let Some(Ok(Message::Text(text))) = socket.next().await else {
+                panic!("the relay closed before the new state came");
+            };
+            if let Ok(ToPage::State { state }) = ToPage::decode(&text) {
+                return state;
+            }
+        }
+    })
+    .await
+    .expect("the new state within 5 s");
+    assert_eq!(pushed.interactions.len(), 1);
+    assert_eq!(pushed.interactions[0].ani.as_deref(), Some("+15550001"));
     emulator.shutdown().await;
 }
 

@@ -15,6 +15,7 @@
 //! - `{"type":"post","frame":"<id>","targetOrigin":"<origin>","data":<message>}`
 //! - `{"type":"trace","record":<trace record>}` (the inspector's timeline)
 //! - `{"type":"error","message":"<what was wrong>"}`
+//! - `{"type":"state","state":<desktop state>}` (on opening, then whenever the desktop changes)
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -98,6 +99,12 @@ pub enum ToPage {
         /// What was wrong, and what to do instead.
         message: String,
     },
+    /// The simulated desktop as it is now: sent when the socket opens and whenever it
+    /// changes, so the page never polls `GET /api/state`.
+    State {
+        /// The desktop (what `GET /api/state` answers).
+        state: Box<super::control::DesktopState>,
+    },
 }
 
 /// Frames to the page are written straight to text from borrowed parts: the relay writes one
@@ -118,11 +125,14 @@ enum ToPageRef<'a, R: Serialize> {
     Error {
         message: &'a str,
     },
+    State {
+        state: &'a super::control::DesktopState,
+    },
 }
 
 impl ToPage {
     /// The `type` of every frame, in declaration order.
-    pub const TYPES: [&'static str; 3] = ["post", "trace", "error"];
+    pub const TYPES: [&'static str; 4] = ["post", "trace", "error", "state"];
 
     /// Decodes a text frame, tag first; the error names the field and the fix.
     pub fn decode(text: &str) -> Result<Self, DecodeError> {
@@ -147,6 +157,12 @@ impl ToPage {
     /// [`TraceRecord`], without building it.
     pub fn trace_text(record: &impl Serialize) -> Result<String, serde_json::Error> {
         serde_json::to_string(&ToPageRef::Trace { record })
+    }
+
+    /// The text of a [`ToPage::State`] frame, without building it.
+    pub fn state_text(state: &super::control::DesktopState) -> Result<String, serde_json::Error> {
+        let frame: ToPageRef<'_, ()> = ToPageRef::State { state };
+        serde_json::to_string(&frame)
     }
 
     /// The text of a [`ToPage::Error`] frame.

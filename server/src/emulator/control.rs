@@ -68,6 +68,7 @@ pub(crate) async fn apply(state: &AppState, action: Action) -> Result<Applied, S
     let applied = apply_unrecorded(state, action).await;
     if applied.is_ok() {
         state.recorder.action(&recorded);
+        state.changed.notify_waiters();
     }
     applied
 }

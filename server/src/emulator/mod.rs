@@ -227,6 +227,8 @@ pub(crate) struct AppState {
     pub(crate) recorder: Arc<recorder::Recorder>,
     /// The option file's views, as the host page shows them (replaced on a reload).
     pub(crate) views: Arc<std::sync::RwLock<Vec<ViewConfig>>>,
+    /// Woken when an action changed the desktop, so host pages are sent its state at once.
+    pub(crate) changed: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -479,6 +481,7 @@ impl Emulator {
             stopped: stopped.clone(),
             recorder: Arc::default(),
             views: Arc::default(),
+            changed: Arc::default(),
         };
         app_state.set_views(&parsed.configuration);
         let mut tasks = vec![tokio::spawn(keep_traffic(

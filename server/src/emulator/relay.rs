@@ -93,12 +93,13 @@ pub(super) async fn upgrade(
     }
     let service = state.service.clone();
     let workspace = Arc::clone(&state.workspace);
+    let desktop = state.clone();
     upgrade
         .max_message_size(MAX_FRAME_BYTES)
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
-            let tabs = relay(service.clone(), socket).await;
+            let tabs = relay(service.clone(), desktop, socket).await;
             close_tabs(service, workspace, tabs).await;
         })
 }
@@ -124,11 +125,14 @@ type FrameInbox = mpsc::Sender<(String, String)>;
 
 /// Relays one host page's frames until its socket ends; returns the Workspace tabs the page's
 /// frames were in.
-async fn relay(service: Service, mut socket: WebSocket) -> BTreeSet<String> {
+async fn relay(service: Service, desktop: AppState, mut socket: WebSocket) -> BTreeSet<String> {
     let (to_page, mut outbox) = mpsc::channel::<String>(1024);
     let mut frames: BTreeMap<String, FrameInbox> = BTreeMap::new();
     let mut tabs = BTreeSet::new();
     let mut traces = service.traces();
+    let mut shown = DesktopShown::default();
+    let mut look = tokio::time::interval(STATE_LOOK);
+    look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         // Replies first, then what the page sends, then the inspector's traces: an app's
         // answer never waits behind the timeline of the messages that produced it.
@@ -160,9 +164,47 @@ async fn relay(service: Service, mut socket: WebSocket) -> BTreeSet<String> {
                     break;
                 }
             }
+            _ = desktop.changed.notified() => {
+                if shown.push(&desktop, &mut socket).await.is_err() {
+                    break;
+                }
+            }
+            _ = look.tick() => {
+                if shown.push(&desktop, &mut socket).await.is_err() {
+                    break;
+                }
+            }
         }
     }
     tabs
+}
+
+/// How often the desktop is looked at for changes nothing announced (an app's request, a
+/// toast running out): a page learns of them within this time.
+const STATE_LOOK: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// The desktop state a page was last sent, so only changes go out.
+#[derive(Default)]
+struct DesktopShown(Option<String>);
+
+impl DesktopShown {
+    /// Sends the desktop state when it differs from what the page has.
+    async fn push(
+        &mut self,
+        desktop: &AppState,
+        socket: &mut WebSocket,
+    ) -> Result<(), axum::Error> {
+        let state = super::control::desktop_state_of(desktop);
+        let Some(text) = encoded(ToPage::state_text(&state)) else {
+            return Ok(());
+        };
+        if self.0.as_deref() == Some(text.as_str()) {
+            return Ok(());
+        }
+        socket.send(Message::Text(text.clone().into())).await?;
+        self.0 = Some(text);
+        Ok(())
+    }
 }
 
 fn trace_frame(record: &TraceRecord) -> Option<String> {

@@ -105,6 +105,8 @@
         }
       } else if (message.type === "trace") {
         addTrace(message.record);
+      } else if (message.type === "state") {
+        render(message.state);
       } else if (message.type === "error") {
         console.warn("relay:", message.message);
         addNotice("relay: " + message.message);
@@ -492,7 +494,8 @@
     // A refusal (4xx, an ErrorBody) or a lost server is shown in the inspector, not swallowed.
     return api("/api/actions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(action) })
       .then(function (r) {
-        if (r.ok) return refresh();
+        // The new state arrives over the relay.
+        if (r.ok) return;
         return r.json().then(function (/** @type {ErrorBody} */ body) {
           addNotice("control API refused " + action.action + ": " + body.error);
         });
@@ -576,8 +579,12 @@
   var stateSelect = /** @type {HTMLSelectElement} */ (byId("state-select"));
   stateSelect.onchange = function () { act({ action: "agent-state", operationName: stateSelect.value }); };
 
+  /** The desktop as the server last sent it. @type {DesktopState | null} */
+  var lastState = null;
+
   /** @param {DesktopState} state */
   function render(state) {
+    lastState = state;
     var agent = state.agent;
     byId("agent").textContent = (agent.firstname || "") + " " + (agent.lastname || "") + " (" + (agent.username || "") + ")";
     byId("agent-state").textContent = state.agentState || "";
@@ -596,7 +603,7 @@
       if (i.interactionId === selectedInteraction) row.className = "selected";
       row.onclick = function () {
         selectedInteraction = i.interactionId;
-        refresh();
+        if (lastState) render(lastState);
       };
       var party = (i.parties || [])[0] || {};
       var data = JSON.stringify(i.userData || {});
@@ -717,6 +724,7 @@
     embedViews(config.views || []);
     connect();
   });
+  // The relay sends the desktop when it opens and whenever it changes; this first read only
+  // draws the page before the socket is up.
   refresh();
-  setInterval(refresh, 1000);
 })();
