@@ -349,6 +349,94 @@ async fn chat_api_turns_a_customer_chat_into_an_interaction_and_streams_the_agen
     emulator.shutdown().await;
 }
 
+/// The option file's chat and email options reach the agent's desktop operations and the
+/// customer's side: an auto-answered chat shows the agent joining, the agent's mark done is
+/// refused while a privilege withholds it, and a reloaded file lifts the refusal.
+#[tokio::test]
+async fn behaviour_options_drive_the_agent_side_and_the_customer_side() {
+    let mut config = EmulatorConfig::loopback_ephemeral();
+    config.srs = None;
+    config.options = Some(format!(
+        "{OPTIONS}\nchat.auto-answer=true\nprivilege.chat.can-release=false\nprivilege.email.can-mark-done=false\n"
+    ));
+    let emulator = Emulator::start(config).await.unwrap();
+    let host = emulator.host_url.trim_end_matches('/').to_owned();
+    let (status, started) = post(
+        format!("{host}/chat/sessions"),
+        json!({ "firstName": "Ann", "lastName": "Lee", "message": "Hello" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{started}");
+    let chat_id = started["chatId"].as_str().unwrap().to_owned();
+    let id = started["interactionId"].as_str().unwrap().to_owned();
+    let chat = serde_json::to_value(emulator.workspace.interaction(&id).unwrap()).unwrap();
+    assert_eq!(
+        chat["state"], "ACCEPTED",
+        "chat.auto-answer=true accepts at once"
+    );
+    let ws_url = format!(
+        "{}{}",
+        host.replace("http://", "ws://"),
+        started["streamPath"].as_str().unwrap()
+    );
+    let (mut stream, _) = tokio_tungstenite::connect_async(&ws_url).await.unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let entry = next_json(&mut stream).await;
+        seen.push((entry["type"].clone(), entry["party"].clone()));
+    }
+    assert_eq!(
+        seen,
+        [
+            (json!("ParticipantJoined"), json!("Client")),
+            (json!("Message"), json!("Client")),
+            (json!("ParticipantJoined"), json!("Agent")),
+        ]
+    );
+
+    let markdone = |id: String| post(format!("{host}/api/interactions/{id}/markdone"), json!({}));
+    let (status, refused) = markdone(id.clone()).await;
+    assert_eq!(status, 409, "{refused}");
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .contains("privilege.chat.can-release"),
+        "{refused}"
+    );
+    let (status, _) = post(format!("{host}/chat/sessions/{chat_id}/end"), json!({})).await;
+    assert_eq!(status, 200);
+    let (status, reply) = markdone(id).await;
+    assert_eq!(
+        status, 200,
+        "a chat the customer left can be marked done: {reply}"
+    );
+
+    let (status, reply) = post(
+        format!("{host}/api/actions"),
+        json!({ "action": "email", "destination": "ann@example.com" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    let email = emulator.workspace.interactions()[0].interaction_id.clone();
+    let (status, refused) = markdone(email.clone()).await;
+    assert_eq!(status, 409, "{refused}");
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .contains("privilege.email.can-mark-done"),
+        "{refused}"
+    );
+    emulator.reload_options(OPTIONS).unwrap();
+    let (status, reply) = markdone(email).await;
+    assert_eq!(
+        status, 200,
+        "the reloaded file no longer withholds it: {reply}"
+    );
+    emulator.shutdown().await;
+}
+
 /// A native client of the emulator's `/scapi`, past the frame-id handshake.
 async fn native_client(
     emulator: &agentdesk_server::emulator::RunningEmulator,

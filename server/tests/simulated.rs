@@ -1028,6 +1028,238 @@ async fn options_applied_at_run_time_take_effect_from_the_next_event() {
     assert_eq!(types(&second.events), ["ADDED", "RINGING", "ESTABLISHED"]);
 }
 
+/// The `(type, party)` of each entry of chat `id`'s transcript.
+fn transcript_summary(ws: &SimulatedWorkspace, id: &str) -> Vec<(String, String)> {
+    ws.chat_transcript(id)
+        .unwrap()
+        .entries
+        .iter()
+        .map(|e| {
+            let v = serde_json::to_value(e).unwrap();
+            (
+                v["type"].as_str().unwrap().to_owned(),
+                v["party"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn entry(kind: &str, party: &str) -> (String, String) {
+    (kind.to_owned(), party.to_owned())
+}
+
+#[tokio::test]
+async fn chat_auto_answer_accepts_a_new_chat_as_the_agent_would() {
+    let ws = configured("chat.auto-answer=true\n");
+    let arrival = ws
+        .customer_chat_message(at(0), &ChatMessage::new_chat("Kim", "Hello"))
+        .unwrap();
+    let id = arrival.interaction_id;
+    assert_eq!(types(&arrival.events), ["ADDED", "INVITED", "ACCEPTED"]);
+    assert_eq!(arrival.events[2].data()["interaction"]["state"], "ACCEPTED");
+    assert_eq!(
+        ws.interaction(&id).unwrap().state.unwrap().to_string(),
+        "ACCEPTED"
+    );
+    // The customer's side sees the agent join after its own first message, as on an accept.
+    assert_eq!(
+        transcript_summary(&ws, &id),
+        [
+            entry("ParticipantJoined", "Client"),
+            entry("Message", "Client"),
+            entry("ParticipantJoined", "Agent"),
+        ]
+    );
+    // Only a new chat is accepted: a message in it is just a message, and the agent may
+    // answer without accepting.
+    let message = ws
+        .customer_chat_message(at(1), &ChatMessage::in_chat(&id, "Kim", "Still there?"))
+        .unwrap();
+    assert_eq!(types(&message.events), ["NEW_MESSAGE"]);
+    ws.agent_chat_message(at(2), &id, "Yes").unwrap();
+    assert!(
+        fails(&ws, "interaction.accept", json!([id]))
+            .await
+            .contains("ACCEPTED")
+    );
+
+    for ws in [configured("chat.auto-answer=false\n"), workspace()] {
+        let arrival = ws
+            .customer_chat_message(at(0), &ChatMessage::new_chat("Kim", "Hello"))
+            .unwrap();
+        assert_eq!(types(&arrival.events), ["ADDED", "INVITED"]);
+        assert_eq!(
+            transcript_summary(&ws, &arrival.interaction_id),
+            [
+                entry("ParticipantJoined", "Client"),
+                entry("Message", "Client")
+            ]
+        );
+    }
+}
+
+#[tokio::test]
+async fn email_auto_answer_changes_nothing_as_no_email_arrives() {
+    for options in ["email.auto-answer=true\n", "email.auto-answer=false\n"] {
+        let ws = configured(options);
+        let (_, e) = ok(&ws, "email.create", json!(["kim@example.com", null])).await;
+        assert_eq!(types(&e), ["ADDED", "CREATED"], "{options}");
+        let (data, _) = ok(&ws, "configuration.getOption", json!(["email.auto-answer"])).await;
+        assert_eq!(
+            data.unwrap()[0]["options"]["email.auto-answer"],
+            options.trim_end().split('=').nth(1).unwrap()
+        );
+    }
+}
+
+#[tokio::test]
+async fn email_can_mark_done_false_refuses_marking_an_email_done() {
+    let ws = configured("privilege.email.can-mark-done=false\n");
+    let (_, e) = ok(&ws, "email.create", json!(["kim@example.com", null])).await;
+    let email = e[0].data()["interaction"]["interactionId"].clone();
+    assert_eq!(
+        fails(&ws, "interaction.markdone", json!([email])).await,
+        "Cannot mark an email done: the option privilege.email.can-mark-done is false for this agent."
+    );
+    assert_eq!(ws.interactions().len(), 1, "the email stays");
+    // Other media are not concerned.
+    let chat = ws
+        .customer_chat_message(at(0), &ChatMessage::new_chat("Kim", "Hello"))
+        .unwrap()
+        .interaction_id;
+    ok(&ws, "interaction.accept", json!([chat])).await;
+    let (_, e) = ok(&ws, "interaction.markdone", json!([chat])).await;
+    assert_eq!(types(&e), ["ENDED", "COMPLETED", "REMOVED"]);
+
+    let ws = configured("privilege.email.can-mark-done=true\n");
+    let (_, e) = ok(&ws, "email.create", json!(["kim@example.com", null])).await;
+    let email = e[0].data()["interaction"]["interactionId"].clone();
+    let (_, e) = ok(&ws, "interaction.markdone", json!([email])).await;
+    assert_eq!(types(&e), ["COMPLETED", "REMOVED"]);
+}
+
+#[tokio::test]
+async fn chat_can_release_false_refuses_ending_a_live_chat() {
+    let ws = configured("privilege.chat.can-release=false\n");
+    let chat = ws
+        .customer_chat_message(at(0), &ChatMessage::new_chat("Kim", "Hello"))
+        .unwrap()
+        .interaction_id;
+    ok(&ws, "interaction.accept", json!([chat])).await;
+    assert_eq!(
+        fails(&ws, "interaction.markdone", json!([chat])).await,
+        "Cannot end a live chat: the option privilege.chat.can-release is false for this agent."
+    );
+    let transcript = ws.chat_transcript(&chat).unwrap();
+    assert!(!transcript.ended, "the customer is still in the chat");
+    // Once the customer left, the agent may mark it done; emails are not concerned.
+    assert_eq!(
+        types(&ws.customer_hang_up(at(1), &chat).unwrap()),
+        ["ENDED"]
+    );
+    let (_, e) = ok(&ws, "interaction.markdone", json!([chat])).await;
+    assert_eq!(types(&e), ["COMPLETED", "REMOVED"]);
+    let (_, e) = ok(&ws, "email.create", json!(["kim@example.com", null])).await;
+    let email = e[0].data()["interaction"]["interactionId"].clone();
+    ok(&ws, "interaction.markdone", json!([email])).await;
+
+    let ws = configured("privilege.chat.can-release=true\n");
+    let chat = ws
+        .customer_chat_message(at(0), &ChatMessage::new_chat("Kim", "Hello"))
+        .unwrap()
+        .interaction_id;
+    ok(&ws, "interaction.accept", json!([chat])).await;
+    let (_, e) = ok(&ws, "interaction.markdone", json!([chat])).await;
+    assert_eq!(types(&e), ["ENDED", "COMPLETED", "REMOVED"]);
+}
+
+const SIP_ENDPOINT_REQUESTS: [&str; 6] = [
+    "sipEndpoint.muteMicrophone",
+    "sipEndpoint.unmuteMicrophone",
+    "sipEndpoint.muteSpeaker",
+    "sipEndpoint.unmuteSpeaker",
+    "sipEndpoint.isMicrophoneMute",
+    "sipEndpoint.isSpeakerMute",
+];
+
+#[tokio::test]
+async fn sip_endpoint_disabled_refuses_every_sip_endpoint_request() {
+    let ws = configured("sipendpoint.enabled=false\n");
+    for name in SIP_ENDPOINT_REQUESTS {
+        assert_eq!(
+            fails(&ws, name, json!([])).await,
+            "Cannot use the SIP endpoint: the option sipendpoint.enabled is false for this agent.",
+            "{name}"
+        );
+    }
+    assert_eq!(ws.softphone_muted(), (false, false), "nothing changed");
+    // Calls still work without the softphone.
+    let call = ringing_call(&ws);
+    ok(&ws, "voice.answer", json!([call])).await;
+
+    let ws = configured("sipendpoint.enabled=true\n");
+    for name in SIP_ENDPOINT_REQUESTS {
+        ok(&ws, name, json!([])).await;
+    }
+}
+
+#[tokio::test]
+async fn every_behaviour_option_follows_a_reloaded_file() {
+    let ws = workspace();
+    let chat = |ws: &SimulatedWorkspace, offset| {
+        ws.customer_chat_message(at(offset), &ChatMessage::new_chat("Kim", "Hello"))
+            .unwrap()
+    };
+    let configure = |ws: &SimulatedWorkspace, text: &str| {
+        ws.configure(
+            &agentdesk_protocol::config::parse(text)
+                .unwrap()
+                .configuration,
+        );
+    };
+    let accepted = chat(&ws, 0).interaction_id;
+    ok(&ws, "interaction.accept", json!([accepted])).await;
+
+    configure(
+        &ws,
+        "chat.auto-answer=true\n\
+         privilege.email.can-mark-done=false\n\
+         privilege.chat.can-release=false\n\
+         sipendpoint.enabled=false\n",
+    );
+    assert_eq!(
+        types(&chat(&ws, 1).events),
+        ["ADDED", "INVITED", "ACCEPTED"]
+    );
+    let (_, e) = ok(&ws, "email.create", json!(["kim@example.com", null])).await;
+    let email = e[0].data()["interaction"]["interactionId"].clone();
+    assert!(
+        fails(&ws, "interaction.markdone", json!([email]))
+            .await
+            .contains("privilege.email.can-mark-done")
+    );
+    // A chat accepted before the reload is withheld too: the option counts when it is used.
+    assert!(
+        fails(&ws, "interaction.markdone", json!([accepted]))
+            .await
+            .contains("privilege.chat.can-release")
+    );
+    assert!(
+        fails(&ws, "sipEndpoint.muteSpeaker", json!([]))
+            .await
+            .contains("sipendpoint.enabled")
+    );
+
+    // The file no longer sets them: the defaults are back.
+    configure(&ws, "");
+    assert_eq!(types(&chat(&ws, 2).events), ["ADDED", "INVITED"]);
+    ok(&ws, "interaction.markdone", json!([email])).await;
+    ok(&ws, "interaction.markdone", json!([accepted])).await;
+    ok(&ws, "sipEndpoint.muteSpeaker", json!([])).await;
+    let (data, _) = ok(&ws, "configuration.getOption", json!(["chat.auto-answer"])).await;
+    assert_eq!(data.unwrap()[0]["options"]["chat.auto-answer"], "false");
+}
+
 #[tokio::test]
 async fn dialog_urls_get_the_dialog_id_and_the_agent_substituted() {
     let ws = workspace();

@@ -1,6 +1,7 @@
 //! Chat and email (open media).
 //!
-//! Chat: a customer's first message is an invitation (`ADDED` + `INVITED`) ->
+//! Chat: a customer's first message is an invitation (`ADDED` + `INVITED`, then `ACCEPTED`
+//! at once under `chat.auto-answer`) ->
 //! `interaction.accept`: `ACCEPTED` -> each customer or agent message: `NEW_MESSAGE` -> the
 //! customer leaves: `ENDED` -> `interaction.markdone`: `COMPLETED` + `REMOVED` (marking a live
 //! chat done ends it first: `ENDED`, `COMPLETED`, `REMOVED`). Message events carry the message
@@ -15,6 +16,10 @@
 //!
 //! Email: `email.create` opens an outbound draft (`ADDED` + `CREATED`, state `CREATED`);
 //! mark done: `COMPLETED` + `REMOVED`.
+//!
+//! Privileges: `privilege.email.can-mark-done=false` refuses marking an email done;
+//! `privilege.chat.can-release=false` refuses marking an `ACCEPTED` chat done, the only way
+//! the agent ends a chat here.
 
 use agentdesk_protocol::policy::Timestamp;
 use agentdesk_protocol::scapi::Event;
@@ -26,7 +31,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::error::SimulationError;
-use super::interactions::{SimInteraction, change, transition};
+use super::interactions::{Role, SimInteraction, change, transition};
 use super::state::{Handled, SimulatedState};
 use super::{ChatMessage, millis};
 use crate::workspace::Reply;
@@ -147,7 +152,7 @@ impl SimulatedState {
                     .extend(message.user_data.clone());
             }
             let id = wire.interaction_id.clone();
-            let events = vec![
+            let mut events = vec![
                 change(T::Added, &wire),
                 message_event(
                     T::Invited,
@@ -177,6 +182,13 @@ impl SimulatedState {
                     customer,
                     Some(&message.text),
                 );
+            }
+            if self.options.flag("chat.auto-answer") {
+                // Invited, then accepted at once: apps see INVITED before ACCEPTED, and the
+                // customer's side sees the agent join after its own first message.
+                if let Ok(accepted) = self.accept(now, &id) {
+                    events.extend(accepted.events);
+                }
             }
             return Ok((id, events));
         };
@@ -411,6 +423,27 @@ impl SimulatedState {
         let events = vec![change(T::Added, &wire), change(T::Created, &wire)];
         self.add_interaction(SimInteraction::plain(wire));
         Ok(Reply::done().with_events(events))
+    }
+
+    /// Whether the privilege options let the agent mark `sim` done:
+    /// `privilege.email.can-mark-done` for an email, `privilege.chat.can-release` for a live
+    /// chat (marking it done ends it; once the customer left, it can be marked done).
+    pub(crate) fn markdone_permitted(&self, sim: &SimInteraction) -> Result<(), SimulationError> {
+        let refused = match (&sim.role, sim.media(), sim.state()) {
+            (Role::Plain, "email", _) => {
+                Some(("mark an email done", "privilege.email.can-mark-done"))
+            }
+            (Role::Plain, "chat", S::Accepted) => {
+                Some(("end a live chat", "privilege.chat.can-release"))
+            }
+            _ => None,
+        };
+        match refused {
+            Some((action, option)) if !self.options.flag(option) => {
+                Err(SimulationError::NotPermitted { action, option })
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Mark done of a chat, email or other open-media interaction.

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use agentdesk_protocol::config::Configuration;
+use agentdesk_protocol::config::{BEHAVIOUR_OPTIONS, Configuration};
 use agentdesk_protocol::scapi::events::MediaStateName;
 use agentdesk_protocol::scapi::types::{Agent, RecordFields};
 
@@ -205,13 +205,13 @@ impl Default for SimulatedConfig {
             ],
             options: BTreeMap::new(),
         };
-        config
-            .with_option(DEFAULT_SECTION, "voice.auto-answer", "false")
-            .with_option(DEFAULT_SECTION, "voice.mark-done-on-release", "false")
-            .with_option(DEFAULT_SECTION, "privilege.voice.can-dial", "true")
-            .with_option(DEFAULT_SECTION, "privilege.email.can-mark-done", "true")
-            .with_option(DEFAULT_SECTION, "privilege.chat.can-release", "true")
-            .with_option(DEFAULT_SECTION, "sipendpoint.enabled", "true")
+        // The desktop's own value of every behaviour option is its documented default, so
+        // `configuration.getOption` reads each of them even where no file sets it.
+        BEHAVIOUR_OPTIONS
+            .iter()
+            .fold(config, |config, (option, default)| {
+                config.with_option(DEFAULT_SECTION, *option, default.to_string())
+            })
     }
 }
 

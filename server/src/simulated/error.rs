@@ -111,12 +111,13 @@ pub enum SimulationError {
     /// A scenario step that does not fit the simulation's current state.
     #[error("{0}")]
     Scenario(String),
-    /// A privilege option of the configuration withholds the operation.
+    /// A behaviour option of the configuration (a `privilege.*` option, or
+    /// `sipendpoint.enabled`) withholds the operation.
     #[error("Cannot {action}: the option {option} is false for this agent.")]
     NotPermitted {
         /// What was refused.
         action: &'static str,
-        /// The `privilege.*` option that refuses it.
+        /// The option that refuses it.
         option: &'static str,
     },
     /// A request name outside the request table.

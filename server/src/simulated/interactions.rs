@@ -386,10 +386,12 @@ impl SimulatedState {
         Ok(Reply::done())
     }
 
-    /// Marks an interaction done: refused with the warning while blocked, otherwise per
-    /// media (see `voice`, `chat`, `preview`).
+    /// Marks an interaction done: refused when a privilege option withholds it (see
+    /// `chat`), with the warning while blocked, otherwise per media (see `voice`, `chat`,
+    /// `preview`).
     pub(crate) fn markdone(&mut self, now: Timestamp, id: &str) -> Handled {
         let sim = self.find(id)?;
+        self.markdone_permitted(sim)?;
         if let Some(warning) = &sim.markdone_block {
             return Err(SimulationError::MarkdoneBlocked(warning.clone()));
         }

@@ -23,6 +23,29 @@
 //! - `system`: JWT, toasts, dialogs, menu-bar views; `options`: option store and selectors;
 //!   `tabs`: multi-tab election and the real-time connection.
 //!
+//! # Behaviour options
+//! The options of [`BEHAVIOUR_OPTIONS`](agentdesk_protocol::config::BEHAVIOUR_OPTIONS), read
+//! from `[interaction-workspace]` at each event or request (so a reloaded file applies at
+//! once), `true`/`false` in any letter case, anything else their default:
+//! - `voice.auto-answer` (default `false`): a ringing call is answered at once, `ADDED`,
+//!   `RINGING`, then `ESTABLISHED`.
+//! - `chat.auto-answer` (`false`): a new customer chat is accepted at once, `ADDED`,
+//!   `INVITED`, then `ACCEPTED`; the customer's side sees the agent join, as on an accept.
+//! - `email.auto-answer` (`false`): no effect, as no email arrives at the simulated desktop
+//!   (`email.create` opens the agent's own draft, not an invitation).
+//! - `voice.mark-done-on-release` (`false`): releasing a call (agent or customer) also marks
+//!   it done, `RELEASED` then `REMOVED`, unless mark done is blocked.
+//! - `privilege.voice.can-dial` (`true`): `false` refuses `voice.dial` and `voice.dialEx`.
+//! - `privilege.email.can-mark-done` (`true`): `false` refuses marking an email done.
+//! - `privilege.chat.can-release` (`true`): `false` refuses ending a live chat; the request
+//!   table has no chat release, so this is marking an `ACCEPTED` chat done (which ends it);
+//!   a chat the customer left can still be marked done.
+//! - `sipendpoint.enabled` (`true`): `false` refuses every `sipEndpoint.*` request.
+//!
+//! A refusal names the option: "Cannot dial: the option privilege.voice.can-dial is false
+//! for this agent." The desktop's own option store holds each default, so
+//! `configuration.getOption` reads them all.
+//!
 //! Requests the engine normally answers itself still get an answer here:
 //! `system.getAllowedServices` lists every request name, `messenger.broadcastMessage`
 //! succeeds without events (fan-out is the engine's job). Names outside the request table are
@@ -174,10 +197,9 @@ impl SimulatedWorkspace {
     }
 
     /// Applies an option file: every option it sets overrides the desktop's own, so
-    /// `configuration.getOption` answers what the file says and the behaviour options
-    /// (`voice.auto-answer`, `voice.mark-done-on-release`, `privilege.voice.can-dial`) take
-    /// effect from the next event on. A later call replaces what an earlier one set (the file
-    /// was read again).
+    /// `configuration.getOption` answers what the file says and the behaviour options (see
+    /// the module docs) take effect from the next event or request on. A later call replaces
+    /// what an earlier one set (the file was read again).
     pub fn configure(&self, configuration: &Configuration) {
         self.lock().options.set_file(configuration.option_values());
     }

@@ -24,12 +24,14 @@ use super::{
 pub struct Arrival {
     /// The interaction's id.
     pub interaction_id: String,
-    /// `ADDED` and the first lifecycle event (or `NEW_MESSAGE` in an existing chat).
+    /// `ADDED` and the first lifecycle event, then what an auto-answer option adds (or
+    /// `NEW_MESSAGE` in an existing chat).
     pub events: Vec<Event>,
 }
 
 impl SimulatedWorkspace {
-    /// A call rings (`ADDED`, `RINGING`) with the routing strategy's attached data.
+    /// A call rings (`ADDED`, `RINGING`, and `ESTABLISHED` under `voice.auto-answer`) with the
+    /// routing strategy's attached data.
     pub fn incoming_call(&self, now: Timestamp, call: IncomingCall) -> Arrival {
         let (interaction_id, events) = self.lock().incoming_call(now, call);
         Arrival {
@@ -48,7 +50,8 @@ impl SimulatedWorkspace {
         self.lock().remote_answer(interaction_id)
     }
 
-    /// A customer writes: a new chat (`ADDED`, `INVITED`) or `NEW_MESSAGE` in an existing one.
+    /// A customer writes: a new chat (`ADDED`, `INVITED`, and `ACCEPTED` under
+    /// `chat.auto-answer`) or `NEW_MESSAGE` in an existing one.
     pub fn customer_chat_message(
         &self,
         now: Timestamp,

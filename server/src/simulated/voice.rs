@@ -7,7 +7,8 @@
 //! through the scenario API (`ESTABLISHED`). A destination of up to five digits is an
 //! internal extension (`callType` `Internal`, spelled as in the documentation's example), anything else is
 //! `OUTBOUND`. Recording moves `recordingState` STOPPED -> RECORDING <-> PAUSED -> STOPPED,
-//! each step with `CALL_RECORDING_STATE_CHANGED`.
+//! each step with `CALL_RECORDING_STATE_CHANGED`. The `sipEndpoint.*` requests need
+//! `sipendpoint.enabled` (the default); without it they are refused.
 
 use agentdesk_protocol::policy::Timestamp;
 use agentdesk_protocol::scapi::Event;
@@ -283,7 +284,20 @@ impl SimulatedState {
         Ok(Reply::done().with_events([change(T::CallRecordingStateChanged, &sim.wire)]))
     }
 
+    /// Refuses the softphone's requests when the desktop has no SIP endpoint.
+    fn sip_endpoint(&self) -> Result<(), SimulationError> {
+        if self.options.flag("sipendpoint.enabled") {
+            Ok(())
+        } else {
+            Err(SimulationError::NotPermitted {
+                action: "use the SIP endpoint",
+                option: "sipendpoint.enabled",
+            })
+        }
+    }
+
     pub(crate) fn set_mute(&mut self, device: Device, muted: bool) -> Handled {
+        self.sip_endpoint()?;
         match device {
             Device::Microphone => self.microphone_muted = muted,
             Device::Speaker => self.speaker_muted = muted,
@@ -292,6 +306,7 @@ impl SimulatedState {
     }
 
     pub(crate) fn is_muted(&self, device: Device) -> Handled {
+        self.sip_endpoint()?;
         let muted = match device {
             Device::Microphone => self.microphone_muted,
             Device::Speaker => self.speaker_muted,

@@ -3,12 +3,15 @@
 //! keys nobody knows, kept as written), over the desktop's own options where the file is
 //! silent; `getContextualOption` lets an interaction's attached data override them;
 //! `option.read-allowed-web-content-origin` narrows who may read them; behaviour options
-//! (`voice.auto-answer`, `voice.mark-done-on-release`, `privilege.voice.can-dial`) change
-//! what the desktop does.
+//! (`voice.auto-answer`, `chat.auto-answer`, `voice.mark-done-on-release`, the
+//! `privilege.*` options, `sipendpoint.enabled`) change what the desktop does.
+//! `email.auto-answer` has no case: no email arrives at the simulated desktop.
 
 use serde_json::{Value, json};
 
-use super::{APP, Builder, case, done, not_allowed, request, subscribe, subscribed, success};
+use super::{
+    APP, Builder, case, done, failure, not_allowed, request, subscribe, subscribed, success,
+};
 use crate::conformance::format::{Case, Scenario};
 
 const OTHER: &str = "https://other.example";
@@ -304,7 +307,130 @@ pub(super) fn cases() -> Vec<Case> {
         .frame("a", APP)
         .send(0, "a", request("1", "voice.dial", json!(["5551234"])))
         .build(),
+        chat_auto_answer(
+            "configuration/chat-auto-answer",
+            "chat.auto-answer=true: a new customer chat is invited and accepted at once (ADDED, INVITED, then ACCEPTED to subscribers); accepting it again is refused.",
+            "true",
+        )
+        .send(30, "a", request("3", "interaction.accept", json!(["1"])))
+        .build(),
+        chat_auto_answer(
+            "configuration/chat-auto-answer-false",
+            "chat.auto-answer=false (the default): a new customer chat is only invited, and waits for the agent's accept.",
+            "false",
+        )
+        .send(30, "a", request("3", "interaction.accept", json!(["1"])))
+        .build(),
+        case(
+            "configuration/privilege-email-can-mark-done",
+            "privilege.email.can-mark-done=false: the desktop refuses marking an email done, naming the option, and the email stays in interaction.getInteractions.",
+        )
+        .options(&options("privilege.email.can-mark-done=false\n"))
+        .frame("a", APP)
+        .send(0, "a", request("1", "email.create", json!(["kim@example.com", null])))
+        .expect(vec![("a", done("1"))])
+        .send(10, "a", request("2", "interaction.markdone", json!(["1"])))
+        .expect(vec![(
+            "a",
+            failure(
+                "2",
+                "Cannot mark an email done: the option privilege.email.can-mark-done is false for this agent.",
+            ),
+        )])
+        .send(20, "a", request("3", "interaction.getInteractions", json!([])))
+        .build(),
+        case(
+            "configuration/privilege-chat-can-release",
+            "privilege.chat.can-release=false: the desktop refuses ending an accepted chat (marking it done), naming the option; once the customer left (ENDED), marking it done succeeds (COMPLETED, REMOVED).",
+        )
+        .options(&options("privilege.chat.can-release=false\n"))
+        .frame("a", APP)
+        .send(0, "a", subscribe("s", &["interaction"]))
+        .expect(vec![("a", subscribed("s", "subscription-1"))])
+        .scenario(10, chat())
+        .send(20, "a", request("1", "interaction.accept", json!(["1"])))
+        .send(30, "a", request("2", "interaction.markdone", json!(["1"])))
+        .expect(vec![(
+            "a",
+            failure(
+                "2",
+                "Cannot end a live chat: the option privilege.chat.can-release is false for this agent.",
+            ),
+        )])
+        .scenario(
+            40,
+            Scenario::CustomerHangUp {
+                interaction_id: "1".into(),
+            },
+        )
+        .send(50, "a", request("3", "interaction.markdone", json!(["1"])))
+        .build(),
+        sip_endpoint(
+            "configuration/sipendpoint-disabled",
+            "sipendpoint.enabled=false: the desktop refuses every sipEndpoint.* request, naming the option.",
+            "false",
+        ),
+        sip_endpoint(
+            "configuration/sipendpoint-enabled",
+            "sipendpoint.enabled=true (the default): the sipEndpoint.* requests work.",
+            "true",
+        ),
     ]
+}
+
+fn chat() -> Scenario {
+    Scenario::CustomerChatMessage {
+        from: "Kim".into(),
+        text: "Hello".into(),
+    }
+}
+
+/// `chat.auto-answer=<value>`, a subscriber, and a customer starting a chat.
+fn chat_auto_answer(name: &str, description: &str, value: &str) -> Builder {
+    case(name, description)
+        .options(&options(&format!("chat.auto-answer={value}\n")))
+        .frame("a", APP)
+        .send(0, "a", subscribe("s", &["interaction"]))
+        .expect(vec![("a", subscribed("s", "subscription-1"))])
+        .scenario(10, chat())
+        .send(
+            20,
+            "a",
+            request("2", "interaction.getByInteractionId", json!(["1"])),
+        )
+}
+
+/// `sipendpoint.enabled=<value>`, and the softphone muted, asked and unmuted.
+fn sip_endpoint(name: &str, description: &str, value: &str) -> Case {
+    let refused = |reference_id: &str| {
+        (value == "false").then(|| {
+            vec![(
+                "a",
+                failure(
+                    reference_id,
+                    "Cannot use the SIP endpoint: the option sipendpoint.enabled is false for this agent.",
+                ),
+            )]
+        })
+    };
+    let steps = [
+        ("1", "sipEndpoint.muteMicrophone"),
+        ("2", "sipEndpoint.isMicrophoneMute"),
+        ("3", "sipEndpoint.unmuteMicrophone"),
+        ("4", "sipEndpoint.muteSpeaker"),
+        ("5", "sipEndpoint.isSpeakerMute"),
+        ("6", "sipEndpoint.unmuteSpeaker"),
+    ];
+    let mut builder = case(name, description)
+        .options(&options(&format!("sipendpoint.enabled={value}\n")))
+        .frame("a", APP);
+    for (at, (reference_id, name)) in (0..).step_by(10).zip(steps) {
+        builder = builder.send(at, "a", request(reference_id, name, json!([])));
+        if let Some(expect) = refused(reference_id) {
+            builder = builder.expect(expect);
+        }
+    }
+    builder.build()
 }
 
 /// The file read by `OTHER` and refused to `APP`, and `THIRD` listed but not accepted.
@@ -415,6 +541,26 @@ mod tests {
             scenario_events("configuration/voice-auto-answer-not-a-boolean"),
             ["ADDED", "RINGING"]
         );
+    }
+
+    #[test]
+    fn chat_auto_answer_accepts_the_new_chat_only_when_true() {
+        assert_eq!(
+            scenario_events("configuration/chat-auto-answer"),
+            ["ADDED", "INVITED", "ACCEPTED"]
+        );
+        assert_eq!(
+            scenario_events("configuration/chat-auto-answer-false"),
+            ["ADDED", "INVITED"]
+        );
+    }
+
+    #[test]
+    fn a_chat_the_customer_left_can_be_marked_done_without_the_release_privilege() {
+        let marked = events("configuration/privilege-chat-can-release", |step| {
+            step.send.as_ref().is_some_and(|m| m["referenceId"] == "3")
+        });
+        assert_eq!(marked, ["COMPLETED", "REMOVED"]);
     }
 
     #[test]
