@@ -988,9 +988,10 @@ async fn views_of_the_option_file_follow_their_display_mode_and_interaction() {
         })
         .await;
 
-    // One interaction view per interaction, the selected (newest) one shown.
+    // One interaction view per interaction; a new interaction comes to the front.
     click_button(&browser, "Main").await;
     inbound_call(&emulator, "+15550001").await;
+    wait_for_page(&browser, &visible("notes-1"), &json!(true)).await;
     inbound_call(&emulator, "+15550002").await;
     wait_for_page(&browser, &visible("notes-2"), &json!(true)).await;
     assert_eq!(run(&browser, &visible("notes-1")).await, json!(false));

@@ -263,6 +263,8 @@
   var interactionViewBoxes = {};  // frame id -> its box
   /** @type {string | null} */
   var selectedInteraction = null;
+  /** The interactions of the last state drawn. @type {string[]} */
+  var knownInteractions = [];
 
   /**
    * The title bar's notes for a view: its mode, the dial-only rule, an unaccepted origin.
@@ -371,9 +373,15 @@
   /** @param {Interaction[]} interactions */
   function followInteractions(interactions) {
     var ids = interactions.map(function (i) { return i.interactionId; });
-    if (selectedInteraction === null || ids.indexOf(selectedInteraction) < 0) {
+    // A new interaction comes to the front, as in Workspace; when the selected one goes, the
+    // newest left is selected.
+    var arrived = ids.filter(function (id) { return knownInteractions.indexOf(id) < 0; });
+    if (arrived.length) {
+      selectedInteraction = arrived[arrived.length - 1] || null;
+    } else if (selectedInteraction === null || ids.indexOf(selectedInteraction) < 0) {
       selectedInteraction = ids.length ? ids[ids.length - 1] || null : null;
     }
+    knownInteractions = ids;
     var views = configuredViews.filter(function (v) { return v.level === "interaction"; });
     var wanted = {};
     interactions.forEach(function (interaction) {
