@@ -22,10 +22,11 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use agentdesk_server::emulator::{Emulator, EmulatorConfig, default_options};
+use agentdesk_server::testing::BrowserConfig;
+use agentdesk_server::testing::browser::{Browser, Driver};
 use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -35,7 +36,7 @@ use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use clap::Parser;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
@@ -195,79 +196,6 @@ fn query_value(text: &str) -> String {
         .collect()
 }
 
-/// chromedriver on a free loopback port, killed on drop.
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Driver {
-    fn start(binary: &PathBuf) -> Result<Self, Error> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let child = Command::new(binary)
-            .arg(format!("--port={port}"))
-            .arg("--allowed-ips=127.0.0.1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|error| {
-                format!(
-                    "cannot start {} ({error}); install Debian's chromium-driver or pass --chromedriver",
-                    binary.display()
-                )
-            })?;
-        Ok(Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        })
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn open_browser(args: &Args, driver: &Driver) -> Result<fantoccini::Client, Error> {
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".to_owned(),
-        json!({
-            "binary": args.chromium,
-            "args": [
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-quic",
-                "--no-first-run",
-                "--window-size=1400,900",
-            ],
-        }),
-    );
-    let mut builder =
-        fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
-    builder.capabilities(capabilities);
-    // chromedriver needs a moment to listen, chromium many more on a busy machine.
-    let mut last = String::new();
-    for _ in 0..300 {
-        match builder.connect(&driver.url).await {
-            Ok(client) => return Ok(client),
-            Err(error) => last = error.to_string(),
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err(format!("no WebDriver session from {}: {last}", driver.url).into())
-}
-
 /// Loads `url` and waits for the results of run `run`.
 async fn measure(
     browser: &fantoccini::Client,
@@ -374,12 +302,16 @@ async fn main() -> Result<(), Error> {
     config.options = Some(default_options(std::slice::from_ref(&app)));
     let emulator = Emulator::start(config).await?;
 
-    let driver = Driver::start(&args.chromedriver)?;
-    let browser = open_browser(&args, &driver).await?;
+    let mut browser_config = BrowserConfig::default();
+    browser_config.chromium = args.chromium.clone();
+    browser_config.chromedriver = args.chromedriver.clone();
+    let driver = Driver::start(&browser_config).await?;
+    let session = Browser::open(&driver, &browser_config).await?;
+    let browser = session.client();
     let timeout = Duration::from_secs(args.timeout_secs);
     let outcome = async {
         let floor = measure(
-            &browser,
+            browser,
             &mut results,
             &format!("{parents}/floor?app={}", query_value(&query("floor"))),
             "floor",
@@ -388,7 +320,7 @@ async fn main() -> Result<(), Error> {
         )
         .await?;
         let ws_floor = measure(
-            &browser,
+            browser,
             &mut results,
             &format!("{parents}/wsfloor?app={}", query_value(&query("wsfloor"))),
             "wsfloor",
@@ -397,7 +329,7 @@ async fn main() -> Result<(), Error> {
         )
         .await?;
         let round = measure(
-            &browser,
+            browser,
             &mut results,
             &emulator.page_url,
             "emulator",
@@ -408,7 +340,7 @@ async fn main() -> Result<(), Error> {
         Ok::<_, Error>((floor, ws_floor, round))
     }
     .await;
-    let _ = browser.close().await;
+    session.close().await;
     drop(driver);
     emulator.shutdown().await;
     let (floor, ws_floor, round) = outcome?;

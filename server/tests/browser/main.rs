@@ -9,6 +9,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// Shared with the `browser_desktop` tests, which use all of it.
+#[allow(dead_code)]
+mod common;
 mod driver;
 mod pages;
 
@@ -20,6 +23,8 @@ use agentdesk_server::emulator::{Emulator, EmulatorConfig, RunningEmulator};
 use fantoccini::Locator;
 use serde_json::{Value, json};
 
+use common::{ONE_BROWSER, Served, chromium_or_skip, run, wait_for_page};
+
 const OPTIONS: &str = "
 [interaction-workspace]
 service-client-api.accepted-web-content-origins=$DEMO_APP$
@@ -28,10 +33,6 @@ service-client-api.rate-limit-quarantine-delay=30
 service-client-api.user-data.write-allowed=Key1
 service-client-api.user-data.read-allowed=*
 ";
-
-/// One browser at a time: several chromiums starting at once on a small machine can miss
-/// their start-up deadline.
-static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The app's reports in the order the app made them (they arrive concurrently).
 async fn reports(app: &str) -> Vec<Value> {
@@ -217,21 +218,6 @@ async fn an_app_in_a_cross_origin_iframe_speaks_the_service_client_api() {
     assert!(std::fs::metadata(&artifact).unwrap().len() > 10_000);
     browser.close().await.expect("the browser quits");
     emulator.shutdown().await;
-}
-
-/// Chromium and chromedriver, or `None` when the test may be skipped (never under CI).
-fn chromium_or_skip() -> Option<driver::Binaries> {
-    match driver::Binaries::find() {
-        Ok(binaries) => Some(binaries),
-        Err(missing) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "the browser tests are required under CI; {missing}"
-            );
-            eprintln!("skipped: {missing}");
-            None
-        }
-    }
 }
 
 /// The emulator without its demo app, embedding `apps` and accepting `accepted`.
@@ -447,31 +433,6 @@ async fn app_request(emulator: &RunningEmulator, request: Value) {
     let reply = emulator.workspace.call(&cx, message.request).await;
     let events = reply.events.len();
     assert!(reply.result.is_ok(), "{request}: {events} events");
-}
-
-/// What `script` (a function body) returns in the current frame, through WebDriver's execute.
-async fn run(browser: &fantoccini::Client, script: &str) -> Value {
-    browser
-        .execute(script, Vec::new())
-        .await
-        .unwrap_or_else(|error| panic!("{script}: {error}"))
-}
-
-/// Runs `script` in the current frame until it returns `expected` (the page redraws the
-/// desktop every second). A script that throws (what it reads is not drawn yet) is tried again.
-async fn wait_for_page(browser: &fantoccini::Client, script: &str, expected: &Value) {
-    let mut last = String::new();
-    // Patient: a loaded machine may take seconds for a redraw.
-    for _ in 0..300 {
-        match browser.execute(script, Vec::new()).await {
-            Ok(value) if &value == expected => return,
-            Ok(value) => last = value.to_string(),
-            Err(error) if error.is_javascript_error() => last = error.to_string(),
-            Err(error) => panic!("{script}: {error}"),
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{script}: {last}, expected {expected}");
 }
 
 /// Clicks, as a user would, the one button of the page labelled `label`.
@@ -696,39 +657,12 @@ async fn an_opened_dialog_loads_its_page_which_speaks_the_api() {
 /// server's refusal of an action instead of swallowing it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_served_host_page_shows_a_refused_action() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-
     let _one = ONE_BROWSER.lock().await;
     let Some(binaries) = chromium_or_skip() else {
         return;
     };
-    let child = Command::new(env!("CARGO_BIN_EXE_agentdesk-server"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--no-demo-app",
-            "--no-srs",
-        ])
-        .env("RUST_LOG", "debug")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut child = KillOnDrop(child);
-    let child = &mut child.0;
-    // Drain stderr as a terminal would, so logging never blocks on a full pipe.
-    let mut stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-    let page_url = stdout
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| Some(line.split("(open this):").nth(1)?.trim().to_owned()))
-        .expect("serve printed the host page URL");
-    std::thread::spawn(move || stdout.for_each(drop));
+    let served = Served::start(&["--no-demo-app"]);
+    let page_url = served.page_url.clone();
 
     let browser = driver::Browser::launch(&binaries)
         .await
@@ -760,54 +694,17 @@ async fn the_served_host_page_shows_a_refused_action() {
     browser.close().await.expect("the browser quits");
 }
 
-/// A child process killed when the test ends, passing or failing.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// "Record test" on the host page of `agentdesk-server serve` (debug logging on): the
 /// actions taken and the demo app's subscription become a test file, and
 /// `agentdesk-server test` replays it green.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_test_recorded_on_the_served_host_page_replays_green() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-
     let _one = ONE_BROWSER.lock().await;
     let Some(binaries) = chromium_or_skip() else {
         return;
     };
-    let child = Command::new(env!("CARGO_BIN_EXE_agentdesk-server"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--demo-app",
-            "127.0.0.1:0",
-            "--no-srs",
-        ])
-        .env("RUST_LOG", "debug")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut child = KillOnDrop(child);
-    let child = &mut child.0;
-    let mut stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-    let page_url = stdout
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| Some(line.split("(open this):").nth(1)?.trim().to_owned()))
-        .expect("serve printed the host page URL");
-    std::thread::spawn(move || stdout.for_each(drop));
+    let served = Served::start(&["--demo-app", "127.0.0.1:0"]);
+    let page_url = served.page_url.clone();
 
     let browser = driver::Browser::launch(&binaries)
         .await
@@ -881,7 +778,7 @@ async fn a_test_recorded_on_the_served_host_page_replays_green() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("recorded.json");
     std::fs::write(&file, serde_json::to_string_pretty(&recorded).unwrap()).unwrap();
-    let replay = Command::new(env!("CARGO_BIN_EXE_agentdesk-server"))
+    let replay = std::process::Command::new(env!("CARGO_BIN_EXE_agentdesk-server"))
         .args(["test", file.to_str().unwrap()])
         .env("RUST_LOG", "debug")
         .env("NO_COLOR", "1")
