@@ -795,7 +795,8 @@ async fn a_test_recorded_on_the_served_host_page_replays_green() {
 }
 
 /// The option file's views in the host page: a workspace view in a tab of its own (shown
-/// when its tab is chosen, and allowed only voice.dial), a hidden one (loaded, out of sight), and an interaction view
+/// when its tab is chosen, and allowed only voice.dial), a popup in a window of its own, a
+/// hidden one (loaded, out of sight), and an interaction view
 /// made per interaction with `$Interaction.Id$` filled in, shown while its interaction is
 /// selected and removed with it; a view whose origin is not accepted is flagged.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -811,18 +812,19 @@ async fn views_of_the_option_file_follow_their_display_mode_and_interaction() {
     config.options = Some(format!(
         "[interaction-workspace]\n\
          service-client-api.accepted-web-content-origins={a} (*)\n\
-         workspace.web-content=CrmTab, Silent, Foreign\n\
+         workspace.web-content=CrmTab, Silent, Foreign, Pop\n\
          interaction.web-content=CallNotes\n\
          [CrmTab]\nlabel=CRM\nmode=tab\nurl={a}/app?who=crm&subscribe&ask\n\
          [Silent]\nmode=hidden\nurl={a}/app?who=silent&subscribe\n\
          [Foreign]\nlabel=Foreign\nmode=tab\nurl={b}/app?who=foreign\n\
+         [Pop]\nlabel=Pop\nmode=popup\nurl={a}/app?who=pop&subscribe\n\
          [CallNotes]\nlabel=Notes\nmode=background\nurl={a}/app?who=notes-$Interaction.Id$&subscribe\n",
         a = pages.a,
         b = pages.b
     ));
     let emulator = Emulator::start(config).await.unwrap();
     let views = emulator.host_config().views;
-    assert_eq!(views.len(), 4, "{views:?}");
+    assert_eq!(views.len(), 5, "{views:?}");
     assert!(views.iter().any(|v| v.section == "Foreign" && !v.accepted));
     let browser = driver::Browser::launch(&binaries)
         .await
@@ -863,15 +865,23 @@ async fn views_of_the_option_file_follow_their_display_mode_and_interaction() {
         &json!(true),
     )
     .await;
-    // Both views load and speak the API; the one in its own tab may only dial.
+    // Every view loads and speaks the API (the popup in a window of its own); the one in its
+    // own tab may only dial.
     pages
-        .wait_for("the hidden view subscribed", |_| {
-            pages
-                .received("silent")
-                .iter()
-                .any(|m| m["subscriptionId"].is_string())
+        .wait_for("the hidden view and the popup subscribed", |_| {
+            ["silent", "pop"].iter().all(|who| {
+                pages
+                    .received(who)
+                    .iter()
+                    .any(|m| m["subscriptionId"].is_string())
+            })
         })
         .await;
+    assert_eq!(
+        browser.windows().await.unwrap().len(),
+        2,
+        "the page and the popup"
+    );
     pages
         .wait_for("the own-tab view was refused all but voice.dial", |_| {
             let crm = pages.received("crm");

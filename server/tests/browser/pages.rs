@@ -39,7 +39,8 @@ const APP: &str = r#"<!doctype html>
     message.userAgent = "WWE Client";
     message.protocolVersion = 2;
     if (frameId !== undefined) message.frameId = frameId;
-    window.parent.postMessage(message, "*");
+    // A popup speaks to its opener, a frame to its parent, as the client library does.
+    (window.opener && window.opener !== window ? window.opener : window.parent).postMessage(message, "*");
   }
   function start() {
     window.addEventListener("message", function (event) {
