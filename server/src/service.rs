@@ -17,7 +17,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::time::Instant;
 
 use crate::chaos::{ChaosConfig, ChaosPlan};
-use crate::engine::{Engine, EngineError, FrameId, Output, TraceRecord};
+use crate::engine::{Engine, EngineError, FrameId, Output, SharedTrace};
 use crate::workspace::Workspace;
 
 /// Messages queued for one frame before the slowest consumers start losing them.
@@ -108,7 +108,7 @@ struct Inner {
     workspace: Arc<dyn Workspace>,
     clock: Arc<dyn Clock>,
     frames: Mutex<BTreeMap<FrameId, Route>>,
-    traces: broadcast::Sender<TraceRecord>,
+    traces: broadcast::Sender<Arc<SharedTrace>>,
     /// With chaos timing on: the plan, and the instant its durations count from.
     chaos: Option<(Mutex<ChaosPlan>, Instant)>,
 }
@@ -208,7 +208,7 @@ impl Service {
     }
 
     /// Trace records, when the engine was configured to produce them.
-    pub fn traces(&self) -> broadcast::Receiver<TraceRecord> {
+    pub fn traces(&self) -> broadcast::Receiver<Arc<SharedTrace>> {
         self.inner.traces.subscribe()
     }
 
@@ -308,7 +308,9 @@ impl Service {
                     }
                     Output::Trace(record) => {
                         // Nobody listening is fine.
-                        let _ = self.inner.traces.send(*record);
+                        if self.inner.traces.receiver_count() > 0 {
+                            let _ = self.inner.traces.send(Arc::new(SharedTrace::new(*record)));
+                        }
                     }
                     Output::Dispatch {
                         call,

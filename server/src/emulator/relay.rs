@@ -62,7 +62,7 @@ use futures_util::SinkExt;
 use tokio::sync::{broadcast, mpsc};
 
 use super::AppState;
-use crate::engine::TraceRecord;
+use crate::engine::SharedTrace;
 use crate::service::{Connection, Service};
 use crate::simulated::SimulatedWorkspace;
 use crate::ws::{MAX_FRAME_BYTES, READ_BUFFER_BYTES, handshake_origin};
@@ -207,8 +207,14 @@ impl DesktopShown {
     }
 }
 
-fn trace_frame(record: &TraceRecord) -> Option<String> {
-    encoded(ToPage::trace_text(record))
+/// The inspector's frame for `record`, from the JSON every listener shares.
+fn trace_frame(record: &SharedTrace) -> Option<String> {
+    let json = record.json()?;
+    let mut frame = String::with_capacity(json.len() + 28);
+    frame.push_str(r#"{"type":"trace","record":"#);
+    frame.push_str(json);
+    frame.push('}');
+    Some(frame)
 }
 
 /// Writes `first` and what else is already queued for the page (up to
@@ -218,7 +224,7 @@ async fn write_queued(
     socket: &mut WebSocket,
     first: String,
     outbox: &mut mpsc::Receiver<String>,
-    traces: &mut broadcast::Receiver<TraceRecord>,
+    traces: &mut broadcast::Receiver<Arc<SharedTrace>>,
 ) -> Result<(), axum::Error> {
     socket.feed(Message::Text(first.into())).await?;
     for _ in 1..MAX_FRAMES_PER_WRITE {

@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::engine::{TraceRecord, Verdict};
+use crate::engine::{SharedTrace, TraceRecord, Verdict};
 
 /// Entries kept at most.
 pub const TRAFFIC_LOG_ENTRIES: usize = 2000;
@@ -25,12 +25,17 @@ const TRUNCATED_START: usize = 512;
 /// Most entries one `GET /api/traffic` returns.
 pub const TRAFFIC_PAGE: usize = 500;
 
-/// A record as stored: its fields and its sequence number.
-#[derive(Serialize)]
-struct Numbered<'a> {
-    seq: u64,
-    #[serde(flatten)]
-    record: &'a TraceRecord,
+/// A record as stored: its sequence number, then its fields (`json` is a JSON object).
+fn numbered(seq: u64, json: &str) -> String {
+    let fields = json.strip_prefix('{').unwrap_or(json);
+    let mut text = String::with_capacity(json.len() + 24);
+    text.push_str("{\"seq\":");
+    text.push_str(&seq.to_string());
+    if fields != "}" {
+        text.push(',');
+    }
+    text.push_str(fields);
+    text
 }
 
 /// The log (see the [module docs](self)).
@@ -61,16 +66,17 @@ pub(crate) struct TrafficPage {
 
 impl TrafficLog {
     /// Records one trace.
-    pub(crate) fn push(&mut self, record: &TraceRecord) {
+    pub(crate) fn push(&mut self, shared: &SharedTrace) {
+        let record: &TraceRecord = shared;
         let seq = self.next_seq;
         self.next_seq += 1;
         let keep_message = !matches!(record.verdict, Verdict::Ignored | Verdict::Dropped);
         if !keep_message {
             self.not_stored += 1;
         }
-        // Most records are small and kept whole: encode them once, straight to text.
+        // Most records are small and kept whole: their shared JSON, numbered.
         let whole = keep_message
-            .then(|| serde_json::to_string(&Numbered { seq, record }).ok())
+            .then(|| shared.json().map(|json| numbered(seq, json)))
             .flatten()
             .filter(|text| text.len() <= TRAFFIC_MESSAGE_BYTES);
         let Some(text) = whole.or_else(|| Self::shortened(seq, record, keep_message)) else {
@@ -155,8 +161,8 @@ mod tests {
     use super::*;
     use crate::engine::{Direction, FrameId, TraceMessage};
 
-    fn record(verdict: Verdict, text: &str) -> TraceRecord {
-        TraceRecord {
+    fn record(verdict: Verdict, text: &str) -> SharedTrace {
+        SharedTrace::new(TraceRecord {
             at: Timestamp::from_millis(1),
             frame: FrameId(1),
             recipients: 1,
@@ -165,7 +171,7 @@ mod tests {
             verdict,
             reason: "rule".to_owned(),
             message: TraceMessage::Inbound(Arc::from(text)),
-        }
+        })
     }
 
     #[test]

@@ -121,7 +121,7 @@ use agentdesk_protocol::config::View;
 use agentdesk_protocol::policy::{Policy, PolicyState, Timestamp};
 use agentdesk_protocol::scapi::{ClientMessage, FailureResponse, Request, ServiceMessage};
 
-pub use trace::{Direction, TRACED_TEXT_BYTES, TraceMessage, TraceRecord, Verdict};
+pub use trace::{Direction, SharedTrace, TRACED_TEXT_BYTES, TraceMessage, TraceRecord, Verdict};
 
 use crate::workspace::CallContext;
 use frames::Frame;

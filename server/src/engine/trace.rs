@@ -40,6 +40,41 @@ fn millis<S: serde::Serializer>(at: &Timestamp, s: S) -> Result<S::Ok, S::Error>
     s.serialize_u64(at.as_millis())
 }
 
+/// A trace record as the service hands it to every listener (the traffic log, each host
+/// page's inspector stream, a test runner): encoded to JSON at most once, by whoever asks
+/// first, and shared, instead of being cloned and encoded again for each of them.
+#[derive(Debug)]
+pub struct SharedTrace {
+    record: TraceRecord,
+    json: std::sync::OnceLock<Option<String>>,
+}
+
+impl SharedTrace {
+    /// Shares `record`.
+    pub fn new(record: TraceRecord) -> Self {
+        Self {
+            record,
+            json: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The record as JSON (the form [`TraceRecord`] serialises to); `None` in the unlikely
+    /// case it cannot be encoded.
+    pub fn json(&self) -> Option<&str> {
+        self.json
+            .get_or_init(|| serde_json::to_string(&self.record).ok())
+            .as_deref()
+    }
+}
+
+impl std::ops::Deref for SharedTrace {
+    type Target = TraceRecord;
+
+    fn deref(&self) -> &TraceRecord {
+        &self.record
+    }
+}
+
 /// A traced message, kept as received or sent so tracing costs no encoding on the hot path.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

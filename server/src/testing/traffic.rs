@@ -107,10 +107,10 @@ impl SeenLog {
             loop {
                 match traces.recv().await {
                     Ok(record) => sink.push(Seen {
-                        origin: record.origin,
+                        origin: record.origin.clone(),
                         direction: record.direction,
                         verdict: record.verdict,
-                        reason: record.reason,
+                        reason: record.reason.clone(),
                         message: record.message.to_value(),
                     }),
                     Err(RecvError::Lagged(_)) => {}
