@@ -9,7 +9,7 @@
 //! - `system.getAllowedServices` answered directly lists every request name (the engine
 //!   normally answers it with the origin's policy).
 
-use agentdesk_protocol::config::substitute_placeholders;
+use agentdesk_protocol::config::{fill_agent_placeholders, substitute_placeholders};
 use agentdesk_protocol::policy::Timestamp;
 use agentdesk_protocol::scapi::REQUESTS;
 use agentdesk_protocol::scapi::types::{DialogOptions, JwtToken, MenuBarView, ToastParameters};
@@ -182,22 +182,11 @@ impl SimulatedState {
 
     pub(crate) fn open_dialog(&mut self, url: &str, options: Option<DialogOptions>) -> Reply {
         let id = self.ids.dialog();
-        let full_name = [&self.agent.firstname, &self.agent.lastname]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(" ");
         let url = url.replace("$Dialog.Id$", &id);
         // The agent placeholders of view URLs, percent-encoded; `$Dialog.Id$` is the id itself.
-        let url = substitute_placeholders(&url, |name| match name {
-            "Agent.FullName" => Some(full_name.clone()),
-            "Agent.UserName" => self.agent.username.clone(),
-            "Agent.FirstName" => self.agent.firstname.clone(),
-            "Agent.LastName" => self.agent.lastname.clone(),
-            "Agent.EmployeeId" => self.agent.employee_id.clone(),
-            _ => None,
-        });
+        // A dialog has no interaction: its `$Interaction.*$` placeholders become empty.
+        let url = fill_agent_placeholders(&url, &self.agent);
+        let url = substitute_placeholders(&url, |_| None);
         let dialog = Dialog { url, options };
         self.dialogs.insert(id.clone(), dialog);
         Reply::data(Value::String(id))

@@ -149,8 +149,8 @@ impl Drop for Driver {
     }
 }
 
-/// `binary` itself when it names a path, else the first match on `PATH`.
-fn find_binary(binary: &Path) -> Option<PathBuf> {
+/// `binary` itself when it names a path (and is a file), else the first match on `PATH`.
+pub fn find_binary(binary: &Path) -> Option<PathBuf> {
     if binary.components().count() > 1 {
         return binary.is_file().then(|| binary.to_owned());
     }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use agentdesk_protocol::emulator::test_file::{
     AppStep, DEFAULT_EXPECT_MS, Expectation, NativeStep, TestFile, TestStep,
 };
+use agentdesk_protocol::scapi::envelope::{CLIENT_USER_AGENT, PROTOCOL_VERSION, SUBSCRIBE};
 use serde_json::{Value, json};
 
 use super::browser::{Browser, BrowserConfig, Driver};
@@ -277,18 +278,18 @@ impl Setup {
                     "request": name,
                     "parameters": parameters.clone().unwrap_or_else(|| json!([])),
                     "referenceId": self.next_reference.to_string(),
-                    "userAgent": "WWE Client",
-                    "protocolVersion": 2,
+                    "userAgent": CLIENT_USER_AGENT,
+                    "protocolVersion": PROTOCOL_VERSION,
                 }),
             ),
             NativeStep::Subscribe { topics } => (
                 self.native.as_ref(),
                 json!({
-                    "event": "subscribe",
+                    "event": SUBSCRIBE,
                     "data": topics,
                     "referenceId": self.next_reference.to_string(),
-                    "userAgent": "WWE Client",
-                    "protocolVersion": 2,
+                    "userAgent": CLIENT_USER_AGENT,
+                    "protocolVersion": PROTOCOL_VERSION,
                 }),
             ),
             _ => return Err("this runner does not know this native step".to_owned()),

@@ -24,7 +24,7 @@ impl Binaries {
             .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
         let chromedriver = match std::env::var_os("CHROMEDRIVER") {
             Some(path) => Some(PathBuf::from(path)),
-            None => on_path("chromedriver"),
+            None => testing::browser::find_binary(Path::new("chromedriver")),
         };
         let mut missing = Vec::new();
         if !chromium.is_file() {
@@ -46,14 +46,6 @@ impl Binaries {
         }
         Err(format!("missing {}: {INSTALL}", missing.join(" and ")))
     }
-}
-
-/// The first `name` in a folder of `PATH`.
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|folder| folder.join(name))
-        .find(|candidate| candidate.is_file())
 }
 
 /// A WebDriver session in a fresh headless chromium, through the same driver code as
