@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use agentdesk_server::testing::browser::find_binary;
+
 fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -34,11 +36,7 @@ fn run_tests(args: &[&str]) -> (i32, String, String) {
 
 /// Whether chromium and chromedriver are here; under CI they must be.
 fn browser_available() -> bool {
-    let found = |name: &str| {
-        std::env::var_os("PATH").is_some_and(|path| {
-            std::env::split_paths(&path).any(|dir| Path::new(&dir).join(name).is_file())
-        })
-    };
+    let found = |name: &str| find_binary(Path::new(name)).is_some();
     let available = found("chromium") && found("chromedriver");
     assert!(
         available || std::env::var_os("CI").is_none(),
@@ -273,4 +271,39 @@ fn an_app_that_logs_a_console_error_fails_no_console_error_with_the_message() {
     assert!(stdout.contains("expected: no console error in"), "{stdout}");
     assert!(stdout.contains("boom from the app"), "{stdout}");
     assert!(stdout.contains("Uncaught TypeError"), "{stdout}");
+}
+
+#[test]
+fn filter_keeps_the_tests_whose_name_matches_and_an_empty_selection_is_unusable() {
+    let (code, stdout, stderr) = run_tests(&[
+        "tests/test_runner/native",
+        "--filter",
+        "test 2",
+        "--chromium",
+        "/nonexistent/chromium",
+    ]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.contains("running 1 test "), "{stdout}");
+    assert!(stdout.contains("PASS  quick native test 2"), "{stdout}");
+    let (code, _, stderr) = run_tests(&["tests/test_runner/native", "--filter", "nothing like it"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no test selected (3 found"), "{stderr}");
+}
+
+#[test]
+fn a_test_over_its_timeout_fails_saying_which_limit_to_raise() {
+    let dir = temp_dir("timeout");
+    let file = dir.join("slow.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "slow", "browser": false, "steps": [{"wait": 5000}]}"#,
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run_tests(&[file.to_str().unwrap(), "--timeout", "1"]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("the test did not finish within 1 s"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("raise --timeout"), "{stdout}");
 }
